@@ -1,0 +1,78 @@
+"""Command line: ``python -m tests.emulator --host 127.0.0.1 --port PORT [options]`` (see docs/emulator.md)."""
+
+import argparse
+import logging
+import sys
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.emulator.app import create_app
+from tests.emulator.runtime import Runtime
+from tests.emulator.scenarios import SCENARIOS
+from tests.emulator.world import Settings
+
+
+class SimDateRequestHandler(WSGIRequestHandler):
+    """Leaves the Date header to the application, which writes the simulated time."""
+
+    def send_response(self, code, message=None):
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+
+
+def positive(text):
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def non_negative(text):
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator",
+                                     description="Emulator of the Instaclustr Provisioning API v1.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8099, help="0 picks a free port")
+    parser.add_argument("--time-scale", type=positive, default=1.0, help="simulated seconds per real second")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="default")
+    parser.add_argument("--username", default="demo")
+    parser.add_argument("--api-key", default="demo-key")
+    parser.add_argument("--db-password", default=None,
+                        help="instaclustrUserPassword of every cluster (default: generated per cluster)")
+    parser.add_argument("--backup-duration", type=non_negative, default=600.0, help="simulated seconds")
+    parser.add_argument("--restore-duration", type=non_negative, default=1200.0, help="simulated seconds")
+    parser.add_argument("--delete-duration", type=non_negative, default=60.0, help="simulated seconds")
+    parser.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    settings = Settings(scenario=args.scenario, username=args.username, api_key=args.api_key,
+                        db_password=args.db_password, time_scale=args.time_scale,
+                        backup_duration=args.backup_duration, restore_duration=args.restore_duration,
+                        delete_duration=args.delete_duration)
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR if args.quiet else logging.INFO)
+    app = create_app(Runtime(settings))
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=SimDateRequestHandler)
+    server.daemon_threads = True
+    sys.stdout.write("emulator listening on http://%s:%d\n" % (args.host, server.server_port))
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

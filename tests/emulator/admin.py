@@ -1,0 +1,210 @@
+"""The admin API under /__emulator__/: no auth, no rate limit, not in the request log."""
+
+import dataclasses
+
+from flask import Blueprint, current_app, jsonify, request
+
+from tests.emulator.clock import iso_ms
+from tests.emulator.faults import FaultError, parse_fault
+from tests.emulator.lifecycle import RESTORE_OUTCOMES
+
+admin = Blueprint("admin", __name__, url_prefix="/__emulator__")
+
+
+class AdminError(ValueError):
+    pass
+
+
+@admin.errorhandler(AdminError)
+@admin.errorhandler(FaultError)
+def admin_error(error):
+    response = jsonify({"error": str(error)})
+    response.status_code = 400
+    return response
+
+
+def runtime():
+    return current_app.config["RUNTIME"]
+
+
+def json_body():
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise AdminError("the body must be a JSON object")
+    return body
+
+
+def number(body, name, minimum=0.0, exclusive=False):
+    value = body[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AdminError("%s must be a number" % name)
+    if value < minimum or (exclusive and value == minimum):
+        raise AdminError("%s must be %s %s" % (name, ">" if exclusive else ">=", minimum))
+    return float(value)
+
+
+def clock_view():
+    now = runtime().now_ms()
+    return {"now_ms": now, "now": iso_ms(now), "time_scale": runtime().clock.time_scale}
+
+
+@admin.get("/requests")
+def requests_log():
+    return jsonify(runtime().log.entries())
+
+
+@admin.get("/clock")
+def get_clock():
+    return jsonify(clock_view())
+
+
+@admin.post("/clock")
+def advance_clock():
+    body = json_body()
+    if "advance_seconds" not in body:
+        raise AdminError("advance_seconds is required")
+    runtime().clock.advance(number(body, "advance_seconds"))
+    return jsonify(clock_view())
+
+
+@admin.post("/reset")
+def reset():
+    runtime().reset()
+    return jsonify({"reset": True, **clock_view()})
+
+
+@admin.post("/faults")
+def add_fault():
+    fault = parse_fault(json_body())
+    runtime().faults.add(fault)
+    return jsonify(fault.public()), 201
+
+
+@admin.get("/faults")
+def list_faults():
+    return jsonify(runtime().faults.pending())
+
+
+@admin.delete("/faults")
+def clear_faults():
+    runtime().faults.clear()
+    return jsonify([])
+
+
+def outcomes_view():
+    return dataclasses.asdict(runtime().world.outcomes)
+
+
+@admin.get("/outcomes")
+def get_outcomes():
+    return jsonify(outcomes_view())
+
+
+def check_id_list(body, name, allow_all=False):
+    value = body[name]
+    if allow_all and value == "all":
+        return value
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise AdminError("%s must be a list of ids%s" % (name, ' or "all"' if allow_all else ""))
+    return [item.lower() for item in value]
+
+
+@admin.post("/outcomes")
+def set_outcomes():
+    """Set only the keys given; the others keep their values."""
+    body = json_body()
+    unknown = set(body) - {"next_restore", "backup_failure_nodes", "two_factor_delete"}
+    if unknown:
+        raise AdminError("unknown outcome(s): %s" % ", ".join(sorted(unknown)))
+    if "next_restore" in body and body["next_restore"] not in RESTORE_OUTCOMES:
+        raise AdminError("next_restore must be one of %s" % ", ".join(RESTORE_OUTCOMES))
+    changes = {}
+    if "next_restore" in body:
+        changes["next_restore"] = body["next_restore"]
+    if "backup_failure_nodes" in body:
+        changes["backup_failure_nodes"] = check_id_list(body, "backup_failure_nodes")
+    if "two_factor_delete" in body:
+        changes["two_factor_delete"] = check_id_list(body, "two_factor_delete", allow_all=True)
+    with runtime().world.lock:
+        for name, value in changes.items():
+            setattr(runtime().world.outcomes, name, value)
+    return jsonify(outcomes_view())
+
+
+@admin.get("/settings")
+def get_settings():
+    return jsonify(runtime().settings.public())
+
+
+@admin.post("/settings")
+def change_settings():
+    body = json_body()
+    settings = runtime().settings
+    unknown = set(body) - set(settings.public())
+    if unknown:
+        raise AdminError("unknown setting(s): %s" % ", ".join(sorted(unknown)))
+    for name in settings.DURATIONS:
+        if name in body:
+            setattr(settings, name, number(body, name))
+    if "time_scale" in body:
+        settings.time_scale = number(body, "time_scale", exclusive=True)
+        runtime().clock.set_time_scale(settings.time_scale)
+    return jsonify(settings.public())
+
+
+def cluster_summary(cluster, now):
+    deleted = cluster.is_deleted(now)
+    return {
+        "id": cluster.id,
+        "name": cluster.name,
+        "status": "DELETED" if deleted else cluster.status(now),
+        "created_by_restore": cluster.created_by_restore,
+        "deleted": deleted,
+        "delete_requested": cluster.deletion is not None or cluster.delete_awaiting_confirmation,
+        "delete_awaiting_confirmation": cluster.delete_awaiting_confirmation,
+        "source_cluster_id": cluster.source_id,
+        "backup_capable": cluster.backup_capable,
+        "node_count": len(cluster.nodes()),
+        "created_at": iso_ms(cluster.created_ms),
+        "created_at_ms": cluster.created_ms,
+    }
+
+
+def cluster_internal(cluster, now):
+    state = cluster_summary(cluster, now)
+    state["data_centres"] = [{
+        "id": dc.id, "name": dc.name, "cdc_name": dc.cdc_name, "network": dc.network,
+        "custom_vpc_id": dc.custom_vpc_id,
+        "nodes": [{"id": node.id, "rack": node.rack, "size": node.size, "created_at_ms": node.created_ms,
+                   "status": "DELETED" if state["deleted"] else cluster.node_status(node, now)}
+                  for node in dc.nodes],
+    } for dc in cluster.data_centres]
+    state["restore"] = None if cluster.restore is None else {
+        "request": cluster.restore.request, "outcome": cluster.restore.outcome,
+        "duration_seconds": cluster.restore.duration_ms / 1000.0,
+    }
+    state["deletion"] = None if cluster.deletion is None else {
+        "requested_at_ms": cluster.deletion.requested_ms, "duration_seconds": cluster.deletion.duration_ms / 1000.0,
+    }
+    state["triggered_backups"] = [{
+        "start_ms": backup.start_ms, "duration_seconds": backup.duration_ms / 1000.0,
+        "failing_node_ids": sorted(backup.failing_node_ids),
+    } for backup in cluster.triggered]
+    return state
+
+
+@admin.get("/clusters")
+def list_clusters():
+    now = runtime().now_ms()
+    with runtime().world.lock:
+        return jsonify([cluster_summary(cluster, now) for cluster in runtime().world.clusters.values()])
+
+
+@admin.get("/clusters/<cluster_id>")
+def cluster_state(cluster_id):
+    now = runtime().now_ms()
+    with runtime().world.lock:
+        cluster = runtime().world.clusters.get(cluster_id.lower())
+        if cluster is None:
+            return jsonify({"error": "no cluster %s" % cluster_id}), 404
+        return jsonify(cluster_internal(cluster, now))

@@ -1,0 +1,33 @@
+"""Everything one emulator process holds, and how to put it back to the scenario's start."""
+
+import dataclasses
+
+from tests.emulator.clock import SimClock
+from tests.emulator.faults import FaultBook
+from tests.emulator.ratelimit import SlidingWindowLimiter
+from tests.emulator.requestlog import RequestLog
+from tests.emulator.world import World
+
+
+class Runtime:
+    def __init__(self, settings):
+        self.initial_settings = dataclasses.replace(settings)
+        self.settings = settings
+        self.clock = SimClock(settings.time_scale)
+        self.world = World(settings, self.clock)
+        self.faults = FaultBook()
+        self.limiter = SlidingWindowLimiter()
+        self.log = RequestLog()
+
+    def reset(self):
+        """Back to the scenario's start: settings, clock, world, faults, outcomes, log, rate window."""
+        for name, value in dataclasses.asdict(self.initial_settings).items():
+            setattr(self.settings, name, value)
+        self.clock.restart(self.settings.time_scale)
+        self.world.reset()
+        self.faults.clear()
+        self.limiter.reset()
+        self.log.clear()
+
+    def now_ms(self):
+        return self.clock.now_ms()

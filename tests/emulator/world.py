@@ -1,0 +1,182 @@
+"""The simulated account: its clusters and the operations the API performs on them.
+
+One lock guards the whole world; every method takes the simulated ``now`` it should act at.
+"""
+
+import ipaddress
+import secrets
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import List, Union
+
+from tests.emulator import scenarios
+from tests.emulator.clock import iso_ms
+from tests.emulator.history import TriggeredBackup
+from tests.emulator.lifecycle import RUNNING, Deletion, RestoreJob
+from tests.emulator.model import Cluster, DataCentre, Node
+
+
+@dataclass
+class Settings:
+    """Values from the command line; the durations and time scale can change at run time."""
+
+    scenario: str = "default"
+    username: str = "demo"
+    api_key: str = "demo-key"
+    db_password: str = None  # None: a generated password per cluster
+    time_scale: float = 1.0
+    backup_duration: float = 600.0  # simulated seconds
+    restore_duration: float = 1200.0
+    delete_duration: float = 60.0
+
+    DURATIONS = ("backup_duration", "restore_duration", "delete_duration")
+
+    def public(self):
+        """What the admin API shows (no credentials)."""
+        return {name: getattr(self, name) for name in self.DURATIONS + ("time_scale",)}
+
+
+@dataclass
+class Outcomes:
+    """How the next operations end, set through the admin API."""
+
+    next_restore: str = RUNNING  # applies to the next restore only
+    backup_failure_nodes: List[str] = field(default_factory=list)  # every following trigger
+    two_factor_delete: Union[List[str], str] = field(default_factory=list)  # ids, or "all"
+
+    def take_next_restore(self):
+        outcome, self.next_restore = self.next_restore, RUNNING
+        return outcome
+
+    def delete_needs_confirmation(self, cluster_id):
+        return self.two_factor_delete == "all" or cluster_id in self.two_factor_delete
+
+
+class PreconditionFailed(Exception):
+    """No complete backup covers the point in time (answered 412)."""
+
+
+class BackupUnavailable(Exception):
+    """The cluster's backup capability is off (answered 503)."""
+
+
+class World:
+    def __init__(self, settings, clock):
+        self.settings = settings
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.outcomes = Outcomes()
+            now = self.clock.now_ms()
+            built = scenarios.build(self.settings.scenario, now, self.new_password)
+            self.clusters = {cluster.id: cluster for cluster in built}
+
+    def new_password(self, cluster_id=None):
+        return self.settings.db_password or secrets.token_urlsafe(12)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def live_clusters(self, now):
+        with self.lock:
+            return [cluster for cluster in self.clusters.values() if not cluster.is_deleted(now)]
+
+    def find(self, cluster_id, now):
+        """The cluster with that id, or None when unknown or deleted."""
+        with self.lock:
+            cluster = self.clusters.get(cluster_id.lower())
+            if cluster is None or cluster.is_deleted(now):
+                return None
+            return cluster
+
+    # --- operations --------------------------------------------------------------------------
+
+    def trigger_backup(self, cluster, now):
+        with self.lock:
+            if not cluster.backup_capable:
+                raise BackupUnavailable()
+            failing = frozenset(self.outcomes.backup_failure_nodes) & set(cluster.node_ids())
+            duration_ms = int(self.settings.backup_duration * 1000)
+            cluster.triggered.append(TriggeredBackup(now, duration_ms, cluster.node_ids(), failing))
+
+    def delete(self, cluster, now):
+        with self.lock:
+            if self.outcomes.delete_needs_confirmation(cluster.id):
+                cluster.delete_awaiting_confirmation = True
+            elif cluster.deletion is None:
+                cluster.deletion = Deletion(now, int(self.settings.delete_duration * 1000))
+
+    def restore(self, source, request, body, now):
+        """Start a restore of ``source`` into a new cluster; return the new cluster."""
+        with self.lock:
+            point_in_time = request.point_in_time_ms if request.point_in_time_ms is not None else now
+            kept = self.nodes_restorable_at(source, point_in_time, now)
+            job = RestoreJob(now, int(self.settings.restore_duration * 1000), self.outcomes.take_next_restore())
+            cluster = self.build_restored(source, request, kept, job, now)
+            job.request = restore_record(source, request, body, point_in_time, now)
+            self.clusters[cluster.id] = cluster
+            return cluster
+
+    def nodes_restorable_at(self, source, point_in_time, now):
+        """The source's nodes that existed at the point in time; 412 when one has no snapshot by then."""
+        existing = [node for node in source.nodes() if node.created_ms <= point_in_time]
+        if not existing:
+            raise PreconditionFailed("The cluster had no nodes at the requested point in time.")
+        missing = [node.id for node in existing if source.latest_snapshot_end(node, point_in_time, now) is None]
+        if missing:
+            raise PreconditionFailed(
+                "No completed backup at or before the requested point in time for node(s): %s." % ", ".join(missing)
+            )
+        return {node.id for node in existing}
+
+    def build_restored(self, source, request, kept_node_ids, job, now):
+        cluster_id = str(uuid.uuid4())
+        cdc_infos = {info["cdc_id"]: info for info in request.cdc_infos}
+        centres = []
+        for dc in source.data_centres:
+            nodes = [node for node in dc.nodes if node.id in kept_node_ids]
+            if nodes:
+                centres.append(restored_data_centre(cluster_id, dc, nodes, request, cdc_infos.get(dc.id), job))
+        name = request.name or "%s restored %s" % (source.name, iso_ms(now)[:19] + "Z")
+        schedule = source.schedule if job.outcome == RUNNING else None
+        return Cluster(cluster_id, name, source.cassandra_version, source.sla_tier, self.new_password(),
+                       centres, schedule, created_ms=now, pci_compliance=source.pci_compliance,
+                       source_id=source.id, restore=job)
+
+
+def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job):
+    """A data centre of the restored cluster: same name, racks and sizes, new ids and network."""
+    network = source_dc.network
+    if request.cluster_network:
+        network = request.cluster_network
+    if cdc_info and cdc_info.get("custom_vpc_network"):
+        network = cdc_info["custom_vpc_network"]
+    backups_from = job.running_from() or job.ends_ms
+    new_nodes = []
+    for index, node in enumerate(nodes):
+        node_id = str(uuid.uuid4())
+        new_nodes.append(Node(node_id, node.size, node.rack, scenarios.public_address(node_id),
+                              scenarios.private_address(network, index), backups_from, node.commitlog_offset_ms))
+    return DataCentre(str(uuid.uuid4()), source_dc.name, source_dc.cdc_name, source_dc.provider,
+                      str(ipaddress.IPv4Network(network, strict=False)), False, new_nodes,
+                      custom_vpc_id=cdc_info.get("custom_vpc_id") if cdc_info else None)
+
+
+def restore_record(source, request, body, point_in_time, now):
+    """The restore request as received, for the admin API."""
+    return {
+        "source_cluster_id": source.id,
+        "body": body,
+        "name": request.name,
+        "point_in_time_ms": point_in_time,
+        "point_in_time": iso_ms(point_in_time),
+        "point_in_time_defaulted": request.point_in_time_ms is None,
+        "keyspace_tables": request.keyspace_tables,
+        "cluster_network": request.cluster_network,
+        "cdc_infos": request.cdc_infos,
+        "requested_at_ms": now,
+        "requested_at": iso_ms(now),
+    }

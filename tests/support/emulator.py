@@ -1,0 +1,168 @@
+"""Start the API emulator in a subprocess for a test, and drive its admin API.
+
+    with running_emulator(scenario="default", time_scale=60) as emulator:
+        emulator.api("GET", "/provisioning/v1")
+        emulator.advance(3600)
+
+Each ``running_emulator`` is a separate process on a free loopback port, so tests never share
+a clock, faults or outcomes. See docs/emulator.md for the admin API behind these helpers.
+"""
+
+import contextlib
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import requests
+
+from tests.emulator.scenarios import (  # noqa: F401  (re-exported for tests)
+    INVENTORY_DEV_DC_ID,
+    INVENTORY_DEV_ID,
+    LARGE_ID,
+    LEGACY_NOBACKUP_ID,
+    ORDERS_PROD_ADDED_NODE_ID,
+    ORDERS_PROD_EAST_DC_ID,
+    ORDERS_PROD_ID,
+    ORDERS_PROD_WEST_DC_ID,
+    fleet_id,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+READY_PREFIX = "emulator listening on "
+START_TIMEOUT = 15.0
+ADMIN = "/__emulator__"
+
+
+class EmulatorStartError(RuntimeError):
+    pass
+
+
+class Emulator:
+    """A running emulator: its URL and credentials, and helpers for its admin API."""
+
+    def __init__(self, url, username, api_key, process):
+        self.url = url
+        self.username = username
+        self.api_key = api_key
+        self.process = process
+        self.http = requests.Session()
+
+    # --- the emulated API --------------------------------------------------------------------
+
+    def api(self, method, path, **kwargs):
+        """An authenticated call to the emulated API. A POST without a body or a Content-Type
+        gets ``Content-Type: application/json``, as the real clients send."""
+        kwargs.setdefault("auth", (self.username, self.api_key))
+        kwargs.setdefault("timeout", 30)
+        if method.upper() == "POST" and "json" not in kwargs and "data" not in kwargs:
+            headers = dict(kwargs.get("headers") or {})
+            headers.setdefault("Content-Type", "application/json")
+            kwargs["headers"] = headers
+        return self.http.request(method, self.url + path, **kwargs)
+
+    # --- the admin API -----------------------------------------------------------------------
+
+    def admin(self, method, path, body=None):
+        response = self.http.request(method, self.url + ADMIN + path, json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def requests_log(self):
+        return self.admin("GET", "/requests")
+
+    def mutating_requests(self):
+        return [entry for entry in self.requests_log() if entry["method"] in ("POST", "DELETE")]
+
+    def now_ms(self):
+        return self.admin("GET", "/clock")["now_ms"]
+
+    def advance(self, seconds):
+        return self.admin("POST", "/clock", {"advance_seconds": seconds})
+
+    def reset(self):
+        return self.admin("POST", "/reset")
+
+    def add_fault(self, method, path, fault, status=None, delay_seconds=None, count=1):
+        spec = {"method": method, "path": path, "fault": fault, "count": count}
+        if status is not None:
+            spec["status"] = status
+        if delay_seconds is not None:
+            spec["delay_seconds"] = delay_seconds
+        return self.admin("POST", "/faults", spec)
+
+    def faults(self):
+        return self.admin("GET", "/faults")
+
+    def clear_faults(self):
+        return self.admin("DELETE", "/faults")
+
+    def set_outcomes(self, **outcomes):
+        return self.admin("POST", "/outcomes", outcomes)
+
+    def settings(self, **settings):
+        if settings:
+            return self.admin("POST", "/settings", settings)
+        return self.admin("GET", "/settings")
+
+    def clusters(self):
+        return self.admin("GET", "/clusters")
+
+    def cluster_state(self, cluster_id):
+        return self.admin("GET", "/clusters/" + cluster_id)
+
+    def close(self):
+        self.http.close()
+
+
+def _read_lines(stream, lines):
+    for line in iter(stream.readline, ""):
+        lines.put(line)
+    lines.put(None)
+
+
+def _wait_for_url(process, lines, stderr_file):
+    """The URL from the emulator's first stdout line, or an error with its stderr."""
+    try:
+        line = lines.get(timeout=START_TIMEOUT)
+    except queue.Empty:
+        line = None
+    if line and line.startswith(READY_PREFIX):
+        return line[len(READY_PREFIX):].strip()
+    process.kill()
+    process.wait()
+    stderr_file.seek(0)
+    raise EmulatorStartError("emulator did not start (first line %r); stderr:\n%s" % (line, stderr_file.read()))
+
+
+def _stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def running_emulator(scenario="default", time_scale=1.0, username="demo", api_key="demo-key", extra_args=()):
+    """Start ``python -m tests.emulator`` on a free port; yield an ``Emulator``; stop it on exit."""
+    command = [sys.executable, "-m", "tests.emulator", "--host", "127.0.0.1", "--port", "0", "--quiet",
+               "--scenario", scenario, "--time-scale", str(time_scale),
+               "--username", username, "--api-key", api_key, *extra_args]
+    with tempfile.TemporaryFile(mode="w+") as stderr_file:
+        process = subprocess.Popen(command, cwd=str(REPO_ROOT), stdout=subprocess.PIPE, stderr=stderr_file,
+                                   stdin=subprocess.DEVNULL, text=True)
+        lines = queue.Queue()
+        threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+        try:
+            emulator = Emulator(_wait_for_url(process, lines, stderr_file), username, api_key, process)
+            try:
+                yield emulator
+            finally:
+                emulator.close()
+        finally:
+            _stop(process)
