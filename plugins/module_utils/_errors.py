@@ -87,6 +87,8 @@ class ApiError(RestorekitError):
             message = self.server_message
             if message:
                 text += ": %s" % message
+            if self.reason:  # what the client adds to a status: retries given up, a redirect not followed
+                text += "; %s" % self.reason
         hint = STATUS_HINTS.get(self.status)
         if hint:
             text += " (hint: %s)" % hint

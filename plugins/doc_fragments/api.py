@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The common API options of every module (argument spec: API_ARGUMENT_SPEC in module_utils/_module.py)."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Module docs cannot declare env: the environment variables are named in the descriptions.
+    DOCUMENTATION = r"""
+options:
+  api_username:
+    description:
+      - The Instaclustr user name the API key belongs to.
+      - If not set, the value of the E(IC_USERNAME) environment variable is used.
+    type: str
+    required: true
+  api_key:
+    description:
+      - The Provisioning API key of O(api_username), sent only in the HTTP Basic C(Authorization) header.
+      - If not set, the value of the E(IC_API_KEY) environment variable is used.
+      - A read-only provisioning key can only run the C(_info) modules.
+      - The key never appears in results, warnings or error messages.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the Instaclustr API, without the C(/provisioning/v1) path.
+      - If not set, the value of the E(IC_API_URL) environment variable is used, else the default.
+      - Must use C(https://). Plain C(http://) is accepted only for loopback hosts (C(127.0.0.0/8), C(::1), C(localhost)),
+        so credentials are never sent unencrypted over a network. A URL holding credentials or a query is refused.
+    type: str
+    default: https://api.instaclustr.com
+  api_timeout:
+    description:
+      - Seconds to wait for each HTTP request (to connect, and then between bytes of the answer). Fractions are allowed.
+      - This is per request. How long a module waits for a backup or a restore is set by O(wait_timeout) where the module has it.
+    type: float
+    default: 60
+  api_retries:
+    description:
+      - How many times a request is retried after a rate limit (HTTP 429), a server error (500, 502, 503, 504),
+        a timeout or a lost connection. V(0) disables retries.
+      - Reads (GET) and deletions are retried on all of these. A POST (trigger a backup, start a restore) is retried
+        only when the server provably did not act on it (HTTP 429, connection refused); any other failure after a POST
+        was sent makes the module re-read the state instead of posting again.
+    type: int
+    default: 5
+  api_retry_max_delay:
+    description:
+      - The longest wait in seconds between two retries. Waits start at about 1 second and double, with random jitter.
+      - A C(Retry-After) header sent by the API is obeyed; if it asks for longer than this, the request fails at once.
+    type: float
+    default: 30
+  validate_certs:
+    description:
+      - Verify the API's TLS certificate. Set to V(false) only for a test endpoint you trust.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle file (PEM) to verify the API's certificate with, instead of the system's CA certificates.
+      - Ignored when O(validate_certs=false).
+    type: path
+requirements:
+  - requests >= 2.20
+"""

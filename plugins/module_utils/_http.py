@@ -1,0 +1,348 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The one HTTP session every module uses: auth, User-Agent, retries, error parsing, server time.
+
+Retry policy (see docs/api-client.md):
+
+* GET and DELETE are safe to repeat: retried on 429, 500, 502, 503, 504, timeouts and lost connections.
+* POST is retried only when the server provably did not act on it: a 429, or a connection that
+  was never established (refused, name not resolved, connect timeout). Any other POST failure
+  after the request was sent (read timeout, reset, 500/502/504) raises ``ApiError(ambiguous=True)``:
+  the caller re-reads state instead of repeating the POST. A 503 on POST is the documented
+  "backup capability is not available": a definite failure, never retried.
+* Backoff: exponential from 1 s, doubling, with equal jitter (half fixed, half random), capped by
+  ``retry_max_delay``. A ``Retry-After`` header (seconds or HTTP date) is obeyed exactly; when it
+  asks for longer than ``retry_max_delay`` the request fails at once instead of retrying early.
+"""
+
+from __future__ import annotations
+
+import collections
+import ipaddress
+import json
+import math
+import random
+import time
+import traceback
+from urllib.parse import urlsplit
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import ServerClock, http_date_to_ms
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._version import COLLECTION_VERSION
+
+try:
+    import requests
+    from requests import exceptions as requests_errors
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_TRACEBACK = None
+except ImportError:  # the module reports it with missing_required_lib("requests")
+    requests = None
+    requests_errors = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_TRACEBACK = traceback.format_exc()
+
+SAFE_TO_REPEAT = frozenset(("GET", "DELETE"))
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+BACKOFF_BASE_SECONDS = 1.0
+ERROR_TEXT_LIMIT = 2000
+MASK = "********"
+
+
+def is_loopback_host(host):
+    """True for localhost, 127.0.0.0/8 and ::1 (brackets allowed): hosts that never leave the machine."""
+    if not host:
+        return False
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def default_user_agent():
+    """``restorekit.instaclustr/<version> ansible-core/<version> python-requests/<version>``."""
+    try:
+        from ansible.module_utils.ansible_release import __version__ as ansible_version
+    except ImportError:  # a stripped-down module payload: leave the version out rather than fail
+        ansible_version = "unknown"
+    requests_version = requests.__version__ if HAS_REQUESTS else "missing"
+    return "restorekit.instaclustr/%s ansible-core/%s python-requests/%s" % (COLLECTION_VERSION, ansible_version, requests_version)
+
+
+class ApiResponse:
+    """A 2xx answer: ``status``, ``headers`` (case-insensitive mapping), ``json`` (parsed body or None) and ``text``."""
+
+    def __init__(self, status, headers, json_body, text):
+        self.status = status
+        self.headers = headers
+        self.json = json_body
+        self.text = text
+
+    def __repr__(self):
+        return "ApiResponse(status=%r)" % self.status
+
+
+class _TransportFailure:
+    """A request that got no HTTP answer. ``sent`` is False when it provably never reached the server."""
+
+    def __init__(self, kind, reason, sent):
+        self.kind = kind
+        self.reason = reason
+        self.sent = sent
+
+
+def _caused_by(error, wanted_types):
+    """Whether ``error`` or anything in its cause chain (requests wraps urllib3 wraps socket) is one of ``wanted_types``."""
+    seen = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, wanted_types):
+            return True
+        pending.extend((current.__cause__, current.__context__, getattr(current, "reason", None)))
+        pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+    return False
+
+
+def _urllib3_types(*names):
+    """urllib3 exception classes by name (names missing from an older urllib3 are skipped)."""
+    try:
+        from urllib3 import exceptions as urllib3_errors
+    except ImportError:
+        return ()
+    return tuple(getattr(urllib3_errors, name) for name in names if hasattr(urllib3_errors, name))
+
+
+def classify_transport_error(error, timeout):
+    """Turn a requests exception into a ``_TransportFailure`` with a message free of URLs and headers."""
+    if isinstance(error, requests_errors.ConnectTimeout):
+        return _TransportFailure("connect timeout", "could not connect within %s s" % _seconds(timeout), sent=False)
+    if isinstance(error, requests_errors.SSLError):
+        return _TransportFailure("tls error", "TLS handshake failed (check validate_certs and ca_path)", sent=False)
+    if isinstance(error, requests_errors.Timeout):
+        return _TransportFailure("timeout", "timed out after %s s waiting for the response" % _seconds(timeout), sent=True)
+    if isinstance(error, requests_errors.ConnectionError):
+        if _caused_by(error, _urllib3_types("NameResolutionError")):
+            return _TransportFailure("name resolution", "could not resolve the API host name", sent=False)
+        if _caused_by(error, (ConnectionRefusedError,) + _urllib3_types("NewConnectionError")):
+            return _TransportFailure("connection refused", "connection refused", sent=False)
+        return _TransportFailure("connection lost", "connection lost before a complete response", sent=True)
+    if isinstance(error, (requests_errors.ChunkedEncodingError, requests_errors.ContentDecodingError)):
+        return _TransportFailure("connection lost", "connection lost while reading the response", sent=True)
+    return _TransportFailure("request error", "the request could not be made (%s)" % type(error).__name__, sent=False)
+
+
+def _seconds(value):
+    return ("%g" % value) if isinstance(value, float) else str(value)
+
+
+def parse_error_body(text, limit=ERROR_TEXT_LIMIT):
+    """An error body as JSON (any shape) when it parses, else the text cut to ``limit`` characters; None when empty."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    if len(text) > limit:
+        return text[:limit] + "... (truncated, %d characters in all)" % len(text)
+    return text
+
+
+def parse_retry_after(value, server_now_ms):
+    """Seconds to wait from a ``Retry-After`` header (delay seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        until_ms = http_date_to_ms(value)
+        if until_ms is None:
+            return None
+        seconds = (until_ms - server_now_ms) / 1000.0
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def backoff_delay(retry_number, max_delay, rng=random.random):
+    """Delay before retry ``retry_number`` (0-based): 1, 2, 4, ... s capped by ``max_delay``, with equal jitter.
+
+    Equal jitter (half the step fixed, half random) spreads parallel tasks apart without ever
+    retrying a rate limit almost at once, which full jitter can do.
+    """
+    step = min(float(max_delay), BACKOFF_BASE_SECONDS * (2 ** min(retry_number, 30)))
+    return step / 2.0 + rng() * step / 2.0
+
+
+class ApiSession:
+    """The single ``requests.Session`` to the API (constructed only when requests is installed).
+
+    ``retry_count`` counts retried answers, ``retried_statuses`` counts them by HTTP status or by
+    failure kind (``"timeout"``, ``"connection refused"``, ...), and ``retry_log`` keeps one entry
+    per retry; ``on_retry(entry)`` is called for each, so the caller can log them at debug level.
+    """
+
+    def __init__(self, base_url, username, api_key, timeout=60, retries=5, retry_max_delay=30,
+                 validate_certs=True, ca_path=None, user_agent=None, sleep=time.sleep,
+                 on_retry=None, rng=random.random, monotonic=time.monotonic):
+        if not HAS_REQUESTS:
+            raise ImportError("the Python library requests is required")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.retry_max_delay = retry_max_delay
+        self.clock = ServerClock(monotonic=monotonic)
+        self.retry_count = 0
+        self.retried_statuses = collections.Counter()
+        self.retry_log = []
+        self._api_key = api_key
+        self._sleep = sleep
+        self._on_retry = on_retry
+        self._rng = rng
+        self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self._session = requests.Session()
+        self._session.auth = (username, api_key)  # only ever sent in the Authorization header
+        self._session.headers.update({"Accept": "application/json", "User-Agent": user_agent or default_user_agent()})
+
+    def __repr__(self):
+        # Never the key: the repr may end up in a traceback or a debug log.
+        return "ApiSession(base_url=%r)" % self.base_url
+
+    @property
+    def is_loopback(self):
+        return is_loopback_host(urlsplit(self.base_url).hostname)
+
+    def get(self, path, operation):
+        return self.request("GET", path, operation)
+
+    def post(self, path, operation, body=None):
+        return self.request("POST", path, operation, body=body)
+
+    def delete(self, path, operation):
+        return self.request("DELETE", path, operation)
+
+    def request(self, method, path, operation, body=None):
+        """Send until a 2xx (returned as ``ApiResponse``), a final failure (``ApiError``) or retries run out."""
+        retry_number = 0
+        while True:
+            outcome = self._send_once(method, path, body)
+            if isinstance(outcome, ApiResponse):
+                return outcome
+            delay, stop_note = self._retry_delay(method, outcome, retry_number)
+            if delay is None:
+                raise self._final_error(operation, method, path, outcome, stop_note)
+            self._record_retry(operation, method, path, outcome, retry_number, delay)
+            self._sleep(delay)
+            retry_number += 1
+
+    def _send_once(self, method, path, body):
+        """One HTTP exchange: an ``ApiResponse`` (2xx), a non-2xx ``requests.Response`` or a ``_TransportFailure``."""
+        headers = {}
+        data = None
+        if method == "POST":
+            headers["Content-Type"] = "application/json"  # also on the bodyless trigger: the API answers 415 without it
+            data = None if body is None else json.dumps(body)
+        try:
+            response = self._session.request(method, self.base_url + path, data=data, headers=headers,
+                                             timeout=self.timeout, verify=self._verify, allow_redirects=False)
+        except requests_errors.RequestException as error:
+            return classify_transport_error(error, self.timeout)
+        self.clock.observe(response.headers.get("Date"))
+        if 200 <= response.status_code < 300:
+            return _success(response)
+        return response
+
+    def _retry_delay(self, method, outcome, retry_number):
+        """``(seconds to sleep, None)`` before the next attempt, or ``(None, note)`` when this outcome is final."""
+        if not self._is_retryable(method, outcome):
+            return None, None
+        if retry_number >= self.retries:
+            return None, ("gave up after %d retries" % retry_number) if retry_number else None
+        if isinstance(outcome, _TransportFailure):
+            return backoff_delay(retry_number, self.retry_max_delay, self._rng), None
+        asked = parse_retry_after(outcome.headers.get("Retry-After"), self.clock.now_ms())
+        if asked is None:
+            return backoff_delay(retry_number, self.retry_max_delay, self._rng), None
+        if asked > self.retry_max_delay:
+            # Retrying before the server allows it only earns another refusal: say so and stop.
+            return None, "the server asked to retry after %s s, longer than api_retry_max_delay (%s s)" % (
+                _seconds(asked), _seconds(self.retry_max_delay))
+        return asked, None
+
+    @staticmethod
+    def _is_retryable(method, outcome):
+        if isinstance(outcome, _TransportFailure):
+            if outcome.kind == "tls error":
+                return False  # a certificate does not fix itself between attempts
+            return not outcome.sent or method in SAFE_TO_REPEAT
+        if outcome.status_code == 429:
+            return True  # the rate limiter refused it: nothing was done
+        return method in SAFE_TO_REPEAT and outcome.status_code in RETRYABLE_STATUSES
+
+    def _record_retry(self, operation, method, path, outcome, retry_number, delay):
+        cause = outcome.kind if isinstance(outcome, _TransportFailure) else outcome.status_code
+        self.retry_count += 1
+        self.retried_statuses[cause] += 1
+        entry = {"operation": operation, "method": method, "path": path, "cause": cause,
+                 "retry": retry_number + 1, "delay_seconds": round(delay, 3)}
+        self.retry_log.append(entry)
+        if self._on_retry is not None:
+            self._on_retry(entry)
+
+    def _final_error(self, operation, method, path, outcome, note):
+        if isinstance(outcome, _TransportFailure):
+            reason = outcome.reason if note is None else "%s; %s" % (outcome.reason, note)
+            # Sent but unanswered: a POST or DELETE may have been acted on.
+            return ApiError(operation, method, path, status=None, reason=self._scrub(reason),
+                            ambiguous=outcome.sent and method != "GET")
+        status = outcome.status_code
+        notes = []
+        if 300 <= status < 400:
+            notes.append("redirect to %s not followed" % (outcome.headers.get("Location") or "an unnamed location"))
+        if note:
+            notes.append(note)
+        return ApiError(operation, method, path, status=status, body=self._scrub(parse_error_body(outcome.text)),
+                        reason=self._scrub("; ".join(notes)) if notes else None,
+                        ambiguous=self._status_is_ambiguous(method, status))
+
+    @staticmethod
+    def _status_is_ambiguous(method, status):
+        """A POST or DELETE answered with 500/502/504 may have been acted on; 503 is a definite refusal."""
+        return method != "GET" and status >= 500 and status != 503
+
+    def _scrub(self, value):
+        """Mask the key wherever it could appear in a message or an echoed body (belt and braces)."""
+        key = self._api_key
+        if not key:
+            return value
+        if isinstance(value, str):
+            return value.replace(key, MASK)
+        if isinstance(value, dict):
+            return {self._scrub(k): self._scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._scrub(item) for item in value]
+        return value
+
+
+def _success(response):
+    text = response.text
+    parsed = None
+    if text and text.strip():
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+    return ApiResponse(response.status_code, response.headers, parsed, text)  # case-insensitive, as HTTP headers are
