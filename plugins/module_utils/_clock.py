@@ -35,16 +35,18 @@ _DATE_ONLY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATION_PATTERN = re.compile(r"^(?P<number>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>[smhd]?)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
-POINT_IN_TIME_FORMS = "an ISO 8601 time with a zone (2026-11-20T10:00:00Z or +02:00) or epoch milliseconds"
+POINT_IN_TIME_FORMS = "an ISO 8601 date and time (2026-11-20T10:00:00Z, +02:00; no zone means UTC) or epoch milliseconds"
 DURATION_FORMS = "a number of seconds or a number with a unit s, m, h or d (90m, 1.5h)"
 
 
 def parse_point_in_time(value, option):
     """Return epoch milliseconds for ``value``; raise ``OptionError(option, rule)`` when it is not one.
 
-    Accepted: an ISO 8601 string with a zone, epoch milliseconds (int or digit string), or a
-    ``datetime`` (naive means UTC). A ``date`` alone and a string without a zone are rejected:
-    both leave the instant ambiguous. The range (not before 2015, not in the future) is checked by
+    Accepted: an ISO 8601 date and time, epoch milliseconds (int or digit string), or a
+    ``datetime``. A date and time without a zone is UTC: YAML defines its unquoted timestamps so,
+    and Ansible hands a module such a timestamp as zone-less ISO text (never a ``datetime``), so
+    this is the only way to honour what the playbook author wrote. A ``date`` alone is rejected:
+    it names no time of day. The range (not before 2015, not in the future) is checked by
     ``_rules.check_point_in_time``.
     """
     if isinstance(value, bool) or value is None:
@@ -78,9 +80,6 @@ def _parse_point_in_time_text(text, option):
     match = _ISO_PATTERN.match(text)
     if not match:
         raise OptionError(option, "must be %s (got %r)" % (POINT_IN_TIME_FORMS, text))
-    if match.group("zone") is None:
-        # Also what Ansible sends for an unquoted YAML timestamp without a zone: it arrives as text.
-        raise OptionError(option, "must include a time zone such as Z or +02:00, else the instant is ambiguous (got %r)" % text)
     try:
         moment = _datetime_from_match(match)
     except ValueError as error:
@@ -91,7 +90,7 @@ def _parse_point_in_time_text(text, option):
 def _datetime_from_match(match):
     year, month, day = (int(part) for part in match.group("date").split("-"))
     fraction = (match.group("fraction") or "0")[:6].ljust(6, "0")
-    zone = _zone_from_text(match.group("zone"))
+    zone = _zone_from_text(match.group("zone") or "Z")  # zone-less means UTC, as in YAML
     return datetime.datetime(year, month, day, int(match.group("hour")), int(match.group("minute")),
                              int(match.group("second") or 0), int(fraction), tzinfo=zone)
 
