@@ -37,7 +37,7 @@ options:
   api_timeout:
     description:
       - Seconds to wait for each HTTP request (to connect, and then between bytes of the answer). Fractions are allowed.
-      - This is per request. How long a module waits for a backup or a restore is set by O(wait_timeout) where the module has it.
+      - This is per request. How long a module waits for a backup or a restore is set by the module's own C(wait_timeout) option, where it has one.
     type: float
     default: 60
   api_retries:

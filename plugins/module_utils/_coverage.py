@@ -1,0 +1,362 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""What a cluster's backup events say: restorable instants, freshness, backups in progress, topology.
+
+Pure functions over the snake_case shape of GET backups (``_shapes.backup_events``). Each node's
+events are read once (``NodeBackups``), so 100 nodes with seven days of commit logs (about 200,000
+events) stay fast; everything after that works on one record per node.
+
+The model (from the API text, see docs/architecture.md):
+
+* a node *exists* from its first event in the 7-day window;
+* a node is *covered* from the end of its first completed ``snapshot-upload`` up to its newest
+  restorable instant: the end of its latest completed snapshot or, when a completed
+  ``commitlog-upload`` ended after it, the end of the newest such commit log;
+* an instant is *restorable* when every node that exists at that instant is covered at it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import timestamp_pair
+
+SNAPSHOT = "snapshot-upload"
+COMMIT_LOG = "commitlog-upload"
+ACTIVE = "ACTIVE"
+COMPLETED = "COMPLETED"
+FAILED = "FAILED"
+
+# Events a backup trigger starts may carry a start a little before the "now" we read from the
+# server's Date header (1 s resolution, network latency): follow those too.
+TRIGGER_SKEW_MS = 5000
+
+
+# Event times outside 1970..9999 cannot be shown as ISO 8601: treat them like a missing time.
+LATEST_MS = 253402300799999
+
+
+def epoch_ms(value):
+    """An event time as int milliseconds, or None for null, a value of the wrong type or out of range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return int(value) if 0 <= value <= LATEST_MS else None
+
+
+def iter_nodes(backups):
+    """``(data_centre, node)`` for every node of a ``_shapes.backup_events`` result."""
+    for data_centre in backups.get("data_centres") or ():
+        for node in data_centre.get("nodes") or ():
+            yield data_centre, node
+
+
+class NodeBackups:
+    """Everything the summary needs about one node, read in one pass over its events."""
+
+    __slots__ = ("node_id", "data_centre_id", "first_seen_ms", "first_snapshot_end_ms", "latest_snapshot",
+                 "latest_snapshot_end_ms", "newest_commit_log_end_ms", "active", "failed")
+
+    def __init__(self, node_id, data_centre_id):
+        self.node_id = node_id
+        self.data_centre_id = data_centre_id
+        self.first_seen_ms = None
+        self.first_snapshot_end_ms = None
+        self.latest_snapshot = None
+        self.latest_snapshot_end_ms = None
+        self.newest_commit_log_end_ms = None
+        self.active = False
+        self.failed = False
+
+    @classmethod
+    def scan(cls, data_centre, node):
+        record = cls(node.get("id"), data_centre.get("id"))
+        for event in node.get("events") or ():
+            record._add(event)
+        return record
+
+    def _add(self, event):
+        start = epoch_ms(event.get("start"))
+        if start is not None and (self.first_seen_ms is None or start < self.first_seen_ms):
+            self.first_seen_ms = start
+        kind = event.get("type")
+        state = event.get("state")
+        if state == FAILED:
+            self.failed = True
+        elif state == ACTIVE and kind != COMMIT_LOG:
+            # Commit-log uploads are always running under continuous backup: an ACTIVE one says nothing.
+            self.active = True
+        elif state == COMPLETED:
+            end = epoch_ms(event.get("end"))
+            if end is None:
+                return
+            if kind == SNAPSHOT:
+                if self.first_snapshot_end_ms is None or end < self.first_snapshot_end_ms:
+                    self.first_snapshot_end_ms = end
+                if self.latest_snapshot_end_ms is None or end > self.latest_snapshot_end_ms:
+                    self.latest_snapshot_end_ms = end
+                    self.latest_snapshot = event
+            elif kind == COMMIT_LOG:
+                if self.newest_commit_log_end_ms is None or end > self.newest_commit_log_end_ms:
+                    self.newest_commit_log_end_ms = end
+
+    @property
+    def has_backup(self):
+        return self.latest_snapshot_end_ms is not None
+
+    def restorable_until_ms(self, snapshots_only=False):
+        """The newest instant this node's backups restore to (None without a completed snapshot)."""
+        newest = self.latest_snapshot_end_ms
+        if newest is None or snapshots_only:
+            return newest
+        if self.newest_commit_log_end_ms is not None and self.newest_commit_log_end_ms > newest:
+            return self.newest_commit_log_end_ms
+        return newest
+
+    def exists_at(self, point_ms):
+        return self.first_seen_ms is not None and self.first_seen_ms <= point_ms
+
+    def covers(self, point_ms, snapshots_only=False):
+        until = self.restorable_until_ms(snapshots_only)
+        return until is not None and self.first_snapshot_end_ms <= point_ms <= until
+
+
+def scan_nodes(backups):
+    """One ``NodeBackups`` per node, in the order of the payload."""
+    return [NodeBackups.scan(data_centre, node) for data_centre, node in iter_nodes(backups)]
+
+
+def uncovered_nodes_at(nodes, point_ms, snapshots_only=False):
+    """Ids of the nodes that exist at ``point_ms`` but whose backups do not cover it."""
+    return [node.node_id for node in nodes if node.exists_at(point_ms) and not node.covers(point_ms, snapshots_only)]
+
+
+def restorable_range(nodes, snapshots_only=False):
+    """``(restorable_from_ms, restorable_until_ms)``, both None when no instant is restorable.
+
+    The restorable instants form a few intervals: each starts where a node's coverage starts and
+    ends where a node's coverage ends or just before a node without coverage appears. So only
+    those candidates need checking (a few per node: quadratic in nodes, never in events).
+    """
+    seen = [node for node in nodes if node.first_seen_ms is not None]
+    starts = sorted({node.first_snapshot_end_ms for node in seen if node.has_backup})
+    ends = {node.restorable_until_ms(snapshots_only) for node in seen if node.has_backup}
+    ends.update(node.first_seen_ms - 1 for node in seen)
+
+    def restorable(point_ms):
+        return not uncovered_nodes_at(seen, point_ms, snapshots_only)
+
+    restorable_from = next((point for point in starts if restorable(point)), None)
+    if restorable_from is None:
+        return None, None
+    restorable_until = max((point for point in ends if point >= restorable_from and restorable(point)),
+                           default=restorable_from)
+    return restorable_from, restorable_until
+
+
+def summarize(backups, now_ms, max_age_seconds=None):
+    """The ``summary`` of cluster_backup_info, computed from all events of ``backups``."""
+    nodes = scan_nodes(backups)
+    restorable_from, restorable_until = restorable_range(nodes)
+    snapshot_until = restorable_range(nodes, snapshots_only=True)[1]
+    age = None if restorable_until is None else round((now_ms - restorable_until) / 1000.0, 3)
+    summary = {
+        "node_count": len(nodes),
+        "nodes_without_backup": [node.node_id for node in nodes if not node.has_backup],
+        "active_nodes": [node.node_id for node in nodes if node.active],
+        "failed_nodes": [node.node_id for node in nodes if node.failed],
+        "last_backup_age_seconds": age,
+        "nodes": [_node_summary(node) for node in nodes],
+    }
+    summary.update(timestamp_pair("restorable_from", restorable_from))
+    summary.update(timestamp_pair("restorable_until", restorable_until))
+    summary.update(timestamp_pair("snapshot_restorable_until", snapshot_until))
+    if max_age_seconds is not None:
+        summary["max_age_seconds"] = max_age_seconds
+        summary["fresh"] = age is not None and age <= max_age_seconds
+    return summary
+
+
+def _node_summary(node):
+    latest = node.latest_snapshot or {}
+    result = {"id": node.node_id, "data_centre_id": node.data_centre_id}
+    result.update(timestamp_pair("first_seen", node.first_seen_ms))
+    result.update(timestamp_pair("latest_snapshot_started_at", epoch_ms(latest.get("start"))))
+    result.update(timestamp_pair("latest_snapshot_completed_at", node.latest_snapshot_end_ms))
+    result.update(timestamp_pair("restorable_until", node.restorable_until_ms()))
+    return result
+
+
+def topology_at(backups, point_ms):
+    """The data centres a restore to ``point_ms`` recreates: per data centre, the nodes with a
+    completed snapshot ending at or before that instant. Data centres without such a node are left out."""
+    topology = []
+    for data_centre in backups.get("data_centres") or ():
+        node_ids = []
+        for node in data_centre.get("nodes") or ():
+            record = NodeBackups.scan(data_centre, node)
+            if record.first_snapshot_end_ms is not None and record.first_snapshot_end_ms <= point_ms:
+                node_ids.append(record.node_id)
+        if node_ids:
+            topology.append({"id": data_centre.get("id"), "name": data_centre.get("name"),
+                             "node_count": len(node_ids), "node_ids": node_ids})
+    return topology
+
+
+def select_events(backups, types=None, states=None, since_ms=None, until_ms=None, include_events=True):
+    """The ``data_centres`` of cluster_backup_info: nodes with only the events the filters keep.
+
+    ``types`` None keeps every type except ``commitlog-upload`` (continuous backup writes one per
+    node every 5 minutes: about 2,000 per node in the 7-day window). ``since_ms``/``until_ms``
+    bound the event's start. ``include_events=False`` leaves the ``events`` lists out.
+    """
+    # Tuples, not sets: a malformed event may carry an unhashable type or state.
+    types = None if types is None else tuple(types)
+    states = None if states is None else tuple(states)
+
+    def keep(event):
+        if types is None:
+            if event.get("type") == COMMIT_LOG:
+                return False
+        elif event.get("type") not in types:
+            return False
+        if states is not None and event.get("state") not in states:
+            return False
+        if since_ms is not None or until_ms is not None:
+            start = epoch_ms(event.get("start"))
+            if start is None or (since_ms is not None and start < since_ms) or (until_ms is not None and start > until_ms):
+                return False
+        return True
+
+    data_centres = []
+    for data_centre in backups.get("data_centres") or ():
+        nodes = []
+        for node in data_centre.get("nodes") or ():
+            shown = {"id": node.get("id"), "public_address": node.get("public_address"),
+                     "private_address": node.get("private_address")}
+            if include_events:
+                shown["events"] = [event for event in node.get("events") or () if keep(event)]
+            nodes.append(shown)
+        data_centres.append({"id": data_centre.get("id"), "name": data_centre.get("name"), "nodes": nodes})
+    return data_centres
+
+
+# ---- one backup across the cluster (cluster_backup) -----------------------------------------------
+
+def _snapshots(node):
+    return [event for event in node.get("events") or () if event.get("type") == SNAPSHOT]
+
+
+def active_snapshot_starts(backups):
+    """Start times (ms) of the ``snapshot-upload`` events ACTIVE right now, on any node."""
+    starts = []
+    for _data_centre, node in iter_nodes(backups):
+        for event in _snapshots(node):
+            start = epoch_ms(event.get("start"))
+            if event.get("state") == ACTIVE and start is not None:
+                starts.append(start)
+    return starts
+
+
+def nodes_without_snapshot_since(backups, since_ms):
+    """Ids of the nodes with no COMPLETED snapshot ending at or after ``since_ms``."""
+    missing = []
+    for data_centre, node in iter_nodes(backups):
+        record = NodeBackups.scan(data_centre, {"events": _snapshots(node)})
+        if record.latest_snapshot_end_ms is None or record.latest_snapshot_end_ms < since_ms:
+            missing.append(node.get("id"))
+    return missing
+
+
+def _is_fraction(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) <= 1e6
+
+
+class BackupRound:
+    """One backup across the cluster: per node the ``snapshot-upload`` event that belongs to it (or None).
+
+    ``state`` is FAILED when any node's event failed, COMPLETED when every node's event completed,
+    ACTIVE when some event exists and PENDING when none does yet.
+    """
+
+    def __init__(self, nodes):
+        self.nodes = nodes  # list of (data_centre_id, node_id, event or None)
+
+    @classmethod
+    def started_since(cls, backups, since_ms, every_node=True):
+        """Per node the earliest snapshot starting at or after ``since_ms``.
+
+        ``every_node=False`` keeps only the nodes that have one (following a backup someone else
+        started, which may not cover every node); after our own trigger every node must get one.
+        """
+        nodes = []
+        for data_centre, node in iter_nodes(backups):
+            candidates = [event for event in _snapshots(node)
+                          if epoch_ms(event.get("start")) is not None and epoch_ms(event["start"]) >= since_ms]
+            event = min(candidates, key=lambda item: epoch_ms(item["start"])) if candidates else None
+            if event is not None or every_node:
+                nodes.append((data_centre.get("id"), node.get("id"), event))
+        return cls(nodes)
+
+    @classmethod
+    def latest_completed(cls, backups):
+        """Per node its latest completed snapshot (the backup a reuse points at)."""
+        nodes = []
+        for data_centre, node in iter_nodes(backups):
+            record = NodeBackups.scan(data_centre, {"events": _snapshots(node)})
+            nodes.append((data_centre.get("id"), node.get("id"), record.latest_snapshot))
+        return cls(nodes)
+
+    def _events(self):
+        return [event for _dc, _node, event in self.nodes if event is not None]
+
+    @property
+    def failed_nodes(self):
+        return [node_id for _dc, node_id, event in self.nodes if event is not None and event.get("state") == FAILED]
+
+    @property
+    def state(self):
+        events = self._events()
+        if self.failed_nodes:
+            return FAILED
+        if self.nodes and len(events) == len(self.nodes) and all(event.get("state") == COMPLETED for event in events):
+            return COMPLETED
+        return ACTIVE if events else "PENDING"
+
+    def describe(self):
+        """Per node, what was last seen: ``node-id: ACTIVE 40%`` (for timeouts and failures)."""
+        parts = []
+        for _dc, node_id, event in self.nodes:
+            if event is None:
+                parts.append("%s: not started" % node_id)
+                continue
+            progress = event.get("progress")
+            shown = " %d%%" % round(progress * 100) if _is_fraction(progress) else ""
+            parts.append("%s: %s%s" % (node_id, event.get("state"), shown))
+        return ", ".join(parts) if parts else "no nodes"
+
+    def as_result(self):
+        """The ``backup`` result: ``state``, per-node events, ``started_at``, ``completed_at``, ``duration_seconds``."""
+        events = self._events()
+        starts = [epoch_ms(event.get("start")) for event in events]
+        ends = [epoch_ms(event.get("end")) for event in events]
+        started_ms = min((start for start in starts if start is not None), default=None)
+        state = self.state
+        completed_ms = None
+        if state == COMPLETED and ends and None not in ends:
+            completed_ms = max(ends)
+        result = {
+            "state": state,
+            "nodes": [{"id": node_id, "data_centre_id": dc_id, "event": event} for dc_id, node_id, event in self.nodes],
+            "duration_seconds": None if completed_ms is None or started_ms is None else (completed_ms - started_ms) / 1000.0,
+        }
+        result.update(timestamp_pair("started_at", started_ms))
+        result.update(timestamp_pair("completed_at", completed_ms))
+        return result

@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The Provisioning API v1 wire in one place: paths, camelCase bodies, status codes.
+
+Modules speak snake_case to ``ProvisioningV1`` and get snake_case shapes back (``_shapes``). A
+backend for the Cluster Management API v2 would be a sibling class with the same methods.
+
+Status handling taken from the API reference: GET cluster answers 202, the trigger 204, restore
+200; every 2xx is success. GET /provisioning/v1 answering 404 means "no clusters", GET or DELETE
+of a cluster answering 404 means it is gone.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError
+
+API_ROOT = "/provisioning/v1"
+
+# Operation names, used in every message about a failed request.
+LIST_BACKUPS = "list backups"
+TRIGGER_BACKUP = "trigger backup"
+RESTORE = "restore"
+GET_CLUSTER = "get cluster"
+LIST_CLUSTERS = "list clusters"
+DELETE_CLUSTER = "delete cluster"
+
+
+class ProvisioningV1:
+    """Backend for ``/provisioning/v1`` on top of an ``ApiSession``."""
+
+    def __init__(self, session):
+        self.session = session
+
+    # ---- clusters ----
+
+    def list_clusters(self):
+        """Every cluster of the account (``_shapes.cluster_list``); [] when the API answers 404."""
+        path = API_ROOT
+        try:
+            response = self.session.get(path, LIST_CLUSTERS)
+        except ApiError as error:
+            if error.status == 404:
+                return []
+            raise
+        return self._shape(_shapes.cluster_list, response, LIST_CLUSTERS, "GET", path)
+
+    def get_cluster(self, cluster_id):
+        """One cluster (``_shapes.cluster_details``), or None when the API answers 404."""
+        path = "%s/%s" % (API_ROOT, cluster_id)
+        try:
+            response = self.session.get(path, GET_CLUSTER)
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+        return self._shape(_shapes.cluster_details, response, GET_CLUSTER, "GET", path)
+
+    def delete_cluster(self, cluster_id):
+        """Ask for the cluster's deletion: True when accepted, False when it was already gone (404).
+
+        Other failures (409 while dependent resources exist, ...) raise ``ApiError``.
+        """
+        try:
+            self.session.delete("%s/%s" % (API_ROOT, cluster_id), DELETE_CLUSTER)
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
+
+    # ---- backups ----
+
+    def list_backup_events(self, cluster_id):
+        """The backup and restore events of the last 7 days (``_shapes.backup_events``)."""
+        path = "%s/%s/backups" % (API_ROOT, cluster_id)
+        response = self.session.get(path, LIST_BACKUPS)
+        return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+
+    def trigger_backup(self, cluster_id):
+        """Start a backup on every node (204, no body either way)."""
+        self.session.post("%s/%s/backups" % (API_ROOT, cluster_id), TRIGGER_BACKUP)
+
+    def restore(self, cluster_id, request):
+        """Restore ``cluster_id``'s backups into a new cluster; return the new cluster's id.
+
+        A 2xx without ``restoredCluster`` is ambiguous: the server accepted something, so the
+        caller must look the name up rather than post again.
+        """
+        path = "%s/%s/backups/restore" % (API_ROOT, cluster_id)
+        response = self.session.post(path, RESTORE, body=self.restore_wire_body(request))
+        body = response.json
+        restored_id = body.get("restoredCluster") if isinstance(body, dict) else None
+        if not isinstance(restored_id, str) or not restored_id:
+            raise ApiError(RESTORE, "POST", path, status=None, body=_shapes.without_secrets(body),
+                           reason="HTTP %s without a restoredCluster id in the answer" % response.status,
+                           ambiguous=True)
+        return restored_id
+
+    @staticmethod
+    def restore_wire_body(request):
+        """The exact camelCase body for ``request`` = ``{name, point_in_time_ms, keyspace_tables,
+        cdc_infos, cluster_network}``; empty values are left out (the API then uses its defaults)."""
+        body = {"clusterNameOverride": request["name"]}
+        if request.get("point_in_time_ms") is not None:
+            body["pointInTime"] = int(request["point_in_time_ms"])
+        if request.get("keyspace_tables"):
+            body["keyspaceTables"] = ",".join(request["keyspace_tables"])
+        if request.get("cdc_infos"):
+            body["cdcInfos"] = [_cdc_info_wire(entry) for entry in request["cdc_infos"]]
+        if request.get("cluster_network"):
+            body["clusterNetwork"] = request["cluster_network"]
+        return body
+
+    # ---- helpers ----
+
+    @staticmethod
+    def _shape(shaper, response, operation, method, path):
+        """Apply a ``_shapes`` function; a body of the wrong JSON type becomes an ``ApiError``."""
+        try:
+            return shaper(response.json)
+        except _shapes.PayloadError as error:
+            raise ApiError(operation, method, path, status=None,
+                           reason="HTTP %s with an unexpected body: %s" % (response.status, error)) from None
+
+
+def _cdc_info_wire(entry):
+    wire = {"cdcId": entry["cdc_id"], "restoreToSameVpc": bool(entry.get("restore_to_same_vpc"))}
+    if entry.get("custom_vpc_id"):
+        wire["customVpcId"] = entry["custom_vpc_id"]
+    if entry.get("custom_vpc_network"):
+        wire["customVpcNetwork"] = entry["custom_vpc_network"]
+    return wire

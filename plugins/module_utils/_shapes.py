@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""API payloads (camelCase, as the v1 wire sends them) turned into the snake_case shapes results use.
+
+Rules every shape follows:
+
+* every key whose name contains ``password`` is removed, at any depth (GET cluster returns
+  ``instaclustrUserPassword``; other password fields may appear);
+* ``cdcNetwork`` becomes a CIDR string whether the API sent ``"10.2.0.0/16"`` or
+  ``{"network": "10.2.0.0", "prefixLength": 16}``;
+* backup events keep the API's epoch milliseconds in ``start``/``end`` (``end`` is null while
+  active); unknown event types are kept as they are and extra event fields are passed through
+  (snake_cased), so a new field or type on the server never breaks a module;
+* missing fields become None and items of the wrong type are skipped: a malformed payload gives
+  a smaller result, never a traceback. A payload that is not even the right JSON type raises
+  ``PayloadError``, which the backend turns into an ``ApiError``.
+"""
+
+from __future__ import annotations
+
+import re
+
+EVENT_FIELDS = ("type", "state", "progress", "start", "end")
+_EVENT_FIELD_SET = frozenset(EVENT_FIELDS)
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+class PayloadError(ValueError):
+    """A response body that is not the JSON type the endpoint documents (e.g. a list for an object)."""
+
+
+def snake_case(name):
+    """``privateAddress`` -> ``private_address``; names already in snake_case are unchanged."""
+    return _CAMEL_BOUNDARY.sub("_", str(name)).lower()
+
+
+def is_secret_key(name):
+    return "password" in str(name).lower()
+
+
+def without_secrets(value):
+    """A copy of ``value`` without any key containing ``password``, at any depth."""
+    if isinstance(value, dict):
+        return {key: without_secrets(item) for key, item in value.items() if not is_secret_key(key)}
+    if isinstance(value, list):
+        return [without_secrets(item) for item in value]
+    return value
+
+
+def network_cidr(value):
+    """``cdcNetwork`` as a CIDR string: the string as sent, or ``network/prefixLength`` from the object form."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, dict):
+        network = value.get("network")
+        prefix = value.get("prefixLength", value.get("prefix_length"))
+        if not isinstance(network, str) or not network:
+            return None
+        if "/" in network or prefix is None or isinstance(prefix, bool):
+            return network
+        return "%s/%s" % (network, prefix)
+    return None
+
+
+def _items(value):
+    """The dict items of a list; anything else (None, a string, a number) counts as an empty list."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def _object(payload, what):
+    if not isinstance(payload, dict):
+        raise PayloadError("expected %s as a JSON object, got %s" % (what, _json_type(payload)))
+    return payload
+
+
+def _json_type(value):
+    if value is None:
+        return "no JSON body"
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), "a number")
+
+
+# ---- backup events: GET /provisioning/v1/{id}/backups ---------------------------------------------
+
+def backup_event(raw):
+    """One event: ``type``, ``state``, ``progress``, ``start``, ``end`` plus any extra field, snake_cased."""
+    event = {field: raw.get(field) for field in EVENT_FIELDS}
+    extra = raw.keys() - _EVENT_FIELD_SET
+    for key in extra:
+        if not is_secret_key(key):
+            event.setdefault(snake_case(key), without_secrets(raw[key]))
+    return event
+
+
+def backup_node(raw):
+    return {
+        "id": raw.get("id"),
+        "public_address": raw.get("publicAddress"),
+        "private_address": raw.get("privateAddress"),
+        "events": [backup_event(event) for event in _items(raw.get("events"))],
+    }
+
+
+def backup_events(payload):
+    """The whole GET backups answer: ``{id, name, data_centres: [{id, name, nodes: [...]}]}``."""
+    payload = _object(payload, "the cluster's backup events")
+    return {
+        "id": payload.get("id"),
+        "name": payload.get("name"),
+        "data_centres": [
+            {
+                "id": data_centre.get("id"),
+                "name": data_centre.get("name"),
+                "nodes": [backup_node(node) for node in _items(data_centre.get("nodes"))],
+            }
+            for data_centre in _items(payload.get("clusterDataCentres"))
+        ],
+    }
+
+
+# ---- clusters: GET /provisioning/v1 and GET /provisioning/v1/{id} ---------------------------------
+
+def cluster_list(payload):
+    """GET /provisioning/v1: a list of ``{id, name, status, cassandra_version, node_count, running_node_count, sla_tier}``."""
+    if not isinstance(payload, list):
+        raise PayloadError("expected the cluster list as a JSON list, got %s" % _json_type(payload))
+    return [
+        {
+            "id": item.get("id"),
+            "name": item.get("name"),
+            "status": item.get("derivedStatus"),
+            "cassandra_version": item.get("cassandraVersion"),
+            "node_count": item.get("nodeCount"),
+            "running_node_count": item.get("runningNodeCount"),
+            "sla_tier": item.get("slaTier"),
+        }
+        for item in _items(payload)
+    ]
+
+
+def cluster_node(raw):
+    return {
+        "id": raw.get("id"),
+        "status": raw.get("nodeStatus"),
+        "rack": raw.get("rack"),
+        "size": raw.get("size"),
+        "public_address": raw.get("publicAddress"),
+        "private_address": raw.get("privateAddress"),
+    }
+
+
+def cluster_data_centre(raw):
+    return {
+        "id": raw.get("id"),
+        "name": raw.get("name"),
+        "cdc_name": raw.get("cdcName"),
+        "provider": raw.get("provider"),
+        "status": raw.get("cdcStatus"),
+        "network": network_cidr(raw.get("cdcNetwork")),
+        "nodes": [cluster_node(node) for node in _items(raw.get("nodes"))],
+    }
+
+
+def cluster_details(payload):
+    """GET /provisioning/v1/{id}: the one cluster shape every result uses (never a password)."""
+    payload = _object(payload, "the cluster details")
+    return {
+        "id": payload.get("id"),
+        "name": payload.get("clusterName", payload.get("name")),
+        "status": payload.get("clusterStatus"),
+        "sla_tier": payload.get("slaTier"),
+        "cassandra_version": payload.get("cassandraVersion"),
+        "data_centres": [cluster_data_centre(data_centre) for data_centre in _items(payload.get("dataCentres"))],
+    }

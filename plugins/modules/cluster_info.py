@@ -1,0 +1,187 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cluster_info
+short_description: Read Instaclustr clusters, their data centres and nodes
+version_added: 0.1.0
+description:
+  - Reads clusters of the account (Provisioning API v1). One by O(cluster_id) (C(GET /provisioning/v1/{clusterId})),
+    the clusters named O(name) (from C(GET /provisioning/v1), then each by id), or every cluster when neither is set.
+  - Returns a list of clusters in one shape, empty when none matches. Passwords the API returns are never included.
+  - Never changes anything.
+author:
+  - restorekit maintainers (@restorekit)
+extends_documentation_fragment:
+  - restorekit.instaclustr.api
+  - restorekit.instaclustr.attributes.info_module
+options:
+  cluster_id:
+    description:
+      - The id (a UUID) of the cluster to read. Mutually exclusive with O(name).
+    type: str
+  name:
+    description:
+      - Read the clusters with exactly this name. Mutually exclusive with O(cluster_id).
+    type: str
+notes:
+  - Without O(cluster_id) and O(name) every cluster of the account is read, one request per cluster.
+seealso:
+  - module: restorekit.instaclustr.cluster_restore
+  - module: restorekit.instaclustr.cluster_backup_info
+"""
+
+EXAMPLES = r"""
+- name: Read a cluster by id
+  restorekit.instaclustr.cluster_info:
+    api_username: "{{ instaclustr_user }}"
+    api_key: "{{ instaclustr_api_key }}"
+    cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+  register: source
+
+- name: Fail unless the cluster is running
+  ansible.builtin.assert:
+    that:
+      - source.clusters | length == 1
+      - source.clusters[0].status == 'RUNNING'
+
+- name: Find the clusters named orders-restore-test
+  restorekit.instaclustr.cluster_info:
+    name: orders-restore-test
+  register: restored
+
+- name: Every cluster of the account
+  restorekit.instaclustr.cluster_info:
+  register: account
+"""
+
+RETURN = r"""
+clusters:
+  description: The clusters found, empty when none matches.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The cluster id.
+      type: str
+      sample: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+    name:
+      description: The cluster name.
+      type: str
+      sample: orders-prod
+    status:
+      description: The cluster status (GENESIS, PROVISIONING, PROVISIONED, JOINING, RESTORING, DEFERRED, RUNNING, DELETING, DELETED, DEGRADED, FAILED).
+      type: str
+      sample: RUNNING
+    sla_tier:
+      description: V(PRODUCTION) or V(NON_PRODUCTION).
+      type: str
+      sample: PRODUCTION
+    cassandra_version:
+      description: The Cassandra version.
+      type: str
+      sample: apache-cassandra-4.0.10
+    data_centres:
+      description: The cluster's data centres.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The cluster data centre id.
+          type: str
+          sample: a8c32b20-c8f0-11e7-abc4-cec278b6b50a
+        name:
+          description: The region name.
+          type: str
+          sample: US_EAST_1
+        cdc_name:
+          description: The data centre's own name.
+          type: str
+          sample: AWS_VPC_US_EAST_1
+        provider:
+          description: The cloud provider (V(AWS_VPC), V(AZURE), V(GCP)).
+          type: str
+          sample: AWS_VPC
+        status:
+          description: The data centre status.
+          type: str
+          sample: RUNNING
+        network:
+          description: The data centre's network as a CIDR string, whether the API sent a string or an object.
+          type: str
+          sample: 10.0.0.0/16
+        nodes:
+          description: The data centre's nodes.
+          type: list
+          elements: dict
+          contains:
+            id:
+              description: The node id.
+              type: str
+              sample: cb986e08-f6be-4d08-8de2-4352c2cfaf1f
+            status:
+              description: The node status.
+              type: str
+              sample: RUNNING
+            rack:
+              description: The node's rack.
+              type: str
+              sample: us-east-1a
+            size:
+              description: The node size.
+              type: str
+              sample: CAS-PRD-r6g.large-250
+            public_address:
+              description: The node's public IPv4 address.
+              type: str
+              sample: 52.1.2.3
+            private_address:
+              description: The node's private IPv4 address.
+              type: str
+              sample: 10.0.0.11
+"""
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_uuid
+
+ARGUMENT_SPEC = dict(
+    cluster_id=dict(type="str"),
+    name=dict(type="str"),
+)
+
+
+class ClusterInfo:
+    """One GET by id, or the cluster list (filtered by name) and one GET per cluster."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.backend = module.backend
+
+    def run(self):
+        return {"changed": False, "clusters": self.clusters()}
+
+    def clusters(self):
+        if self.params["cluster_id"] is not None:
+            ids = [check_uuid(self.params["cluster_id"], "cluster_id")]
+        else:
+            name = self.params["name"]
+            ids = [item["id"] for item in self.backend.list_clusters()
+                   if item["id"] and (name is None or item["name"] == name)]
+        # A cluster deleted between the list and its GET answers 404 (None): it is simply not there any more.
+        return [cluster for cluster in (self.backend.get_cluster(cluster_id) for cluster_id in ids) if cluster is not None]
+
+
+def main():
+    module = RestorekitModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("cluster_id", "name")])
+    module.run(ClusterInfo(module).run)
+
+
+if __name__ == "__main__":
+    main()

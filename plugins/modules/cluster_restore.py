@@ -1,0 +1,700 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cluster_restore
+short_description: Restore an Instaclustr cluster's backups into a new cluster, or delete a restored cluster
+version_added: 0.1.0
+description:
+  - With O(state=present), restores the backups of the source cluster O(cluster_id) to a point in time into a new
+    cluster named O(name) (Provisioning API v1, C(POST /provisioning/v1/{clusterId}/backups/restore)) and, with
+    O(wait=true), waits until the new cluster and all its nodes are RUNNING.
+  - The restore is keyed by O(name). When a live cluster (not DELETING or DELETED) already carries that name, nothing
+    is restored and that cluster is returned (RV(created=false)). Several live clusters with that name make it fail.
+  - Every option is checked before the restore request is sent; an invalid value fails with a message naming the
+    option and the rule. Reads the checks need (the source cluster's data centres, its backup events) are allowed.
+  - Exactly once. When the restore request fails in a way that leaves its outcome unknown (a timeout or a lost
+    connection after it was sent, a 5xx), the module never sends it again; it looks for a cluster named O(name) for a
+    grace period and succeeds with it when it appears, else fails saying the outcome is unknown and a rerun is safe.
+  - With O(state=absent), deletes the restored cluster O(restored_cluster_id) (C(DELETE /provisioning/v1/{clusterId})).
+    It refuses to delete the source cluster O(cluster_id), and a cluster whose name is not O(name) when O(name) is given.
+author:
+  - restorekit maintainers (@restorekit)
+extends_documentation_fragment:
+  - restorekit.instaclustr.api
+  - restorekit.instaclustr.wait
+  - restorekit.instaclustr.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - In check mode the module checks every option (reading what the checks need), returns the request it would
+        send and sends no restore or delete request.
+  diff_mode:
+    support: full
+    details:
+      - With O(state=present) the diff shows the restore request (before is empty) when a cluster would be restored.
+options:
+  cluster_id:
+    description:
+      - The id (a UUID) of the source cluster, whose backups are restored.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) restores into a new cluster named O(name) unless a live cluster has that name.
+      - V(absent) deletes the restored cluster O(restored_cluster_id).
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - The name of the restored cluster (C(clusterNameOverride)) and the key that makes the restore idempotent.
+      - 3 to 48 characters of letters, digits, C(_) and C(-), starting with a letter or a digit.
+      - Required with O(state=present). With O(state=absent), the cluster to delete must have this name.
+    type: str
+  point_in_time:
+    description:
+      - The instant to restore to. An ISO 8601 time with a zone (V(2026-11-20T10:00:00Z)), epoch milliseconds, or an
+        unquoted YAML timestamp (read as UTC when it has no zone).
+      - Not before 2015-01-01T00:00:00Z and not after the API server's current time.
+      - When not set, the API restores the most recent backup of each node.
+    type: raw
+  keyspace_tables:
+    description:
+      - Restore the data of these tables only, each C(keyspace.table). The whole schema is restored in any case.
+    type: list
+    elements: str
+  cdc_infos:
+    description:
+      - Where each data centre of the restored cluster goes. Either an entry for every data centre of the source
+        cluster or none (then each goes to a new VPC).
+    type: list
+    elements: dict
+    suboptions:
+      cdc_id:
+        description: The id of the source cluster's data centre.
+        type: str
+        required: true
+      restore_to_same_vpc:
+        description: Put the restored data centre in the source data centre's VPC. Exclusive with O(cdc_infos[].custom_vpc_id).
+        type: bool
+      custom_vpc_id:
+        description: Put the restored data centre in this VPC, such as V(vpc-0abc1234).
+        type: str
+      custom_vpc_network:
+        description: The IPv4 network (CIDR) for the restored data centre inside O(cdc_infos[].custom_vpc_id).
+        type: str
+  cluster_network:
+    description:
+      - The IPv4 network (CIDR, such as V(10.12.0.0/16)) of the restored cluster.
+    type: str
+  validate_backups:
+    description:
+      - Before restoring, read the source's backup events and fail when O(point_in_time) is outside the restorable range
+        (RV(restorekit.instaclustr.cluster_backup_info#module:summary.restorable_from) to
+        RV(restorekit.instaclustr.cluster_backup_info#module:summary.restorable_until)) or falls before a node's first
+        backup, instead of sending a request the API would refuse with HTTP 412.
+    type: bool
+    default: true
+  restored_cluster_id:
+    description:
+      - With O(state=absent), the id of the restored cluster to delete (RV(restored_cluster_id) of the restore).
+      - Required with O(state=absent); must not be O(cluster_id).
+    type: str
+  wait:
+    description:
+      - With O(state=present), wait until the restored cluster and all its nodes are RUNNING. Fails at once when the
+        cluster becomes FAILED, DELETING or DELETED, or DEFERRED (the provider could not place it; Instaclustr
+        support must act).
+      - With O(state=absent), wait until the cluster is gone. A cluster that is neither DELETING nor gone
+        2 minutes (or O(wait_timeout), if shorter) after the deletion was accepted makes the module fail, because two-factor
+        delete is probably on and the deletion waits for its confirmation.
+    default: true
+  wait_timeout:
+    default: 5400
+  wait_sleep:
+    default: 30
+notes:
+  - The point-in-time checks use the API server's clock (its C(Date) header), not the controller's.
+  - The restored cluster's name is the only link between a run and the cluster it created; the Provisioning API v1
+    does not say which cluster a restored cluster came from.
+seealso:
+  - module: restorekit.instaclustr.cluster_backup_info
+  - module: restorekit.instaclustr.cluster_info
+"""
+
+EXAMPLES = r"""
+- name: Restore a cluster to a point in time and wait until it runs
+  restorekit.instaclustr.cluster_restore:
+    api_username: "{{ instaclustr_user }}"
+    api_key: "{{ instaclustr_api_key }}"
+    cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+    name: orders-restore-test
+    point_in_time: "2026-11-20T10:00:00Z"
+    cluster_network: 10.12.0.0/16
+  register: restore
+
+- name: Restore two tables only, without waiting
+  restorekit.instaclustr.cluster_restore:
+    cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+    name: orders-tables-restore
+    keyspace_tables:
+      - orders.by_id
+      - orders.by_customer
+    wait: false
+
+- name: Restore into a custom VPC (one entry per data centre of the source)
+  restorekit.instaclustr.cluster_restore:
+    cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+    name: orders-restore-vpc
+    cdc_infos:
+      - cdc_id: a8c32b20-c8f0-11e7-abc4-cec278b6b50a
+        custom_vpc_id: vpc-0abc1234
+        custom_vpc_network: 10.20.0.0/16
+
+- name: Delete the restored cluster (only if it is the one this run created)
+  restorekit.instaclustr.cluster_restore:
+    cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+    state: absent
+    restored_cluster_id: "{{ restore.restored_cluster_id }}"
+    name: orders-restore-test
+  when: restore.created
+"""
+
+RETURN = r"""
+restored_cluster_id:
+  description:
+    - The id of the restored cluster; null in check mode when nothing was restored yet.
+    - Also returned when the module fails after the restore request (wait timeout, FAILED, DEFERRED), so a cleanup
+      task can delete it.
+  returned: always
+  type: str
+  sample: 5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77
+created:
+  description:
+    - Whether this task's restore request created the cluster (also after an ambiguous failure when the cluster then
+      appeared). False when a live cluster with the name existed already, and with O(state=absent).
+    - Also returned when the module fails after the restore request.
+  returned: always
+  type: bool
+  sample: true
+rerun_safe:
+  description: On failure, whether running the task again cannot create a second cluster.
+  returned: failure
+  type: bool
+  sample: true
+cluster:
+  description:
+    - The restored cluster in the shape of RV(restorekit.instaclustr.cluster_info#module:clusters) items (never a
+      password). With O(state=absent), the cluster as it was before the deletion.
+    - Null when the cluster could not be read (not visible yet, or already gone).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The cluster id.
+      type: str
+      sample: 5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77
+    name:
+      description: The cluster name.
+      type: str
+      sample: orders-restore-test
+    status:
+      description: The cluster status (for example PROVISIONING, RESTORING, RUNNING, DEFERRED, FAILED, DELETING).
+      type: str
+      sample: RUNNING
+    sla_tier:
+      description: V(PRODUCTION) or V(NON_PRODUCTION).
+      type: str
+      sample: NON_PRODUCTION
+    cassandra_version:
+      description: The Cassandra version.
+      type: str
+      sample: apache-cassandra-4.0.10
+    data_centres:
+      description: The cluster's data centres.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The cluster data centre id.
+          type: str
+          sample: 0d4c2b8e-8c1a-4f0e-9a57-3c1b7e5d9f20
+        name:
+          description: The region name.
+          type: str
+          sample: US_EAST_1
+        cdc_name:
+          description: The data centre's own name.
+          type: str
+          sample: AWS_VPC_US_EAST_1
+        provider:
+          description: The cloud provider.
+          type: str
+          sample: AWS_VPC
+        status:
+          description: The data centre status.
+          type: str
+          sample: RUNNING
+        network:
+          description: The data centre's network as a CIDR string.
+          type: str
+          sample: 10.12.0.0/16
+        nodes:
+          description: The data centre's nodes.
+          type: list
+          elements: dict
+          contains:
+            id:
+              description: The node id.
+              type: str
+              sample: 9a1e7c52-1b2d-4e5f-8a9b-0c1d2e3f4a5b
+            status:
+              description: The node status.
+              type: str
+              sample: RUNNING
+            rack:
+              description: The node's rack.
+              type: str
+              sample: us-east-1a
+            size:
+              description: The node size.
+              type: str
+              sample: CAS-PRD-r6g.large-250
+            public_address:
+              description: The node's public IPv4 address.
+              type: str
+              sample: 3.4.5.6
+            private_address:
+              description: The node's private IPv4 address.
+              type: str
+              sample: 10.12.0.10
+request:
+  description: The restore request, in snake_case, with the exact body sent (or that would be sent) under RV(request.body).
+  returned: when O(state=present)
+  type: dict
+  contains:
+    name:
+      description: O(name).
+      type: str
+      sample: orders-restore-test
+    point_in_time:
+      description: O(point_in_time) in ISO 8601 UTC; null when not set.
+      type: str
+      sample: "2026-11-20T10:00:00.000Z"
+    point_in_time_ms:
+      description: O(point_in_time) in epoch milliseconds; null when not set.
+      type: int
+      sample: 1795168800000
+    keyspace_tables:
+      description: O(keyspace_tables).
+      type: list
+      elements: str
+      sample: [orders.by_id]
+    cdc_infos:
+      description: O(cdc_infos), checked, with all four keys.
+      type: list
+      elements: dict
+      sample: [{cdc_id: a8c32b20-c8f0-11e7-abc4-cec278b6b50a, restore_to_same_vpc: false, custom_vpc_id: vpc-0abc1234, custom_vpc_network: 10.20.0.0/16}]
+    cluster_network:
+      description: O(cluster_network).
+      type: str
+      sample: 10.12.0.0/16
+    body:
+      description: The JSON body of the restore request, exactly as sent, in the API's camelCase.
+      type: dict
+      sample: {clusterNameOverride: orders-restore-test, pointInTime: 1795168800000, clusterNetwork: 10.12.0.0/16}
+requested_at:
+  description: The API server's time just before this task's restore request (ISO 8601 UTC); null when none was sent.
+  returned: when O(state=present)
+  type: str
+  sample: "2026-11-20T10:05:00.000Z"
+requested_at_ms:
+  description: RV(requested_at) in epoch milliseconds.
+  returned: when O(state=present)
+  type: int
+  sample: 1795169100000
+running_at:
+  description: The API server's time when this task saw the cluster and all its nodes RUNNING (ISO 8601 UTC); null when it did not wait.
+  returned: when O(state=present)
+  type: str
+  sample: "2026-11-20T10:27:30.000Z"
+running_at_ms:
+  description: RV(running_at) in epoch milliseconds.
+  returned: when O(state=present)
+  type: int
+  sample: 1795170450000
+duration_seconds:
+  description: RV(running_at) minus RV(requested_at) in seconds (the restore's recovery time); null unless both are known.
+  returned: when O(state=present)
+  type: float
+  sample: 1350.0
+diff:
+  description: The restore request as a diff (before is empty).
+  returned: when O(state=present) and a cluster is (or would be) restored
+  type: dict
+  sample: {before: {}, after: {name: orders-restore-test, point_in_time_ms: 1795168800000}}
+msg:
+  description: What the module did.
+  returned: always
+  type: str
+  sample: restored cluster 77b5a4e1-c422-4a78-b551-d8fa5c42ad95 into orders-restore-test; it is RUNNING
+"""
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils import _coverage
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc, parse_point_in_time, timestamp_pair
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import (
+    ApiError,
+    OperationFailed,
+    OptionError,
+    RestorekitError,
+    WaitTimeout,
+)
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, failure_result, wait_argument_spec
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
+    check_cdc_infos,
+    check_ipv4_cidr,
+    check_keyspace_tables,
+    check_point_in_time,
+    check_restore_name,
+    check_uuid,
+)
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
+
+RUNNING = "RUNNING"
+DEFERRED = "DEFERRED"
+DELETING = "DELETING"
+DELETED = "DELETED"
+# Clusters with these statuses are on their way out: they neither block a name nor need deleting.
+GONE_OR_GOING = (DELETING, DELETED)
+# A restored cluster in one of these will never become RUNNING by waiting.
+DEAD_END = ("FAILED", DELETING, DELETED)
+# After an ambiguous restore request, how long to look for the cluster by name (capped by wait_timeout).
+AMBIGUOUS_GRACE_SECONDS = 90
+# After an accepted DELETE, how long a cluster may stay neither DELETING nor gone before we call it a
+# two-factor delete waiting for its confirmation (capped by wait_timeout).
+TWO_FACTOR_GRACE_SECONDS = 120
+
+CDC_INFO_OPTIONS = dict(
+    cdc_id=dict(type="str", required=True),
+    restore_to_same_vpc=dict(type="bool"),
+    custom_vpc_id=dict(type="str"),
+    custom_vpc_network=dict(type="str"),
+)
+
+ARGUMENT_SPEC = dict(
+    cluster_id=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    name=dict(type="str"),
+    point_in_time=dict(type="raw"),
+    keyspace_tables=dict(type="list", elements="str", no_log=False),  # "key" in the name is not a secret
+    cdc_infos=dict(type="list", elements="dict", options=CDC_INFO_OPTIONS),
+    cluster_network=dict(type="str"),
+    validate_backups=dict(type="bool", default=True),
+    restored_cluster_id=dict(type="str"),
+    **wait_argument_spec(5400, 30)
+)
+
+
+def node_statuses(cluster):
+    return [node.get("status") for data_centre in cluster["data_centres"] for node in data_centre["nodes"]]
+
+
+def describe_cluster(cluster):
+    """``status PROVISIONING; nodes: 2 RUNNING, 1 RESTORING`` (or ``not found``) for waits and failures."""
+    if cluster is None:
+        return "not found (HTTP 404)"
+    counts = {}
+    for status in node_statuses(cluster):
+        status = str(status)  # a malformed answer may carry any JSON value here
+        counts[status] = counts.get(status, 0) + 1
+    nodes = ", ".join("%d %s" % (count, status) for status, count in sorted(counts.items(), key=str)) or "none listed"
+    return "status %s; nodes: %s" % (cluster["status"], nodes)
+
+
+class ClusterRestore:
+    """``present`` restores exactly once per name; ``absent`` deletes only the restored cluster it is given."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.backend = module.backend
+        self.cluster_id = None
+        self.result = {}
+
+    def run(self):
+        self.cluster_id = check_uuid(self.params["cluster_id"], "cluster_id")
+        if self.params["state"] == "absent":
+            return self.absent()
+        try:
+            return self.present()
+        except RestorekitError as error:
+            # Whatever failed, a rerun cannot duplicate the cluster: it looks the name up before restoring.
+            # The failure keeps what is known (restored_cluster_id, created) so a cleanup can act on it.
+            failure = failure_result(error)
+            message = failure.pop("msg")
+            raise OperationFailed(message, details=dict(self.result, **failure), rerun_safe=True)
+
+    # ---- state: present ----
+
+    def present(self):
+        self.result = {"changed": False, "created": False, "restored_cluster_id": None, "cluster": None}
+        request = self._checked_request()
+        self.result["request"] = self._request_result(request)
+        self.result.update(timestamp_pair("requested_at", None))
+        self.result.update(timestamp_pair("running_at", None))
+        self.result["duration_seconds"] = None
+
+        existing = self._live_cluster_named(request["name"])
+        if existing is not None:
+            self.result.update(restored_cluster_id=existing["id"], msg="a live cluster named %s exists already" % request["name"])
+            return self._finish(existing["id"])
+
+        if self.params["validate_backups"]:
+            self._check_backups_cover(request["point_in_time_ms"])
+        self.result.update(changed=True, diff={"before": {}, "after": self.result["request"]})
+        if self.module.check_mode:
+            self.result["msg"] = "check mode: cluster %s would be restored into %s" % (self.cluster_id, request["name"])
+            return self.result
+
+        requested_at_ms = self.module.session.clock.now_ms()
+        self.result.update(timestamp_pair("requested_at", requested_at_ms))
+        restored_id = self._post_once(request)
+        self.result.update(created=True, restored_cluster_id=restored_id,
+                           msg="restored cluster %s into %s" % (self.cluster_id, request["name"]))
+        return self._finish(restored_id)
+
+    def _checked_request(self):
+        """Every rule, before anything is sent: first those on the values alone, then those needing the server."""
+        params = self.params
+        name = check_restore_name(params["name"], "name")
+        tables = check_keyspace_tables(params["keyspace_tables"], "keyspace_tables")
+        network = None if params["cluster_network"] is None else check_ipv4_cidr(params["cluster_network"], "cluster_network")
+        point_ms = None if params["point_in_time"] is None else parse_point_in_time(params["point_in_time"], "point_in_time")
+
+        source = self.backend.get_cluster(self.cluster_id)  # also gives the server's time for the rules below
+        if source is None:
+            raise OptionError("cluster_id", "no cluster %s in this account (GET cluster answered HTTP 404)" % self.cluster_id)
+        if point_ms is not None:
+            check_point_in_time(point_ms, self.module.session.clock.now_ms(), "point_in_time")
+        source_dc_ids = [data_centre["id"] for data_centre in source["data_centres"]]
+        cdc_infos = check_cdc_infos(params["cdc_infos"], source_dc_ids, "cdc_infos")
+        return {"name": name, "point_in_time_ms": point_ms, "keyspace_tables": tables, "cdc_infos": cdc_infos,
+                "cluster_network": network}
+
+    def _request_result(self, request):
+        shown = dict(request)
+        shown.update(timestamp_pair("point_in_time", request["point_in_time_ms"]))
+        shown["body"] = self.backend.restore_wire_body(request)
+        return shown
+
+    def _live_clusters_named(self, name):
+        return [cluster for cluster in self.backend.list_clusters()
+                if cluster["name"] == name and cluster["status"] not in GONE_OR_GOING]
+
+    def _live_cluster_named(self, name):
+        """The one live cluster with this name, None when there is none; several, or the source itself, fail."""
+        found = self._live_clusters_named(name)
+        if len(found) > 1:
+            raise OperationFailed("several live clusters are named %s: %s; restore by name cannot tell which is meant"
+                                  % (name, ", ".join(str(cluster["id"]) for cluster in found)))
+        if found and found[0]["id"] == self.cluster_id:
+            raise OptionError("name", "%s is the source cluster's own name; choose a new name for the restored cluster" % name)
+        return found[0] if found else None
+
+    def _check_backups_cover(self, point_ms):
+        """Fail (instead of the API's 412) when the source's backups cannot restore to ``point_ms``."""
+        nodes = _coverage.scan_nodes(self.backend.list_backup_events(self.cluster_id))
+        restorable_from, restorable_until = _coverage.restorable_range(nodes)
+        if restorable_until is None:
+            raise OperationFailed("cluster %s has no restorable backup: no instant is covered by a completed snapshot on every node"
+                                  % self.cluster_id)
+        if point_ms is None:
+            return
+        if not restorable_from <= point_ms <= restorable_until:
+            raise OptionError("point_in_time", "%s is outside the restorable range of cluster %s, %s to %s (from its backup events)"
+                              % (iso_utc(point_ms), self.cluster_id, iso_utc(restorable_from), iso_utc(restorable_until)))
+        uncovered = _coverage.uncovered_nodes_at(nodes, point_ms)
+        if uncovered:
+            raise OptionError("point_in_time", "%s falls before the first completed backup of node(s) %s of cluster %s"
+                              % (iso_utc(point_ms), ", ".join(uncovered), self.cluster_id))
+
+    def _post_once(self, request):
+        """Send the restore request once; after an ambiguous failure find the cluster by name, never post again."""
+        try:
+            return self.backend.restore(self.cluster_id, request)
+        except ApiError as error:
+            if not error.ambiguous:
+                raise  # a definite refusal: nothing was created
+            found = self._find_after_ambiguous_post(request["name"])
+            if found is None:
+                raise OperationFailed(
+                    "restore outcome unknown: %s; no cluster named %s was found within %g s; a rerun is safe"
+                    % (error.describe(), request["name"], self._grace(AMBIGUOUS_GRACE_SECONDS)),
+                    details={"api_error": error.to_result()})
+            return found["id"]
+
+    def _find_after_ambiguous_post(self, name):
+        try:
+            found, _elapsed = self._wait(lambda: self._live_clusters_named(name), bool, self._grace(AMBIGUOUS_GRACE_SECONDS),
+                                         "a cluster named %s to appear" % name,
+                                         describe=lambda clusters: "%d cluster(s) named %s" % (len(clusters or []), name))
+        except WaitTimeout:
+            return None
+        if len(found) > 1:
+            raise OperationFailed("several live clusters are named %s after an ambiguous restore request: %s"
+                                  % (name, ", ".join(str(cluster["id"]) for cluster in found)))
+        return found[0]
+
+    def _finish(self, restored_id):
+        """Read (or, with wait, wait for) the restored cluster."""
+        if self.params["wait"] and not self.module.check_mode:
+            cluster = self._wait_running(restored_id)
+            running_at_ms = self.module.session.clock.now_ms()
+            self.result.update(timestamp_pair("running_at", running_at_ms))
+            if self.result["requested_at_ms"] is not None:
+                self.result["duration_seconds"] = (running_at_ms - self.result["requested_at_ms"]) / 1000.0
+            self.result["msg"] += "; it is RUNNING"
+        else:
+            cluster = self.backend.get_cluster(restored_id)
+        self.result["cluster"] = cluster
+        return self.result
+
+    def _wait_running(self, restored_id):
+        seen = []
+
+        def fetch():
+            cluster = self.backend.get_cluster(restored_id)
+            self.result["cluster"] = cluster
+            if cluster is not None:
+                seen.append(True)
+            return cluster
+
+        def done(cluster):
+            return cluster is not None and cluster["status"] == RUNNING and all(status == RUNNING for status in node_statuses(cluster))
+
+        def failed(cluster):
+            if cluster is None:
+                return "the restored cluster %s was deleted while waiting (HTTP 404)" % restored_id if seen else None
+            statuses = [cluster["status"]] + [dc.get("status") for dc in cluster["data_centres"]] + node_statuses(cluster)
+            if DEFERRED in statuses:
+                return ("the restored cluster %s is DEFERRED: the provider could not provision it and Instaclustr support must act "
+                        "(contact support; waiting will not help; %s)" % (restored_id, describe_cluster(cluster)))
+            dead = [status for status in DEAD_END if status == cluster["status"] or status in node_statuses(cluster)]
+            if dead:
+                return "the restored cluster %s is %s (%s)" % (restored_id, dead[0], describe_cluster(cluster))
+            return None
+
+        cluster, _elapsed = self._wait(fetch, done, self.params["wait_timeout"],
+                                       "the restored cluster %s and all its nodes to be RUNNING" % restored_id,
+                                       failed=failed, describe=describe_cluster)
+        return cluster
+
+    # ---- state: absent ----
+
+    def absent(self):
+        restored_id = check_uuid(self.params["restored_cluster_id"], "restored_cluster_id")
+        if restored_id == self.cluster_id:
+            raise OptionError("restored_cluster_id", "is the source cluster_id %s; refusing to delete the source cluster" % restored_id)
+        self.result = {"changed": False, "created": False, "restored_cluster_id": restored_id, "cluster": None}
+        cluster = self.backend.get_cluster(restored_id)
+        if cluster is None:
+            self.result["msg"] = "cluster %s is already gone" % restored_id
+            return self.result
+        self.result["cluster"] = cluster
+        name = self.params["name"]
+        if name is not None and cluster["name"] != name:
+            raise OptionError("name", "cluster %s is named %r, not %r; refusing to delete it" % (restored_id, cluster["name"], name))
+
+        if cluster["status"] in GONE_OR_GOING:
+            self.result["msg"] = "cluster %s is already %s" % (restored_id, cluster["status"])
+        elif self.module.check_mode:
+            self.result.update(changed=True, msg="check mode: cluster %s (%s) would be deleted" % (restored_id, cluster["name"]))
+            return self.result
+        else:
+            self._delete(restored_id)
+            self.result.update(changed=True, msg="deleted cluster %s (%s)" % (restored_id, cluster["name"]))
+        if self.params["wait"] and not self.module.check_mode:
+            self._wait_gone(restored_id, accepted_by_us=self.result["changed"])
+            self.result["msg"] += "; it is gone"
+        return self.result
+
+    def _delete(self, restored_id):
+        """DELETE, retried while the API answers 409 (dependent resources still exist) until wait_timeout.
+
+        A DELETE whose outcome is unknown counts as accepted when a re-read shows the cluster DELETING or gone.
+        """
+        def attempt():
+            try:
+                self.backend.delete_cluster(restored_id)
+            except ApiError as error:
+                if error.status == 409:
+                    return error
+                if error.ambiguous:
+                    after = self.backend.get_cluster(restored_id)
+                    if after is None or after["status"] in GONE_OR_GOING:
+                        return None
+                raise
+            return None
+
+        try:
+            self._wait(attempt, lambda conflict: conflict is None, self.params["wait_timeout"],
+                       "cluster %s's dependent resources to go (HTTP 409)" % restored_id,
+                       describe=lambda conflict: conflict.describe() if conflict is not None else "accepted")
+        except WaitTimeout as timeout:
+            raise OperationFailed(str(timeout), details=self.result)
+
+    def _wait_gone(self, restored_id, accepted_by_us):
+        """Until GET answers 404 (or DELETED). A cluster that never starts DELETING waits for a two-factor confirmation."""
+        grace = self._grace(TWO_FACTOR_GRACE_SECONDS)
+        started = self.module.monotonic()
+
+        def two_factor_message(cluster):
+            return ("the API accepted the deletion of cluster %s but after %g s it is still %s, not DELETING: two-factor delete "
+                    "is probably enabled and the deletion waits for its confirmation (email or SMS to the account's contacts); "
+                    "confirm it, then run this task again" % (restored_id, self.module.monotonic() - started, cluster["status"]))
+
+        def failed(cluster):
+            if accepted_by_us and cluster is not None and cluster["status"] not in GONE_OR_GOING \
+                    and self.module.monotonic() - started >= grace:
+                return two_factor_message(cluster)
+            return None
+
+        try:
+            self._wait(lambda: self.backend.get_cluster(restored_id), lambda cluster: cluster is None or cluster["status"] == DELETED,
+                       self.params["wait_timeout"], "cluster %s to be deleted" % restored_id, failed=failed,
+                       describe=describe_cluster)
+        except WaitTimeout as timeout:
+            cluster = timeout.last_seen
+            if accepted_by_us and cluster is not None and cluster["status"] not in GONE_OR_GOING:
+                raise OperationFailed(two_factor_message(cluster), details=self.result)
+            raise OperationFailed(str(timeout), details=self.result)
+        except OperationFailed as failure:
+            raise OperationFailed(str(failure), details=self.result)
+
+    # ---- shared ----
+
+    def _grace(self, seconds):
+        return min(self.params["wait_timeout"], seconds)
+
+    def _wait(self, fetch, done, timeout, waiting_for, failed=None, describe=repr):
+        module = self.module
+        return wait_until(fetch, done, failed=failed, timeout=timeout,
+                          sleep=poll_interval(self.params["wait_sleep"], module.session.is_loopback), describe=describe,
+                          monotonic=module.monotonic, sleeper=module.sleep, waiting_for=waiting_for)
+
+
+def main():
+    module = RestorekitModule(argument_spec=ARGUMENT_SPEC,
+                              required_if=[("state", "present", ("name",)), ("state", "absent", ("restored_cluster_id",))])
+    module.run(ClusterRestore(module).run)
+
+
+if __name__ == "__main__":
+    main()
