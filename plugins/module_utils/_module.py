@@ -35,6 +35,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._http impor
     ApiSession,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_api_url, check_non_negative, check_positive
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
 
 DEFAULT_API_URL = "https://api.instaclustr.com"
 
@@ -158,6 +159,12 @@ class RestorekitModule(AnsibleModule):
             from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
             self._backend = ProvisioningV1(self.session)
         return self._backend
+
+    def wait_until(self, fetch, done, timeout, waiting_for, failed=None, describe=repr):
+        """``_waiter.wait_until`` polling every ``wait_sleep`` (floored for remote hosts) on this module's clock."""
+        return wait_until(fetch, done, failed=failed, timeout=timeout,
+                          sleep=poll_interval(self.params["wait_sleep"], self.session.is_loopback), describe=describe,
+                          monotonic=self.monotonic, sleeper=self.sleep, waiting_for=waiting_for)
 
     def _log_retry(self, entry):
         self.debug("restorekit retry %(retry)s of %(method)s %(path)s (%(operation)s) after %(cause)s, "

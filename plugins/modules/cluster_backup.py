@@ -196,7 +196,6 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, WaitTimeout
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, wait_argument_spec
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_uuid
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
 
 # After an ambiguous trigger, how long new snapshot uploads may take to show (capped by wait_timeout).
 AMBIGUOUS_GRACE_SECONDS = 30
@@ -290,11 +289,8 @@ class ClusterBackup:
         return _coverage.BackupRound.started_since(self.backend.list_backup_events(self.cluster_id), since_ms, every_node)
 
     def _poll(self, fetch, done, timeout, waiting_for, failed=None):
-        module = self.module
-        round_, _elapsed = wait_until(fetch, done, failed=failed, timeout=timeout,
-                                      sleep=poll_interval(self.params["wait_sleep"], module.session.is_loopback),
-                                      describe=lambda round_: round_.describe(),
-                                      monotonic=module.monotonic, sleeper=module.sleep, waiting_for=waiting_for)
+        round_, _elapsed = self.module.wait_until(fetch, done, timeout, waiting_for, failed=failed,
+                                                  describe=lambda round_: round_.describe())
         return round_
 
     @staticmethod

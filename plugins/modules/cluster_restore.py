@@ -365,7 +365,6 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
     check_restore_name,
     check_uuid,
 )
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
 
 RUNNING = "RUNNING"
 DEFERRED = "DEFERRED"
@@ -684,10 +683,7 @@ class ClusterRestore:
         return min(self.params["wait_timeout"], seconds)
 
     def _wait(self, fetch, done, timeout, waiting_for, failed=None, describe=repr):
-        module = self.module
-        return wait_until(fetch, done, failed=failed, timeout=timeout,
-                          sleep=poll_interval(self.params["wait_sleep"], module.session.is_loopback), describe=describe,
-                          monotonic=module.monotonic, sleeper=module.sleep, waiting_for=waiting_for)
+        return self.module.wait_until(fetch, done, timeout, waiting_for, failed=failed, describe=describe)
 
 
 def main():
