@@ -1,0 +1,194 @@
+# restorekit.instaclustr: set-up, tests and checks. docs/development.md explains each target.
+#
+#   make demo    run the disaster-recovery drill against the local API emulator
+#   make test    every test layer and check, in order (what .ci/run and CI run)
+#
+# Only Python 3.11+ and a package index are needed: the targets create .venv (and .venv-2.16)
+# themselves, and reinstall when a requirements file changes. Nothing talks to Galaxy.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# The suites start emulators and measure time; never run two layers at once.
+.NOTPARALLEL:
+
+PYTHON ?= python3
+VENV ?= .venv
+VENV_216 ?= .venv-2.16
+BIN := $(CURDIR)/$(VENV)/bin
+BIN_216 := $(CURDIR)/$(VENV_216)/bin
+STAMP := $(VENV)/.restorekit-requirements
+STAMP_216 := $(VENV_216)/.restorekit-requirements
+# Extra arguments for every pytest run, e.g. `make units PYTEST_ARGS="-k retry -x"`.
+PYTEST_ARGS ?=
+# ansible-test needs the collection at .../ansible_collections/restorekit/instaclustr. It gets a
+# copy there (outside the repository; tests/support/collection.py uses a link elsewhere in the cache).
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/restorekit.instaclustr
+SANITY_DIR := $(CACHE_DIR)/sanity/ansible_collections/restorekit/instaclustr
+# Extra arguments for ansible-test sanity, e.g. `make sanity SANITY_ARGS="--test pylint"`.
+SANITY_ARGS ?=
+
+TEST_TARGETS := units emulator-tests integration integration-2.16 drill molecule reliability \
+	bench-smoke sanity lint build changelog-lint
+MOLECULE_TEST := tests/drill/test_molecule_scenario.py
+
+.PHONY: help venv venv-2.16 test $(TEST_TARGETS) demo bench clean
+
+help:
+	@echo "make demo            run the drill against the local emulator (reports in drill-reports/)"
+	@echo "make test            every layer below, in order; prints the time each took"
+	@echo "  units              pytest tests/unit"
+	@echo "  emulator-tests     pytest tests/emulator_tests"
+	@echo "  integration        pytest tests/integration (ansible-core 2.19, .venv)"
+	@echo "  integration-2.16   the same playbooks run by ansible-core 2.16 (.venv-2.16)"
+	@echo "  drill              pytest tests/drill (the drill role; not its molecule test)"
+	@echo "  molecule           the molecule scenario in extensions/molecule/, against an emulator"
+	@echo "  reliability        pytest tests/reliability"
+	@echo "  bench-smoke        benchmarks/run.py --smoke"
+	@echo "  sanity             ansible-test sanity on a copy of the collection"
+	@echo "  lint               ansible-lint --offline, production profile"
+	@echo "  build              build, install and ansible-doc the collection; ansible-builder create"
+	@echo "  changelog-lint     antsibull-changelog lint"
+	@echo "make bench           the full benchmarks"
+	@echo "make venv            only create or update .venv"
+
+# --- virtual environments ------------------------------------------------------------------
+
+define check_python
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "$(PYTHON) is older than Python 3.11; run make PYTHON=python3.11 ..." >&2; exit 1; }
+endef
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(check_python)
+	@test -x $(VENV)/bin/python || { echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(STAMP_216): requirements.txt tests/requirements-2.16.txt
+	$(check_python)
+	@test -x $(VENV_216)/bin/python || { echo "creating $(VENV_216)"; $(PYTHON) -m venv $(VENV_216); }
+	$(VENV_216)/bin/python -m pip install --disable-pip-version-check -r tests/requirements-2.16.txt
+	@touch $@
+
+venv: $(STAMP)
+venv-2.16: $(STAMP_216)
+
+# --- make test -----------------------------------------------------------------------------
+
+# Runs each layer as its own make; stops at the first failure (`make -k ...` on single targets
+# to go on), and prints how long each layer took.
+test: $(STAMP)
+	@summary=""; \
+	for target in $(TEST_TARGETS); do \
+		start=$$(date +%s); status=ok; \
+		echo; echo "==> make $$target"; \
+		$(MAKE) --no-print-directory $$target || status=FAILED; \
+		summary="$$summary$$(printf '%-18s %-7s %5ss' $$target $$status $$(( $$(date +%s) - start )))"$$'\n'; \
+		if [ $$status != ok ]; then printf '\n== make test: %s failed ==\n%s' $$target "$$summary"; exit 1; fi; \
+	done; \
+	printf '\n== make test: all passed ==\n%s' "$$summary"
+
+# $(call pytest_dir,<folder>,<environment assignments>,<pytest options>): run pytest on a test
+# folder; a folder that is missing or has no test files yet is skipped with a message.
+define pytest_dir
+	@if [ ! -d $(1) ]; then \
+		echo "$(1): folder missing, skipped"; \
+	elif [ -z "$$(find $(1) \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit)" ]; then \
+		echo "$(1): no test files yet, skipped"; \
+	else \
+		echo "$(strip $(2) pytest $(1) $(3) $(PYTEST_ARGS))"; \
+		env $(2) $(BIN)/python -m pytest $(1) $(3) $(PYTEST_ARGS); \
+	fi
+endef
+
+units: $(STAMP)
+	$(call pytest_dir,tests/unit,)
+
+emulator-tests: $(STAMP)
+	$(call pytest_dir,tests/emulator_tests,)
+
+integration: $(STAMP)
+	@$(BIN)/ansible --version | sed -n 1p
+	$(call pytest_dir,tests/integration,RESTOREKIT_ANSIBLE_BIN_DIR=$(BIN))
+
+# pytest (and the emulator) run from .venv; ansible-playbook and the modules run on 2.16.
+integration-2.16: $(STAMP) $(STAMP_216)
+	@$(BIN_216)/ansible --version | sed -n 1p
+	$(call pytest_dir,tests/integration,RESTOREKIT_ANSIBLE_BIN_DIR=$(BIN_216))
+
+reliability: $(STAMP)
+	$(call pytest_dir,tests/reliability,)
+
+# The drill role's tests (issue 4): failure paths, ansible-runner, sweep. The molecule scenario
+# test is left to `make molecule`, so it runs once.
+drill: $(STAMP)
+	$(call pytest_dir,tests/drill,,--ignore=$(MOLECULE_TEST))
+
+# The molecule scenario needs an API: $(MOLECULE_TEST) starts an emulator and runs
+# `molecule test` with IC_API_URL/IC_USERNAME/IC_API_KEY set (and its own ANSIBLE_HOME, as
+# molecule's prerun installs a copy of the collection there). Without that test, molecule runs
+# directly from the collection root, where it finds the scenarios in extensions/molecule/.
+molecule: $(STAMP)
+	@if [ -f $(MOLECULE_TEST) ]; then \
+		echo "pytest $(MOLECULE_TEST) $(PYTEST_ARGS)"; \
+		$(BIN)/python -m pytest $(MOLECULE_TEST) $(PYTEST_ARGS); \
+	elif [ -d extensions/molecule ]; then \
+		export PATH="$(BIN):$$PATH" ANSIBLE_HOME="$(CACHE_DIR)/molecule/ansible-home" \
+			ANSIBLE_COLLECTIONS_PATH="$$($(BIN)/python tests/support/collection.py)"; \
+		echo "molecule test (ANSIBLE_HOME=$$ANSIBLE_HOME)"; \
+		$(BIN)/molecule test; \
+	else \
+		echo "extensions/molecule: folder missing, skipped"; \
+	fi
+
+bench-smoke: $(STAMP)
+	@if [ ! -f benchmarks/run.py ]; then \
+		echo "benchmarks/run.py: missing, skipped"; \
+	else \
+		$(BIN)/python benchmarks/run.py --smoke; \
+	fi
+
+# ansible-test runs on a copy (tracked files plus untracked, not ignored ones) with --local:
+# the controller is .venv; each sanity test still gets its own virtual environment under
+# ~/.ansible/test/venv, bootstrapped by the cached get-pip replacement (see docs/development.md).
+sanity: $(STAMP)
+	@test ! -e tests/sanity/ignore-2.19.txt || { echo "tests/sanity/ignore-*.txt must not exist" >&2; exit 1; }
+	@$(BIN)/python tests/support/ansible_test_setup.py get-pip
+	@$(BIN)/python tests/support/ansible_test_setup.py copy "$(SANITY_DIR)"
+	cd "$(SANITY_DIR)" && env -u ANSIBLE_COLLECTIONS_PATH $(BIN)/ansible-test sanity --local \
+		--python "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
+		--color no $(SANITY_ARGS)
+
+# Offline, ansible-lint does not put the collection it lints on the collections path, so the
+# syntax check of playbooks using group/restorekit.instaclustr.all would fail: give it the link.
+lint: $(STAMP)
+	PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$$($(BIN)/python tests/support/collection.py)" \
+		$(BIN)/ansible-lint --offline
+
+build: $(STAMP)
+	PATH="$(BIN):$$PATH" $(BIN)/python tests/support/check_build.py
+
+changelog-lint: $(STAMP)
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# --- the main job and the benchmarks -------------------------------------------------------
+
+demo: $(STAMP)
+	@if [ ! -f tools/run_demo.py ]; then \
+		echo "tools/run_demo.py: missing, skipped (the drill is not there yet)"; \
+	else \
+		$(BIN)/python tools/run_demo.py; \
+	fi
+
+bench: $(STAMP)
+	@if [ ! -f benchmarks/run.py ]; then \
+		echo "benchmarks/run.py: missing, skipped"; \
+	else \
+		$(BIN)/python benchmarks/run.py; \
+	fi
+
+# Removes what the targets made; keeps .venv (use `rm -rf .venv .venv-2.16` for that).
+clean:
+	rm -rf tests/output "$(CACHE_DIR)/sanity"

@@ -1,0 +1,147 @@
+"""The collection's metadata agrees with its code.
+
+- Every module in plugins/modules is in the ``all`` action group of meta/runtime.yml (else
+  ``module_defaults: group/restorekit.instaclustr.all`` silently skips it), and the group names
+  no module that does not exist.
+- ``COLLECTION_VERSION`` (sent in the User-Agent) equals galaxy.yml's ``version``.
+- galaxy.yml has every field filled.
+
+Each rule is a small function, tested on the real files and on a broken copy, so the test
+proves it would catch the drift.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils import _version
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NAMESPACE, NAME = "restorekit", "instaclustr"
+GALAXY_REQUIRED = ("namespace", "name", "version", "readme", "authors", "description", "license",
+                   "tags", "repository", "documentation", "homepage", "issues", "build_ignore")
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+TAG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+def load_yaml(relative):
+    with open(REPO_ROOT / relative, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def module_names(modules_dir):
+    """Module names (file stems) in a plugins/modules folder."""
+    return sorted(p.stem for p in Path(modules_dir).glob("*.py") if p.stem != "__init__")
+
+
+def action_group_drift(modules, runtime, group="all"):
+    """Return (modules missing from the group, group entries that are no module)."""
+    entries = set()
+    for entry in (runtime.get("action_groups") or {}).get(group) or []:
+        if not isinstance(entry, str):
+            continue  # a metadata entry such as {"metadata": {"extend_group": [...]}}
+        prefix = "%s.%s." % (NAMESPACE, NAME)
+        entries.add(entry[len(prefix):] if entry.startswith(prefix) else entry)
+    return sorted(set(modules) - entries), sorted(entries - set(modules))
+
+
+def galaxy_problems(galaxy):
+    """Return the problems of a galaxy.yml mapping: empty fields, bad version, bad tags, names."""
+    problems = []
+    for field in GALAXY_REQUIRED:
+        value = galaxy.get(field)
+        if value is None or (isinstance(value, (str, list, dict)) and not value) \
+                or (isinstance(value, list) and not all(value)):
+            problems.append("%s is empty" % field)
+    if "dependencies" not in galaxy or not isinstance(galaxy.get("dependencies"), dict):
+        problems.append("dependencies must be a mapping (empty: this collection needs no other)")
+    if galaxy.get("namespace") != NAMESPACE or galaxy.get("name") != NAME:
+        problems.append("namespace/name must be %s/%s" % (NAMESPACE, NAME))
+    if not SEMVER.match(str(galaxy.get("version", ""))):
+        problems.append("version %r is not semantic versioning" % galaxy.get("version"))
+    for tag in galaxy.get("tags") or []:
+        if not TAG.match(str(tag)) or len(str(tag)) > 64:
+            problems.append("tag %r is not a valid Galaxy tag" % tag)
+    if len(galaxy.get("tags") or []) > 20:
+        problems.append("Galaxy accepts at most 20 tags")
+    for field in ("repository", "documentation", "homepage", "issues"):
+        if galaxy.get(field) and not str(galaxy[field]).startswith("https://"):
+            problems.append("%s must be an https URL" % field)
+    if galaxy.get("readme") and not (REPO_ROOT / galaxy["readme"]).is_file():
+        problems.append("readme %s does not exist" % galaxy["readme"])
+    return problems
+
+
+# --- the real files -------------------------------------------------------------------------
+
+def test_every_module_is_in_the_all_action_group_and_nothing_else_is():
+    modules = module_names(REPO_ROOT / "plugins" / "modules")
+    assert modules, "plugins/modules has no module"
+    missing, unknown = action_group_drift(modules, load_yaml("meta/runtime.yml"))
+    assert missing == [], "add to action_groups.all in meta/runtime.yml: %s" % missing
+    assert unknown == [], "action_groups.all lists modules that do not exist: %s" % unknown
+
+
+def test_collection_version_in_user_agent_equals_galaxy_version():
+    assert _version.COLLECTION_VERSION == str(load_yaml("galaxy.yml")["version"])
+
+
+def test_galaxy_yml_has_every_field_filled():
+    assert galaxy_problems(load_yaml("galaxy.yml")) == []
+
+
+def test_galaxy_build_ignore_keeps_local_artefacts_out_of_the_tarball():
+    ignored = set(load_yaml("galaxy.yml")["build_ignore"])
+    for artefact in (".venv", "tests/output", "*.tar.gz"):
+        assert artefact in ignored, "%s missing from build_ignore" % artefact
+
+
+def test_requires_ansible_admits_the_oldest_tested_ansible_core():
+    """The oldest ansible-core the suite tests (tests/requirements-2.16.txt) is declared supported."""
+    spec = SpecifierSet(load_yaml("meta/runtime.yml")["requires_ansible"])
+    text = (REPO_ROOT / "tests" / "requirements-2.16.txt").read_text(encoding="utf-8")
+    lowest = re.search(r"^ansible-core>=([0-9.]+)", text, re.MULTILINE)
+    assert lowest, "tests/requirements-2.16.txt must pin ansible-core with a lower bound"
+    assert Version(lowest.group(1)) in spec
+
+
+# --- the rules catch drift ------------------------------------------------------------------
+
+def test_action_group_drift_finds_a_missing_and_an_unknown_module(tmp_path):
+    for name in ("cluster_backup", "cluster_info", "__init__"):
+        (tmp_path / ("%s.py" % name)).write_text("", encoding="utf-8")
+    runtime = {"action_groups": {"all": ["cluster_backup", "restorekit.instaclustr.cluster_infoo"]}}
+    assert action_group_drift(module_names(tmp_path), runtime) == (["cluster_info"], ["cluster_infoo"])
+
+
+def test_action_group_drift_accepts_fqcn_entries_and_a_missing_group():
+    runtime = {"action_groups": {"all": ["restorekit.instaclustr.cluster_info"]}}
+    assert action_group_drift(["cluster_info"], runtime) == ([], [])
+    assert action_group_drift(["cluster_info"], {}) == (["cluster_info"], [])
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"issues": ""}, "issues is empty"),
+    ({"authors": []}, "authors is empty"),
+    ({"tags": ["cassandra", None]}, "tags is empty"),
+    ({"version": "0.1"}, "version '0.1' is not semantic versioning"),
+    ({"tags": ["Disaster-Recovery"]}, "tag 'Disaster-Recovery' is not a valid Galaxy tag"),
+    ({"homepage": "http://example.invalid"}, "homepage must be an https URL"),
+    ({"readme": "NO-SUCH-README.md"}, "readme NO-SUCH-README.md does not exist"),
+    ({"name": "other"}, "namespace/name must be restorekit/instaclustr"),
+])
+def test_galaxy_problems_are_found(change, expected):
+    galaxy = dict(load_yaml("galaxy.yml"), **change)
+    assert expected in galaxy_problems(galaxy)
+
+
+def test_galaxy_problems_finds_a_removed_field():
+    galaxy = load_yaml("galaxy.yml")
+    del galaxy["documentation"]
+    assert "documentation is empty" in galaxy_problems(galaxy)
