@@ -16,7 +16,6 @@ LARGE_ID = "d4a1c6e8-5f27-4b93-a0c5-7e2b9d1f4c04"
 ID_NAMESPACE = uuid.UUID("5c9e0f3a-2b6d-4e71-8a4c-1d7f3b9e6a05")
 
 
-
 def stable_id(*parts):
     return str(uuid.uuid5(ID_NAMESPACE, "/".join(parts)))
 

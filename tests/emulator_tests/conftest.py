@@ -60,4 +60,3 @@ class ValidatedApi:
 @pytest.fixture
 def api(emulator, openapi):
     return ValidatedApi(emulator, openapi)
-

@@ -55,8 +55,7 @@ def test_schemathesis_finds_no_undocumented_answer(case, fresh_emulator):
     time.sleep(PACE_SECONDS)
     response = case.call(base_url=fresh_emulator.url, auth=(fresh_emulator.username, fresh_emulator.api_key),
                          timeout=30)
-    case.validate_response(response, checks=(status_code_conformance, content_type_conformance,
-                                              response_schema_conformance))
+    case.validate_response(response, checks=(status_code_conformance, content_type_conformance, response_schema_conformance))
     no_undocumented_server_error(case, response)
 
 

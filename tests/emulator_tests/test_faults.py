@@ -19,7 +19,7 @@ def test_status_fault_answers_the_next_n_matching_requests(emulator, api):
     emulator.add_fault("POST", RESTORE_TEMPLATE, "status", status=503, count=2)
     # Injected answers are outside the contract, so they are read without the OpenAPI check.
     answers = [emulator.api("POST", restore_path(ORDERS_PROD_ID), json={"clusterNameOverride": "faulted"})
-               for _ in range(3)]
+               for _attempt in range(3)]
     assert [answer.status_code for answer in answers] == [503, 503, 200]
     assert answers[0].json()["status"] == 503
     assert len(restored_clusters(emulator)) == 1  # the faulted requests did not act

@@ -52,6 +52,6 @@ def test_rejected_requests_count_in_the_window(limited):
 
 
 def test_unauthenticated_requests_are_not_counted(limited):
-    burst_bad = [limited.api("GET", "/provisioning/v1", auth=("x", "y")) for _ in range(40)]
+    burst_bad = [limited.api("GET", "/provisioning/v1", auth=("x", "y")) for _request in range(40)]
     assert {answer.status_code for answer in burst_bad} == {401}
     assert limited.api("GET", "/provisioning/v1").status_code == 200

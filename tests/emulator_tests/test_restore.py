@@ -131,7 +131,7 @@ def test_restore_to_three_days_ago_leaves_out_the_node_added_two_days_ago(emulat
 
 
 def test_restore_to_now_keeps_every_node(emulator, api):
-    _, details = restored_details(api, {"clusterNameOverride": "orders-now"})
+    _restored_id, details = restored_details(api, {"clusterNameOverride": "orders-now"})
     assert racks_by_dc(details) == {"AWS_VPC_US_EAST_1": ["us-east-1a", "us-east-1a", "us-east-1b", "us-east-1c"],
                                     "AWS_VPC_US_WEST_2": ["us-west-2a", "us-west-2b"]}
 
@@ -145,7 +145,7 @@ def test_new_cluster_is_listed_at_once_as_provisioning(emulator, api):
 
 
 def test_default_name_is_source_name_restored_timestamp(emulator, api):
-    _, details = restored_details(api, {})
+    _restored_id, details = restored_details(api, {})
     assert details["clusterName"].startswith("orders-prod restored 20")
 
 
@@ -158,7 +158,7 @@ def test_empty_body_restores_to_now(emulator, api):
 
 
 def test_cluster_network_becomes_each_data_centres_network(api):
-    _, details = restored_details(api, {"clusterNameOverride": "orders-net", "clusterNetwork": "10.50.0.0/16"})
+    _restored_id, details = restored_details(api, {"clusterNameOverride": "orders-net", "clusterNetwork": "10.50.0.0/16"})
     for dc in details["dataCentres"]:
         assert dc["cdcNetwork"] == "10.50.0.0/16"
         for node in dc["nodes"]:
@@ -181,7 +181,7 @@ def test_admin_state_keeps_the_restore_request_as_received(emulator, api):
     pit = emulator.now_ms() - DAY_MS
     body = {"clusterNameOverride": "orders-audit", "pointInTime": pit, "keyspaceTables": "orders.by_id,orders.by_day",
             "clusterNetwork": "10.70.0.0/16", "indexNames": "ignored-extra-field"}
-    restored_id, _ = restored_details(api, body)
+    restored_id, _details = restored_details(api, body)
     state = emulator.cluster_state(restored_id)
     request = state["restore"]["request"]
     assert request["body"] == body
@@ -192,7 +192,7 @@ def test_admin_state_keeps_the_restore_request_as_received(emulator, api):
 
 
 def test_each_restore_makes_a_new_cluster_even_with_the_same_name(emulator, api):
-    first, _ = restored_details(api, {"clusterNameOverride": "orders-twice"})
-    second, _ = restored_details(api, {"clusterNameOverride": "orders-twice"})
+    first, _details = restored_details(api, {"clusterNameOverride": "orders-twice"})
+    second, _details = restored_details(api, {"clusterNameOverride": "orders-twice"})
     assert first != second
     assert [c["name"] for c in emulator.clusters()].count("orders-twice") == 2

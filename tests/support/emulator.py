@@ -30,6 +30,12 @@ from tests.emulator.scenarios import (  # noqa: F401  (re-exported for tests)
     fleet_id,
 )
 
+__all__ = [
+    "Emulator", "EmulatorStartError", "running_emulator",
+    "INVENTORY_DEV_DC_ID", "INVENTORY_DEV_ID", "LARGE_ID", "LEGACY_NOBACKUP_ID", "ORDERS_PROD_ADDED_NODE_ID",
+    "ORDERS_PROD_EAST_DC_ID", "ORDERS_PROD_ID", "ORDERS_PROD_WEST_DC_ID", "fleet_id",
+]
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_PREFIX = "emulator listening on "
 START_TIMEOUT = 15.0
