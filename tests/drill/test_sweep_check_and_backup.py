@@ -1,0 +1,100 @@
+"""The sweep (only old drill clusters go), --check (nothing changes) and the backup the drill takes
+when a scheduled snapshot is already running on one node."""
+
+import datetime
+
+from tests.drill.conftest import check_by_id, deleted_ids, run_drill
+from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID
+
+DAY_MS = 86400 * 1000
+
+
+def stamp(ms):
+    return (datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=ms)).strftime("%Y%m%dT%H%M%SZ")
+
+
+def restore_named(emulator, name):
+    answer = emulator.api("POST", "/provisioning/v1/%s/backups/restore" % INVENTORY_DEV_ID, json={"clusterNameOverride": name})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["restoredCluster"]
+
+
+def test_sweep_deletes_only_old_prefixed_clusters(emulator, tmp_path):
+    now = emulator.now_ms()
+    old, recent = stamp(now - 2 * DAY_MS), stamp(now - 3600 * 1000)
+    names = {
+        "drill-inventory-dev-%s-a1b2c3d4" % old: True,  # a drill's cluster whose cleanup never ran
+        "drill-inventory-dev-%s-e5f6" % recent: False,  # younger than the limit (maybe still running)
+        "keep-inventory-dev-%s-a1b2" % old: False,  # another prefix
+        "drillx-inventory-dev-%s-a1b2" % old: False,  # the prefix only as a substring
+        "drill-inventory-dev-copy": False,  # the prefix, but no drill timestamp
+    }
+    ids = {name: restore_named(emulator, name) for name in names}
+    hosts = {"inventory-dev": {"backup_restore_drill_cluster_id": INVENTORY_DEV_ID}}
+    sweep = {"backup_restore_drill_sweep_older_than": "1d"}
+
+    checked = run_drill(emulator, tmp_path / "check", hosts, extra_vars=sweep, check=True)
+
+    assert checked.rc == 0, checked.output[-3000:]
+    assert deleted_ids(emulator) == []
+    old_name = next(name for name, goes in names.items() if goes)
+    assert "Would delete (check mode): %s" % old_name in checked.output
+
+    swept = run_drill(emulator, tmp_path / "sweep", hosts, extra_vars=sweep)
+
+    assert swept.rc == 0, swept.output[-3000:]
+    assert deleted_ids(emulator) == [ids[old_name]]
+    # Sweep mode drills nothing and writes no drill report.
+    assert not [e for e in emulator.requests_log() if e["method"] == "POST" and e["path"].endswith("/backups")]
+    assert not list((tmp_path / "sweep" / "reports").glob("drill-*"))
+
+
+def test_check_mode_changes_nothing_and_shows_the_restore(emulator, tmp_path):
+    hosts = {
+        "orders-prod": {"backup_restore_drill_cluster_id": ORDERS_PROD_ID},
+        "inventory-dev": {"backup_restore_drill_cluster_id": INVENTORY_DEV_ID, "backup_restore_drill_cluster_network": "10.60.0.0/16"},
+    }
+
+    run = run_drill(emulator, tmp_path, hosts, check=True)
+
+    assert run.rc == 0, run.output[-3000:]
+    assert emulator.mutating_requests() == []
+    reports = {report["source"]["name"]: report for report in run.reports()}
+    assert sorted(reports) == ["inventory-dev", "orders-prod"]
+    for name, report in reports.items():
+        assert report["status"] == "check_mode" and report["check_mode"] is True
+        body = report["request"]["body"]
+        assert body["clusterNameOverride"].startswith("drill-%s-" % name)
+        assert body["pointInTime"] == report["point_in_time_ms"]
+        # Check mode triggers no backup: the point in time shown is the newest restorable one.
+        assert report["point_in_time_basis"] == "restorable_until"
+        assert check_by_id(report, "restore_running")["status"] == "not_verifiable"
+        assert report["cleanup"]["action"] == "none"
+    assert reports["inventory-dev"]["request"]["body"]["clusterNetwork"] == "10.60.0.0/16"
+    assert run.summary()["status"] == "check_mode"
+    markdown = next(p for p in run.reports("markdown") if "inventory-dev" in p.name).read_text()
+    assert "**Check mode**" in markdown
+
+
+def test_backup_of_every_node_when_a_scheduled_snapshot_runs_on_one(emulator, tmp_path):
+    # At the scenario's start one inventory-dev node is in the middle of its daily snapshot
+    # (25 simulated minutes). At 60x that lasts about 25 real seconds: long enough for the drill
+    # to find it running. The drill follows it, then backs up every node.
+    emulator.settings(time_scale=60, backup_duration=60, restore_duration=120)
+    before = emulator.api("GET", "/provisioning/v1/%s/backups" % INVENTORY_DEV_ID).json()
+    active = [n["id"] for dc in before["clusterDataCentres"] for n in dc["nodes"]
+              if any(e["type"] == "snapshot-upload" and e["state"] == "ACTIVE" for e in n["events"])]
+    assert len(active) == 1
+
+    run = run_drill(emulator, tmp_path, {"inventory-dev": {"backup_restore_drill_cluster_id": INVENTORY_DEV_ID}})
+
+    assert run.rc == 0, run.output[-3000:]
+    report = run.report()
+    triggers = [e for e in emulator.requests_log() if e["method"] == "POST" and e["path"].endswith("/backups")]
+    assert len(triggers) == 1  # the scheduled snapshot was followed, not triggered over
+    backup = check_by_id(report, "backup_completed")
+    assert backup["status"] == "passed" and backup["figures"]["nodes"] == 3 and backup["figures"]["triggered"] is True
+    # The point in time is after the trigger: every node's new snapshot covers it.
+    assert report["point_in_time_basis"] == "backup_completed"
+    assert report["point_in_time_ms"] >= triggers[0]["time_ms"]
+    assert check_by_id(report, "rpo")["figures"]["seconds"] == 0.0

@@ -1,0 +1,148 @@
+"""`make demo`: the disaster-recovery drill of two clusters against the local API emulator.
+
+Starts the emulator (scenario `default`, simulated time running 120x faster, so a 10-minute
+backup and a 20-minute restore take seconds), writes an inventory with `orders-prod` and
+`inventory-dev`, runs `ansible-playbook restorekit.instaclustr.dr_drill` with this working tree on
+the collections path, stops the emulator, checks in its request log that both restored clusters
+were deleted, and prints where the reports are (drill-reports/ at the repository root).
+
+Exit status: 0 when both drills passed and nothing was left behind, 1 otherwise.
+
+    .venv/bin/python tools/run_demo.py [--time-scale 120] [--report-dir drill-reports]
+                                       [--save-timeline docs/images/drill-timeline.svg]
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.support.collection import collections_root  # noqa: E402
+from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID, running_emulator  # noqa: E402
+
+CLUSTERS = {"orders-prod": ORDERS_PROD_ID, "inventory-dev": INVENTORY_DEV_ID}
+# Targets a team might promise; the emulator's restore takes 20 simulated minutes.
+TARGETS = {"backup_restore_drill_rto_target": "45m", "backup_restore_drill_rpo_target": "15m"}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--time-scale", type=float, default=120.0, help="simulated seconds per real second (default 120)")
+    parser.add_argument("--report-dir", type=Path, default=REPO_ROOT / "drill-reports", help="where the reports go")
+    parser.add_argument("--save-timeline", type=Path, help="also save the orders-prod HTML report's SVG timeline here")
+    return parser.parse_args(argv)
+
+
+def write_inventory(folder):
+    inventory = {"all": {
+        "hosts": {name: {"backup_restore_drill_cluster_id": cluster_id} for name, cluster_id in CLUSTERS.items()},
+        "vars": dict(TARGETS, backup_restore_drill_wait_sleep=1),
+    }}
+    path = Path(folder) / "inventory.json"  # JSON is YAML: the inventory plugin reads it
+    path.write_text(json.dumps(inventory, indent=2))
+    return path
+
+
+def run_playbook(emulator, inventory, report_dir, run_id):
+    env = dict(os.environ)
+    env.update({
+        "IC_API_URL": emulator.url,
+        "IC_USERNAME": emulator.username,
+        "IC_API_KEY": emulator.api_key,
+        "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "PATH": "%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")),
+    })
+    extra = {"backup_restore_drill_report_dir": str(report_dir), "backup_restore_drill_run_id": run_id,
+             "backup_restore_drill_summary_run_id": run_id}
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), "restorekit.instaclustr.dr_drill",
+               "-i", str(inventory), "--forks", "2", "-e", json.dumps(extra)]
+    print("$ " + " ".join(command[:4]) + " ...", flush=True)
+    return subprocess.run(command, cwd=str(REPO_ROOT), env=env, check=False).returncode
+
+
+def restored_clusters_deleted(reports, request_log):
+    """Problems, if any: each drill's restored cluster must have an accepted DELETE in the log."""
+    deleted = {entry["path"].rsplit("/", 1)[-1] for entry in request_log
+               if entry["method"] == "DELETE" and entry.get("status") is not None and 200 <= entry["status"] < 300}
+    problems = []
+    for report in reports:
+        restored = report["restored"]["id"]
+        if not restored:
+            problems.append("%s: no cluster was restored" % report["source"]["name"])
+        elif restored not in deleted:
+            problems.append("%s: restored cluster %s was not deleted" % (report["source"]["name"], restored))
+    return problems
+
+
+def save_timeline(report, path):
+    html = Path(report["files"]["html"]).read_text()
+    match = re.search(r"<svg.*?</svg>", html, re.DOTALL)
+    if match:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(match.group(0) + "\n")
+        print("timeline of %s saved to %s" % (report["source"]["name"], path))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    report_dir = args.report_dir.resolve()
+    run_id = "demo" + secrets.token_hex(2)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="restorekit-demo-") as folder:
+        inventory = write_inventory(folder)
+        print("starting the API emulator (time scale %gx)" % args.time_scale, flush=True)
+        with running_emulator(scenario="default", time_scale=args.time_scale) as emulator:
+            print("emulator at %s; drilling %s" % (emulator.url, ", ".join(CLUSTERS)), flush=True)
+            rc = run_playbook(emulator, inventory, report_dir, run_id)
+            request_log = emulator.requests_log()
+        print("emulator stopped", flush=True)
+
+    reports = [json.loads(path.read_text()) for path in sorted(report_dir.glob("drill-*-%s.json" % run_id))
+               if not path.name.startswith("drill-summary-")]
+    problems = [] if rc == 0 else ["ansible-playbook exited with %d" % rc]
+    if len(reports) != len(CLUSTERS):
+        problems.append("%d drill reports for %d clusters" % (len(reports), len(CLUSTERS)))
+    problems.extend(restored_clusters_deleted(reports, request_log))
+
+    print()
+    for report in reports:
+        figures = report["figures"]
+        print("%-14s %-7s RTO %-7s RPO %-7s cleanup %s" % (
+            report["source"]["name"], report["status"].upper(), _minutes(figures["rto_seconds"]),
+            _minutes(figures["rpo_seconds"]), report["cleanup"]["action"]))
+        for kind in ("html", "markdown", "json", "junit"):
+            print("    %-8s %s" % (kind, os.path.relpath(report["files"][kind], os.getcwd())))
+        if args.save_timeline and report["source"]["name"] == "orders-prod":
+            save_timeline(report, args.save_timeline)
+    summaries = sorted(report_dir.glob("drill-summary-%s.*" % run_id))
+    for path in summaries:
+        print("summary        %s" % os.path.relpath(str(path), os.getcwd()))
+    print("\nrequest log: %d API requests, %d DELETEs of restored clusters" % (
+        len(request_log), sum(1 for e in request_log if e["method"] == "DELETE")))
+    print("demo took %.0f s" % (time.monotonic() - started))
+    if problems:
+        print("\nDEMO FAILED:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    print("both drills passed; reports in %s" % os.path.relpath(str(report_dir), os.getcwd()))
+    return 0
+
+
+def _minutes(seconds):
+    if seconds is None:
+        return "-"
+    return "%dm%02ds" % (seconds // 60, seconds % 60)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
