@@ -42,9 +42,9 @@ attributes:
 options:
   cluster_id:
     description:
-      - The id (a UUID) of the source cluster, whose backups are restored.
+      - The id (a UUID) of the source cluster, whose backups are restored. Required with O(state=present).
+      - With O(state=absent) it guards the source: the module refuses to delete it. Give it, or O(name), or both.
     type: str
-    required: true
   state:
     description:
       - V(present) restores into a new cluster named O(name) unless a live cluster has that name.
@@ -388,7 +388,7 @@ CDC_INFO_OPTIONS = dict(
 )
 
 ARGUMENT_SPEC = dict(
-    cluster_id=dict(type="str", required=True),
+    cluster_id=dict(type="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     name=dict(type="str"),
     point_in_time=dict(type="raw"),
@@ -428,7 +428,8 @@ class ClusterRestore:
         self.result = {}
 
     def run(self):
-        self.cluster_id = check_uuid(self.params["cluster_id"], "cluster_id")
+        source_id = self.params["cluster_id"]
+        self.cluster_id = None if source_id is None else check_uuid(source_id, "cluster_id")
         if self.params["state"] == "absent":
             return self.absent()
         try:
@@ -688,7 +689,9 @@ class ClusterRestore:
 
 def main():
     module = RestorekitModule(argument_spec=ARGUMENT_SPEC,
-                              required_if=[("state", "present", ("name",)), ("state", "absent", ("restored_cluster_id",))])
+                              required_if=[("state", "present", ("cluster_id", "name")), ("state", "absent", ("restored_cluster_id",)),
+                                           # A delete names what it must not be (the source) or what it must be (the name).
+                                           ("state", "absent", ("cluster_id", "name"), True)])
     module.run(ClusterRestore(module).run)
 
 

@@ -279,6 +279,27 @@ def test_absent_requires_restored_cluster_id(run_module, module_args, fake_api):
     assert fake_api.requests == []
 
 
+def test_absent_by_name_alone_deletes_when_the_name_matches(run_module, module_args, fake_api):
+    restored_id = restored_cluster(run_module, module_args, fake_api)
+    code, result = run_module(cluster_restore.main, module_args(state="absent", restored_cluster_id=restored_id,
+                                                                name="orders-restore-test"))
+    assert code == 0 and result["changed"], result
+    assert ("DELETE", "/provisioning/v1/%s" % restored_id) in fake_api.mutations()
+
+
+def test_absent_needs_the_source_id_or_the_name_as_a_guard(run_module, module_args, fake_api):
+    restored_id = restored_cluster(run_module, module_args, fake_api)
+    code, result = run_module(cluster_restore.main, module_args(state="absent", restored_cluster_id=restored_id))
+    assert code == 1 and "cluster_id, name" in result["msg"], result
+    assert [m for m in fake_api.mutations() if m[0] == "DELETE"] == []
+
+
+def test_present_requires_the_source_cluster_id(run_module, module_args, fake_api):
+    code, result = run_module(cluster_restore.main, module_args(name="orders-restore-test"))
+    assert code == 1 and "cluster_id" in result["msg"]
+    assert fake_api.requests == []
+
+
 def test_absent_on_a_deleting_cluster_is_unchanged(run_module, module_args, fake_api):
     restored_id = restored_cluster(run_module, module_args, fake_api)
     fake_api.clusters[restored_id]["_deleting_since"] = fake_api.now_ms
