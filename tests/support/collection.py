@@ -6,12 +6,16 @@ make a cycle) lets unit tests import ``ansible_collections.restorekit.instaclust
 run the live code. ``ansible-test`` needs a real copy instead: the Makefile makes that one.
 """
 
+import hashlib
 import os
 import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_ROOT = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "restorekit.instaclustr" / "collections"
+# One root per checkout, so two clones (a fresh-clone check beside the working tree) never re-point each other's link.
+_CHECKOUT_KEY = hashlib.sha1(str(REPO_ROOT).encode()).hexdigest()[:10]
+DEFAULT_ROOT = (Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "restorekit.instaclustr"
+                / ("collections-" + _CHECKOUT_KEY))
 
 
 def collections_root():
