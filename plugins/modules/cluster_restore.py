@@ -43,7 +43,7 @@ options:
   cluster_id:
     description:
       - The id (a UUID) of the source cluster, whose backups are restored. Required with O(state=present).
-      - With O(state=absent) it guards the source: the module refuses to delete it. Give it, or O(name), or both.
+      - With O(state=absent) it guards the source, which the module refuses to delete. Give it, or O(name), or both.
     type: str
   state:
     description:
