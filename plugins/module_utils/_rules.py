@@ -62,7 +62,7 @@ def check_point_in_time(ms, now_ms, option="point_in_time"):
         raise OptionError(option, "must be epoch milliseconds (got %r)" % (ms,))
     if ms < EARLIEST_POINT_IN_TIME_MS:
         rule = "epoch milliseconds must be at least %d (2015-01-01T00:00:00Z) (got %d" % (EARLIEST_POINT_IN_TIME_MS, ms)
-        if ms * 1000 >= EARLIEST_POINT_IN_TIME_MS:
+        if EARLIEST_POINT_IN_TIME_MS <= ms * 1000 <= now_ms:  # only where x1000 gives a valid instant
             rule += ", which looks like epoch seconds: multiply by 1000"
         raise OptionError(option, rule + ")")
     if ms > now_ms:

@@ -61,6 +61,9 @@ def test_point_in_time_before_2015_is_refused_and_epoch_seconds_are_recognised()
     assert "looks like epoch seconds" in error.rule
     tiny = rule_error(_rules.check_point_in_time, 5, NOW_MS)
     assert "epoch seconds" not in tiny.rule
+    # Just before 2015 in milliseconds: x1000 would be far in the future, so no seconds hint.
+    late_2014 = rule_error(_rules.check_point_in_time, 1420070399000, NOW_MS)
+    assert "epoch seconds" not in late_2014.rule
 
 
 def test_point_in_time_in_the_future_of_the_server_is_refused():
