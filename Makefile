@@ -34,7 +34,7 @@ TEST_TARGETS := units emulator-tests integration integration-2.16 drill molecule
 	bench-smoke sanity lint build changelog-lint
 MOLECULE_TEST := tests/drill/test_molecule_scenario.py
 
-.PHONY: help venv venv-2.16 test $(TEST_TARGETS) demo bench clean
+.PHONY: help venv venv-2.16 test $(TEST_TARGETS) reliability-report demo bench clean
 
 help:
 	@echo "make demo            run the drill against the local emulator (reports in drill-reports/)"
@@ -46,6 +46,7 @@ help:
 	@echo "  drill              pytest tests/drill (the drill role; not its molecule test)"
 	@echo "  molecule           the molecule scenario in extensions/molecule/, against an emulator"
 	@echo "  reliability        pytest tests/reliability"
+	@echo "make reliability-report  regenerate docs/reliability.md from the last reliability run's figures"
 	@echo "  bench-smoke        benchmarks/run.py --smoke"
 	@echo "  sanity             ansible-test sanity on a copy of the collection"
 	@echo "  lint               ansible-lint --offline, production profile"
@@ -92,12 +93,10 @@ test: $(STAMP)
 	printf '\n== make test: all passed ==\n%s' "$$summary"
 
 # $(call pytest_dir,<folder>,<environment assignments>,<pytest options>): run pytest on a test
-# folder; a folder that is missing or has no test files yet is skipped with a message.
+# folder; a folder that is missing or holds no test file fails, so a lost suite cannot pass silently.
 define pytest_dir
-	@if [ ! -d $(1) ]; then \
-		echo "$(1): folder missing, skipped"; \
-	elif [ -z "$$(find $(1) \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit)" ]; then \
-		echo "$(1): no test files yet, skipped"; \
+	@if [ -z "$$(find $(1) \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit 2>/dev/null)" ]; then \
+		echo "$(1): no test files found" >&2; exit 1; \
 	else \
 		echo "$(strip $(2) pytest $(1) $(3) $(PYTEST_ARGS))"; \
 		env $(2) $(BIN)/python -m pytest $(1) $(3) $(PYTEST_ARGS); \
@@ -122,6 +121,10 @@ integration-2.16: $(STAMP) $(STAMP_216)
 reliability: $(STAMP)
 	$(call pytest_dir,tests/reliability,)
 
+# docs/reliability.md from the figures the last `make reliability` wrote (tests/output/reliability/).
+reliability-report: $(STAMP)
+	$(BIN)/python tools/reliability_report.py --check
+
 # The drill role's tests (issue 4): failure paths, ansible-runner, sweep. The molecule scenario
 # test is left to `make molecule`, so it runs once.
 drill: $(STAMP)
@@ -129,27 +132,12 @@ drill: $(STAMP)
 
 # The molecule scenario needs an API: $(MOLECULE_TEST) starts an emulator and runs
 # `molecule test` with IC_API_URL/IC_USERNAME/IC_API_KEY set (and its own ANSIBLE_HOME, as
-# molecule's prerun installs a copy of the collection there). Without that test, molecule runs
-# directly from the collection root, where it finds the scenarios in extensions/molecule/.
+# molecule's prerun installs a copy of the collection there).
 molecule: $(STAMP)
-	@if [ -f $(MOLECULE_TEST) ]; then \
-		echo "pytest $(MOLECULE_TEST) $(PYTEST_ARGS)"; \
-		$(BIN)/python -m pytest $(MOLECULE_TEST) $(PYTEST_ARGS); \
-	elif [ -d extensions/molecule ]; then \
-		export PATH="$(BIN):$$PATH" ANSIBLE_HOME="$(CACHE_DIR)/molecule/ansible-home" \
-			ANSIBLE_COLLECTIONS_PATH="$$($(BIN)/python tests/support/collection.py)"; \
-		echo "molecule test (ANSIBLE_HOME=$$ANSIBLE_HOME)"; \
-		$(BIN)/molecule test; \
-	else \
-		echo "extensions/molecule: folder missing, skipped"; \
-	fi
+	$(BIN)/python -m pytest $(MOLECULE_TEST) $(PYTEST_ARGS)
 
 bench-smoke: $(STAMP)
-	@if [ ! -f benchmarks/run.py ]; then \
-		echo "benchmarks/run.py: missing, skipped"; \
-	else \
-		$(BIN)/python benchmarks/run.py --smoke; \
-	fi
+	$(BIN)/python benchmarks/run.py --smoke
 
 # ansible-test runs on a copy (tracked files plus untracked, not ignored ones) with --local:
 # the controller is .venv; each sanity test still gets its own virtual environment under
@@ -178,19 +166,11 @@ changelog-lint: $(STAMP)
 # --- the main job and the benchmarks -------------------------------------------------------
 
 demo: $(STAMP)
-	@if [ ! -f tools/run_demo.py ]; then \
-		echo "tools/run_demo.py: missing, skipped (the drill is not there yet)"; \
-	else \
-		$(BIN)/python tools/run_demo.py; \
-	fi
+	$(BIN)/python tools/run_demo.py
 
 bench: $(STAMP)
-	@if [ ! -f benchmarks/run.py ]; then \
-		echo "benchmarks/run.py: missing, skipped"; \
-	else \
-		$(BIN)/python benchmarks/run.py; \
-	fi
+	$(BIN)/python benchmarks/run.py
 
 # Removes what the targets made; keeps .venv (use `rm -rf .venv .venv-2.16` for that).
 clean:
-	rm -rf tests/output "$(CACHE_DIR)/sanity"
+	rm -rf tests/output "$(CACHE_DIR)/sanity-$(CHECKOUT_KEY)"
