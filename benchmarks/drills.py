@@ -1,0 +1,69 @@
+"""Run one drill playbook (the collection's role or the uri baseline) on a set of source clusters,
+measured as one process tree, and read what it sent from the emulator's request log."""
+
+import json
+import tempfile
+from pathlib import Path
+
+from benchmarks import harness
+
+ROLE_PLAYBOOK = harness.REPO_ROOT / "playbooks" / "dr_drill.yml"
+BASELINE_PLAYBOOK = harness.BASELINE_DIR / "dr_drill_uri.yml"
+SIDES = ("role", "baseline")
+# At each (re)start the emulator's scenarios begin a scheduled daily snapshot on the first node of
+# some clusters, ACTIVE for 25 simulated minutes. Jumping past it gives both sides the same quiet
+# start (otherwise the role's cluster_backup follows that snapshot instead of triggering one).
+QUIET_START_ADVANCE_SECONDS = 1800
+
+
+def write_inventory(directory, clusters):
+    """An inventory with one host per source cluster: ``{host name: cluster id}``."""
+    hosts = {name: {"backup_restore_drill_cluster_id": cluster_id} for name, cluster_id in clusters.items()}
+    path = Path(directory) / "inventory.json"
+    # JSON is YAML: the yaml inventory plugin reads it; the group matches playbooks/dr_drill.yml.
+    path.write_text(json.dumps({"all": {"children": {"drill_clusters": {"hosts": hosts}}}}, indent=1))
+    return path
+
+
+def playbook_args(side, poll_seconds, report_dir):
+    """The same inputs for both sides: poll interval and (for the role) where its reports go."""
+    if side == "role":
+        return ROLE_PLAYBOOK, {
+            "backup_restore_drill_wait_sleep": poll_seconds,
+            "backup_restore_drill_report_dir": str(report_dir),
+        }
+    return BASELINE_PLAYBOOK, {"drill_poll_seconds": poll_seconds}
+
+
+def fresh_world(emulator):
+    """Back to the scenario's start (this also empties the request log), then past the
+    scheduled snapshot that starts at t0."""
+    emulator.reset()
+    emulator.advance(QUIET_START_ADVANCE_SECONDS)
+
+
+def run_drill(side, emulator, clusters, poll_seconds, timeout=1800):
+    """Drill ``clusters`` (``{host: id}``) with forks = their number; return the figures."""
+    fresh_world(emulator)
+    with tempfile.TemporaryDirectory(prefix="bench-drill-") as workdir:
+        inventory = write_inventory(workdir, clusters)
+        playbook, extra_vars = playbook_args(side, poll_seconds, Path(workdir) / "reports")
+        run = harness.run_playbook(playbook, emulator, inventory=str(inventory), extra_vars=extra_vars,
+                                   forks=len(clusters), timeout=timeout)
+    entries = harness.api_requests(emulator)
+    failed = harness.failed_hosts(run)
+    return {
+        "side": side,
+        "clusters": len(clusters),
+        "returncode": run.returncode,
+        "timed_out": run.timed_out,
+        "failed_hosts": failed,
+        "wall_seconds": run.wall_seconds,
+        "cpu_seconds": run.cpu_seconds,
+        "requests": len(entries),
+        "polls": harness.wait_polls(entries, poll_seconds) if len(clusters) == 1 else None,
+        "rate_limited_429": harness.status_count(entries, 429),
+        "server_errors_5xx": sum(1 for entry in entries if (entry.get("status") or 0) >= 500),
+        "output_tail": harness.tail(run.stdout, 30) if (failed or run.returncode) else None,
+        "stderr_tail": harness.tail(run.stderr, 15) if (failed or run.returncode) else None,
+    }

@@ -1,0 +1,287 @@
+"""Measurement primitives shared by the benchmarks: measured subprocesses, the Ansible
+environment, the emulator, and small statistics.
+
+Controller cost is the CPU time of one process tree: we start ansible-playbook (or a module
+process) with ``Popen`` and reap it with ``os.wait4``, whose rusage covers that process and every
+descendant it reaped (workers, module processes). The emulator is a sibling started by us, so
+its CPU is never in that figure.
+"""
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = REPO_ROOT / "benchmarks"
+PLAYBOOK_DIR = BENCH_DIR / "playbooks"
+BASELINE_DIR = BENCH_DIR / "baseline"
+RESULTS_DIR = BENCH_DIR / "results"
+PYTHON = sys.executable
+BIN_DIR = Path(PYTHON).parent
+COLLECTION = "restorekit.instaclustr"
+API_PREFIX = "/provisioning/v1"
+
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+# A collections root of our own: the shared one is a link that any checkout re-points to itself
+# (a fresh clone under test did so in the middle of a drill), which would swap the code measured.
+os.environ.setdefault("RESTOREKIT_COLLECTIONS_ROOT", str(
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "restorekit.instaclustr" / "bench-collections"))
+
+from tests.support.collection import collections_root  # noqa: E402  (needs REPO_ROOT on sys.path)
+
+
+@dataclass
+class ProcessRun:
+    """What one measured process tree cost."""
+
+    argv: list
+    returncode: int
+    wall_seconds: float
+    cpu_seconds: float  # user + system of the process and the descendants it reaped
+    user_seconds: float
+    system_seconds: float
+    max_rss_mib: float  # largest resident set among the process and its reaped descendants
+    started_at: float  # epoch seconds
+    ended_at: float
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+    def brief(self):
+        """The figures without the output, for the JSON results."""
+        data = asdict(self)
+        data.pop("stdout")
+        data.pop("stderr")
+        data["argv"] = [str(part) for part in self.argv]
+        return data
+
+
+def run_measured(argv, env=None, cwd=None, timeout=None):
+    """Run ``argv`` to completion and return a ``ProcessRun``.
+
+    Output goes to temporary files (no pipes to drain while ``wait4`` blocks). The process gets
+    its own session so a timeout can end its whole tree, and nothing else.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started_at = time.time()
+        start = time.perf_counter()
+        process = subprocess.Popen([str(part) for part in argv], stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                   env=env, cwd=str(cwd or REPO_ROOT), start_new_session=True)
+        expired = threading.Event()
+
+        def stop_tree():
+            expired.set()
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, stop_tree) if timeout else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        try:
+            status, usage = os.wait4(process.pid, 0)[1:]
+        finally:
+            if timer:
+                timer.cancel()
+        wall = time.perf_counter() - start
+        ended_at = time.time()
+        process.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+        out.seek(0)
+        err.seek(0)
+        return ProcessRun(
+            argv=list(argv), returncode=process.returncode, wall_seconds=wall,
+            cpu_seconds=usage.ru_utime + usage.ru_stime, user_seconds=usage.ru_utime,
+            system_seconds=usage.ru_stime, max_rss_mib=usage.ru_maxrss / 1024.0,
+            started_at=started_at, ended_at=ended_at,
+            stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
+            timed_out=expired.is_set(),
+        )
+
+
+def ansible_env(emulator=None, extra=None):
+    """Environment for ansible-playbook: this tree on the collections path, the venv's Python
+    for modules (requests lives there), credentials for the emulator, no colour or retry files."""
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
+        "ANSIBLE_PYTHON_INTERPRETER": PYTHON,
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "ANSIBLE_HOST_KEY_CHECKING": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PATH": "%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")),
+    })
+    if emulator is not None:
+        env.update({"IC_USERNAME": emulator.username, "IC_API_KEY": emulator.api_key, "IC_API_URL": emulator.url})
+    env.update(extra or {})
+    return env
+
+
+def run_playbook(playbook, emulator=None, inventory="localhost,", extra_vars=None, forks=None, env_extra=None,
+                 timeout=None, verbosity=0):
+    """``ansible-playbook`` measured as one process tree."""
+    argv = [BIN_DIR / "ansible-playbook", "-i", inventory, playbook]
+    if forks:
+        argv += ["--forks", str(forks)]
+    if extra_vars:
+        argv += ["-e", json.dumps(extra_vars)]
+    if verbosity:
+        argv.append("-" + "v" * verbosity)
+    return run_measured(argv, env=ansible_env(emulator, env_extra), timeout=timeout)
+
+
+def recap(stdout):
+    """Per-host PLAY RECAP counters, e.g. ``{"fleet-01": {"ok": 40, "failed": 0, ...}}``."""
+    hosts = {}
+    in_recap = False
+    for line in stdout.splitlines():
+        if line.startswith("PLAY RECAP"):
+            in_recap = True
+            continue
+        if in_recap and ":" in line and "=" in line:
+            host, counters = line.split(":", 1)
+            hosts[host.strip()] = {key: int(value) for key, value in
+                                   (item.split("=") for item in counters.split() if "=" in item)}
+    return hosts
+
+
+def failed_hosts(run):
+    """Hosts that failed or were unreachable according to the recap (all of them if no recap)."""
+    counters = recap(run.stdout)
+    if not counters:
+        return ["<no recap: rc %d>" % run.returncode]
+    return sorted(host for host, value in counters.items() if value.get("failed") or value.get("unreachable"))
+
+
+def tail(text, lines=25):
+    return "\n".join(text.splitlines()[-lines:])
+
+
+# --- the emulator --------------------------------------------------------------------------
+
+def start_emulator(scenario="default", time_scale=1.0, backup=None, restore=None, delete=None):
+    """``running_emulator`` with durations in simulated seconds (None keeps the emulator's)."""
+    from tests.support.emulator import running_emulator
+
+    extra = []
+    for flag, value in (("--backup-duration", backup), ("--restore-duration", restore), ("--delete-duration", delete)):
+        if value is not None:
+            extra += [flag, str(value)]
+    return running_emulator(scenario=scenario, time_scale=time_scale, extra_args=extra)
+
+
+def api_requests(emulator_handle):
+    """The request log without the admin API (the emulator does not log it, but be sure)."""
+    return [entry for entry in emulator_handle.requests_log() if entry["path"].startswith(API_PREFIX)]
+
+
+def status_count(entries, status):
+    return sum(1 for entry in entries if entry.get("status") == status)
+
+
+def cluster_id_by_name(emulator_handle, name):
+    for cluster in emulator_handle.clusters():
+        if cluster["name"] == name:
+            return cluster["id"]
+    raise LookupError("no cluster named %r in the emulator" % name)
+
+
+def wait_polls(entries, poll_seconds):
+    """Requests that belong to a wait loop: a GET repeated on the same path about one poll
+    interval after the previous one (or before the next one). A lone GET, or a repeat within a
+    fraction of the interval (two reads of one task), is a one-off read: fixed cost.
+    """
+    gap_ms = poll_seconds * 1000 * 0.5
+
+    def repeats(first, second):
+        return (first["method"] == second["method"] == "GET" and first["path"] == second["path"]
+                and second["time_ms"] - first["time_ms"] >= gap_ms)
+
+    polls = 0
+    for index, entry in enumerate(entries):
+        after_previous = index > 0 and repeats(entries[index - 1], entry)
+        before_next = index + 1 < len(entries) and repeats(entry, entries[index + 1])
+        polls += after_previous or before_next
+    return polls
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+def median(values):
+    values = [value for value in values if value is not None]
+    return statistics.median(values) if values else None
+
+
+def ratio(ours, theirs):
+    numbers = (int, float)
+    if not isinstance(ours, numbers) or not isinstance(theirs, numbers) or theirs == 0:
+        return None
+    return ours / theirs
+
+
+def rounded(value, digits=3):
+    return None if value is None else round(value, digits)
+
+
+def alternating(sides, repetitions):
+    """Yield ``(repetition, side)`` so each repetition swaps which side goes first."""
+    for repetition in range(repetitions):
+        order = sides if repetition % 2 == 0 else list(reversed(sides))
+        for side in order:
+            yield repetition, side
+
+
+class Log:
+    """Progress lines on stderr, so stdout keeps the table."""
+
+    def __init__(self):
+        self.start = time.monotonic()
+
+    def __call__(self, message):
+        sys.stderr.write("[bench %6.1fs] %s\n" % (time.monotonic() - self.start, message))
+        sys.stderr.flush()
+
+
+def machine():
+    """Where the figures come from."""
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    versions = run_measured([BIN_DIR / "ansible", "--version"], env=ansible_env())
+    core = versions.stdout.splitlines()[0].strip() if versions.stdout else "unknown"
+    import requests
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "python": sys.version.split()[0],
+        "ansible_core": core,
+        "requests": requests.__version__,
+        "load_average_at_start": [round(value, 2) for value in load] if load else None,
+        "ansible_cfg_in_repo": (REPO_ROOT / "ansible.cfg").exists(),
+    }

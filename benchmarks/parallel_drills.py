@@ -1,0 +1,79 @@
+"""Item 6: 1, 5 and 20 clusters of scenario ``fleet`` drilled at once (forks = clusters) with
+playbooks/dr_drill.yml, at durations where one drill takes about 2 real minutes.
+
+Reports wall time, total controller CPU, failed drills and 429 answers per size, and the
+CPU-seconds per drill that bound the wall time on this machine: N drills need at least
+N x (CPU per drill) / cores seconds of wall. The uri baseline runs at the largest size only (full
+run; a single baseline drill would add two minutes to a run kept under twenty).
+"""
+
+import os
+
+from benchmarks import drills, harness
+from benchmarks.report import row
+
+FULL = {"sizes": [1, 5, 20], "poll_seconds": 3, "backup": 30, "restore": 60, "delete": 6, "baseline": True}
+SMOKE = {"sizes": [1, 2], "poll_seconds": 1, "backup": 1, "restore": 1, "delete": 0.5, "baseline": False}
+WALL_LIMIT = 1.5
+
+
+def fleet(emulator, size):
+    names = sorted(cluster["name"] for cluster in emulator.clusters() if cluster["name"].startswith("fleet-"))
+    return {name: harness.cluster_id_by_name(emulator, name) for name in names[:size]}
+
+
+def run(context):
+    settings = dict(SMOKE if context.smoke else FULL)
+    if context.options.parallel_sizes:
+        settings["sizes"] = [int(size) for size in context.options.parallel_sizes.split(",")]
+    if context.options.no_parallel_baseline:
+        settings["baseline"] = False
+    sizes = settings["sizes"]
+    plan = [("role", size) for size in sizes]
+    if settings["baseline"]:
+        plan.append(("baseline", sizes[-1]))
+    results = {}
+    half_poll = settings["poll_seconds"] / 2.0  # completions mid-cycle, as in drill_cost
+    with harness.start_emulator(scenario="fleet", backup=settings["backup"] + half_poll,
+                                restore=settings["restore"] + half_poll,
+                                delete=settings["delete"] + half_poll) as emulator:
+        for side, size in plan:
+            result = drills.run_drill(side, emulator, fleet(emulator, size), settings["poll_seconds"], timeout=1500)
+            results[side, size] = result
+            context.log("parallel %-8s %2d clusters: wall %.1fs, cpu %.1fs, failed %s, 429s %d" % (
+                side, size, result["wall_seconds"], result["cpu_seconds"], result["failed_hosts"] or "none",
+                result["rate_limited_429"]))
+            if result["failed_hosts"]:
+                context.log((result["output_tail"] or "") + "\n" + (result["stderr_tail"] or ""))
+
+    cores = os.cpu_count() or 1
+    rows, notes = [], []
+    for size in sizes:
+        ours, theirs = results["role", size], results.get(("baseline", size))
+        rows.append(row("6", "%d parallel drills: wall time (s)" % size, ours["wall_seconds"],
+                        theirs and theirs["wall_seconds"]))
+        rows.append(row("6", "%d parallel drills: total controller CPU (s)" % size, ours["cpu_seconds"],
+                        theirs and theirs["cpu_seconds"]))
+        rows.append(row("6", "%d parallel drills: failed drills / 429 answers" % size,
+                        "%d / %d" % (len(ours["failed_hosts"]), ours["rate_limited_429"]),
+                        theirs and "%d / %d" % (len(theirs["failed_hosts"]), theirs["rate_limited_429"])))
+    single, largest = results["role", sizes[0]], results["role", sizes[-1]]
+    slowdown = harness.ratio(largest["wall_seconds"], single["wall_seconds"])
+    base_slowdown = None
+    if ("baseline", sizes[-1]) in results and ("baseline", sizes[0]) in results:
+        base_slowdown = harness.ratio(results["baseline", sizes[-1]]["wall_seconds"],
+                                      results["baseline", sizes[0]]["wall_seconds"])
+    rows.append(row("6", "wall at %d / wall at %d (slowdown)" % (sizes[-1], sizes[0]), slowdown, base_slowdown,
+                    target="role <= %.1f, no 429 failure" % WALL_LIMIT,
+                    met=slowdown is not None and slowdown <= WALL_LIMIT and not largest["failed_hosts"]))
+    per_drill = largest["cpu_seconds"] / sizes[-1]
+    budget = cores * WALL_LIMIT * single["wall_seconds"] / sizes[-1]
+    rows.append(row("6", "controller CPU per drill at %d (s) vs the most that fits %.1fx wall on %d cores"
+                    % (sizes[-1], WALL_LIMIT, cores), per_drill, budget, target="<= 1.0x", limit=1.0))
+    notes.append("item 6: one drill = backup %ss + restore %ss + delete %ss (simulated = real, time scale 1), "
+                 "polls every %ss; %d drills x %.1f CPU-s / %d cores >= %.0f s of wall from CPU alone" % (
+                     settings["backup"], settings["restore"], settings["delete"], settings["poll_seconds"],
+                     sizes[-1], per_drill, cores, sizes[-1] * per_drill / cores))
+    failures = {"%s/%d" % key: value["failed_hosts"] for key, value in results.items() if value["failed_hosts"]}
+    return {"rows": rows, "notes": notes, "failures": failures,
+            "details": {"settings": settings, "runs": {"%s/%d" % key: value for key, value in results.items()}}}
