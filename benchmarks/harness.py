@@ -127,7 +127,7 @@ def ansible_env(emulator=None, extra=None):
         "PATH": "%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")),
     })
     if emulator is not None:
-        env.update({"IC_USERNAME": emulator.username, "IC_API_KEY": emulator.api_key, "IC_API_URL": emulator.url})
+        env.update(emulator.credentials_env())
     env.update(extra or {})
     return env
 

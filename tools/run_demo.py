@@ -55,10 +55,8 @@ def write_inventory(folder):
 
 def run_playbook(emulator, inventory, report_dir, run_id):
     env = dict(os.environ)
+    env.update(emulator.credentials_env())
     env.update({
-        "IC_API_URL": emulator.url,
-        "IC_USERNAME": emulator.username,
-        "IC_API_KEY": emulator.api_key,
         "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "PATH": "%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")),

@@ -45,10 +45,8 @@ def emulator(module_emulator):
 def drill_env(emulator):
     """The credentials the way AWX passes them: environment variables read by the playbook."""
     env = dict(os.environ)
+    env.update(emulator.credentials_env())
     env.update({
-        "IC_API_URL": emulator.url,
-        "IC_USERNAME": emulator.username,
-        "IC_API_KEY": emulator.api_key,
         "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_FORCE_COLOR": "0",

@@ -33,9 +33,7 @@ def test_drill_through_ansible_runner(emulator, tmp_path):
         playbook="drill.yml",
         extravars={"backup_restore_drill_report_dir": str(report_dir), "backup_restore_drill_run_id": "awx42"},
         envvars={
-            "IC_API_URL": emulator.url,
-            "IC_USERNAME": emulator.username,
-            "IC_API_KEY": emulator.api_key,
+            **emulator.credentials_env(),
             "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
             "PATH": "%s:/usr/bin:/bin" % Path(sys.executable).parent,
         },

@@ -23,10 +23,8 @@ def test_molecule_default_scenario(tmp_path):
     report_dir = tmp_path / "reports"
     with running_emulator(scenario="default", time_scale=600) as emulator:
         env = dict(os.environ)
+        env.update(emulator.credentials_env())
         env.update({
-            "IC_API_URL": emulator.url,
-            "IC_USERNAME": emulator.username,
-            "IC_API_KEY": emulator.api_key,
             "MOLECULE_DRILL_CLUSTER_ID": INVENTORY_DEV_ID,
             "MOLECULE_DRILL_REPORT_DIR": str(report_dir),
             "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),

@@ -186,7 +186,7 @@ def ansible_env(emulator, username=None, api_key=None):
     from tests.support.collection import collections_root
 
     return {
-        "IC_API_URL": emulator.url,
+        **emulator.credentials_env(),
         "IC_USERNAME": username or emulator.username,
         "IC_API_KEY": api_key or emulator.api_key,
         "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),

@@ -58,6 +58,10 @@ class Emulator:
 
     # --- the emulated API --------------------------------------------------------------------
 
+    def credentials_env(self):
+        """The IC_* environment variables a playbook reads its credentials from (as AWX passes them)."""
+        return {"IC_API_URL": self.url, "IC_USERNAME": self.username, "IC_API_KEY": self.api_key}
+
     def api(self, method, path, **kwargs):
         """An authenticated call to the emulated API. A POST without a body or a Content-Type
         gets ``Content-Type: application/json``, as the real clients send."""
