@@ -8,7 +8,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.emulator.app import create_app
 from tests.emulator.runtime import Runtime
-from tests.emulator.scenarios import SCENARIOS
+from tests.emulator.scenarios import check_scenario
 from tests.emulator.world import Settings
 
 
@@ -35,13 +35,28 @@ def non_negative(text):
     return value
 
 
+def scenario(text):
+    try:
+        return check_scenario(text)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem))
+
+
+def rate(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m tests.emulator",
-                                     description="Emulator of the Instaclustr Provisioning API v1.")
+                                     description="Emulator of the Instaclustr Provisioning API v1 and Cluster Management API v2.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8099, help="0 picks a free port")
     parser.add_argument("--time-scale", type=positive, default=1.0, help="simulated seconds per real second")
-    parser.add_argument("--scenario", choices=SCENARIOS, default="default")
+    parser.add_argument("--scenario", type=scenario, default="default",
+                        help="default, large, fleet, fleet:N, empty or mixed")
     parser.add_argument("--username", default="demo")
     parser.add_argument("--api-key", default="demo-key")
     parser.add_argument("--db-password", default=None,
@@ -49,6 +64,12 @@ def parse_args(argv):
     parser.add_argument("--backup-duration", type=non_negative, default=600.0, help="simulated seconds")
     parser.add_argument("--restore-duration", type=non_negative, default=1200.0, help="simulated seconds")
     parser.add_argument("--delete-duration", type=non_negative, default=60.0, help="simulated seconds")
+    parser.add_argument("--rate-limit", type=rate, default=35, help="v1 requests per user per second")
+    parser.add_argument("--v2-rate-limit", type=rate, default=35, help="v2 requests per user per second")
+    for name, choices in Settings.CHOICES.items():
+        parser.add_argument("--" + name.replace("_", "-"), choices=choices, default=choices[0])
+    parser.add_argument("--v2-list-deleted", action="store_true",
+                        help="deleted clusters stay in the v2 account list")
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
     return parser.parse_args(argv)
 
@@ -58,7 +79,9 @@ def main(argv=None):
     settings = Settings(scenario=args.scenario, username=args.username, api_key=args.api_key,
                         db_password=args.db_password, time_scale=args.time_scale,
                         backup_duration=args.backup_duration, restore_duration=args.restore_duration,
-                        delete_duration=args.delete_duration)
+                        delete_duration=args.delete_duration, rate_limit=args.rate_limit,
+                        v2_rate_limit=args.v2_rate_limit, v2_list_deleted=args.v2_list_deleted,
+                        **{name: getattr(args, name) for name in Settings.CHOICES})
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR if args.quiet else logging.INFO)
     app = create_app(Runtime(settings))

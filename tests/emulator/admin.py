@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from tests.emulator.clock import iso_ms
 from tests.emulator.faults import FaultError, parse_fault
 from tests.emulator.lifecycle import RESTORE_OUTCOMES
+from tests.emulator.wire_v2 import MAIN_ACCOUNT_ID
 
 admin = Blueprint("admin", __name__, url_prefix="/__emulator__")
 
@@ -146,6 +147,25 @@ def change_settings():
     for name in settings.DURATIONS:
         if name in body:
             setattr(settings, name, number(body, name))
+    changes = {}
+    for name in settings.LIMITS:
+        if name in body:
+            value = body[name]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise AdminError("%s must be an integer >= 1" % name)
+            changes[name] = value
+    for name, choices in settings.CHOICES.items():
+        if name in body and body[name] not in choices:
+            raise AdminError("%s must be one of %s" % (name, ", ".join(choices)))
+        if name in body:
+            changes[name] = body[name]
+    for name in settings.FLAGS:
+        if name in body and not isinstance(body[name], bool):
+            raise AdminError("%s must be true or false" % name)
+        if name in body:
+            changes[name] = body[name]
+    for name, value in changes.items():
+        setattr(settings, name, value)
     if "time_scale" in body:
         settings.time_scale = number(body, "time_scale", exclusive=True)
         runtime().clock.set_time_scale(settings.time_scale)
@@ -157,6 +177,8 @@ def cluster_summary(cluster, now):
     return {
         "id": cluster.id,
         "name": cluster.name,
+        "application": cluster.application,
+        "account_id": cluster.account_id or MAIN_ACCOUNT_ID,
         "status": "DELETED" if deleted else cluster.status(now),
         "created_by_restore": cluster.created_by_restore,
         "deleted": deleted,

@@ -32,7 +32,7 @@ def lookup(cluster_id, now):
         cluster_id = check_cluster_id(cluster_id)
     except BadRequest as error:
         return None, bad_request(error)
-    cluster = runtime().world.find(cluster_id, now)
+    cluster = runtime().world.find(cluster_id, now, application="cassandra")  # v1: Cassandra only
     if cluster is None:
         return None, error_response(404, "Cluster %s not found" % cluster_id, {"clusterId": cluster_id})
     return cluster, None
@@ -41,7 +41,7 @@ def lookup(cluster_id, now):
 @api.get("")
 def list_clusters():
     now = runtime().now_ms()
-    clusters = runtime().world.live_clusters(now)
+    clusters = runtime().world.live_clusters(now, application="cassandra")
     if not clusters:
         return error_response(404, "No clusters found for this account")
     with runtime().world.lock:

@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 from tests.emulator import gate
 from tests.emulator.admin import admin
 from tests.emulator.api import api
+from tests.emulator.api_v2 import api_v2
 from tests.emulator.wire import STATUS_PHRASES
 
 
@@ -14,6 +15,7 @@ def create_app(runtime):
     app.config["RUNTIME"] = runtime
     app.json.sort_keys = False
     app.register_blueprint(api)
+    app.register_blueprint(api_v2)
     app.register_blueprint(admin)
 
     @app.before_request
@@ -30,11 +32,11 @@ def create_app(runtime):
     def http_error(error):  # unknown routes, wrong methods, unreadable requests
         if request.path.startswith("/__emulator__"):
             return {"error": error.description}, error.code
-        return gate.error_response(error.code, STATUS_PHRASES.get(error.code, error.name))
+        return gate.api_error(runtime, error.code, STATUS_PHRASES.get(error.code, error.name))
 
     @app.errorhandler(Exception)
     def unexpected(error):  # an emulator bug: still answer JSON, and log it
         app.logger.exception("unexpected error")
-        return gate.error_response(500, "Internal Server Error")
+        return gate.api_error(runtime, 500, "Internal Server Error")
 
     return app

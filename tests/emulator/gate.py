@@ -9,14 +9,33 @@ import time
 
 from flask import Response, g, jsonify, request
 
+from tests.emulator import wire_v2
 from tests.emulator.clock import http_date, iso_ms
 from tests.emulator.wire import error_message
 
 API_PREFIX = "/provisioning/v1"
 
 
+def under(prefix):
+    return request.path == prefix or request.path.startswith(prefix + "/")
+
+
 def is_api_request():
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+    return under(API_PREFIX) or under(wire_v2.PREFIX)
+
+
+def is_v2_request():
+    return under(wire_v2.PREFIX)
+
+
+def api_error(runtime, status, message=None, details=None):
+    """An error in the wire format of the request's API version (v2: the configured error body)."""
+    if is_v2_request():
+        phrase = wire_v2.phrase(status)
+        return wire_v2.error_response(runtime.settings.v2_error_body, status, phrase, message or phrase)
+    if status == 401:
+        return empty_401()
+    return error_response(status, message, details)
 
 
 def error_response(status, message=None, details=None):
@@ -32,10 +51,8 @@ def empty_401():
     return response
 
 
-def fault_response(fault):
-    if fault.status == 401:
-        return empty_401()
-    return error_response(fault.status, "Injected fault")
+def fault_response(runtime, fault):
+    return api_error(runtime, fault.status, "Injected fault")
 
 
 def drop_connection():
@@ -81,25 +98,29 @@ def before_api_request(runtime):
     g.body = parsed_body()
     user = authenticated_user(runtime.settings)
     g.user = user or (request.authorization.username if request.authorization else None)
-    within_limit = runtime.limiter.allow(user) if user else True
+    if is_v2_request():  # v2 has a window of its own, with its own limit
+        limiter, limit = runtime.limiter_v2, runtime.settings.v2_rate_limit
+    else:
+        limiter, limit = runtime.limiter, runtime.settings.rate_limit
+    within_limit = limiter.allow(user, limit) if user else True
     fault = g.fault = runtime.faults.take(request.method, request.path)
     if fault is not None:
-        answer = apply_fault_before(fault)
+        answer = apply_fault_before(runtime, fault)
         if answer is not None:
             return answer
     if user is None:
-        return empty_401()
+        return api_error(runtime, 401)
     if not within_limit:
-        return error_response(429, "Rate Limit Exceeded")
+        return api_error(runtime, 429, "Rate Limit Exceeded")
     if not is_json_post():
-        return error_response(415, "Unsupported media type: the body must be application/json",
-                              {"contentType": request.content_type})
+        return api_error(runtime, 415, "Unsupported media type: the body must be application/json",
+                         {"contentType": request.content_type})
     return None
 
 
-def apply_fault_before(fault):
+def apply_fault_before(runtime, fault):
     if fault.kind == "status":
-        return fault_response(fault)
+        return fault_response(runtime, fault)
     if fault.kind == "delay":
         time.sleep(fault.delay_seconds)  # real time; the request then acts and answers normally
     if fault.kind == "drop_before":

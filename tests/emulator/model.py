@@ -41,7 +41,7 @@ class DataCentre:
 class Cluster:
     id: str
     name: str
-    cassandra_version: str
+    cassandra_version: str  # the product version as v1 spells it: apache-cassandra-X.Y.Z (<application>-X.Y.Z)
     sla_tier: str
     password: str
     data_centres: List[DataCentre]
@@ -54,6 +54,13 @@ class Cluster:
     deletion: Optional[Deletion] = None
     delete_awaiting_confirmation: bool = False  # two-factor delete accepted, never confirmed
     triggered: List[TriggeredBackup] = field(default_factory=list)
+    application: str = "cassandra"  # cassandra, postgresql, opensearch or redis (v1 serves cassandra only)
+    account_id: Optional[str] = None  # None: the main account (see wire_v2.MAIN_ACCOUNT_ID)
+
+    @property
+    def version(self):
+        """The version as v2 spells it (X.Y.Z)."""
+        return self.cassandra_version.rsplit("-", 1)[-1]
 
     @property
     def backup_capable(self):

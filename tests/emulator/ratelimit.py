@@ -18,15 +18,16 @@ class SlidingWindowLimiter:
         self._lock = threading.Lock()
         self._seen = defaultdict(deque)
 
-    def allow(self, user):
-        """Count one request of ``user`` (rejected ones count too); False when over the limit."""
+    def allow(self, user, limit=None):
+        """Count one request of ``user`` (rejected ones count too); False when over the limit
+        (``limit``, else the limiter's own)."""
         now = self._monotonic()
         with self._lock:
             seen = self._seen[user]
             while seen and seen[0] <= now - self.window:
                 seen.popleft()
             seen.append(now)
-            return len(seen) <= self.limit
+            return len(seen) <= (self.limit if limit is None else limit)
 
     def reset(self):
         with self._lock:

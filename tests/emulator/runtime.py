@@ -16,7 +16,8 @@ class Runtime:
         self.clock = SimClock(settings.time_scale)
         self.world = World(settings, self.clock)
         self.faults = FaultBook()
-        self.limiter = SlidingWindowLimiter()
+        self.limiter = SlidingWindowLimiter()  # v1 paths
+        self.limiter_v2 = SlidingWindowLimiter()  # v2 paths: a window of their own
         self.log = RequestLog()
 
     def reset(self):
@@ -27,6 +28,7 @@ class Runtime:
         self.world.reset()
         self.faults.clear()
         self.limiter.reset()
+        self.limiter_v2.reset()
         self.log.clear()
 
     def now_ms(self):

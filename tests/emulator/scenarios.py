@@ -29,11 +29,31 @@ INVENTORY_DEV_DC_ID = stable_id(INVENTORY_DEV_ID, "AWS_VPC_EU_WEST_1")
 PROD_SIZE = "CAS-PRD-r6g.large-250"
 DEV_SIZE = "CAS-DEV-t4g.small-30"
 LONG_AGO_MS = 30 * DAY_MS  # seeded nodes exist since well before the 7-day window
-SCENARIOS = ("default", "large", "fleet", "empty")
+SCENARIOS = ("default", "large", "fleet", "fleet:N", "empty", "mixed")
+FLEET_SIZE = 20  # plain "fleet"
+FLEET_MAX = 999
 
 
 def fleet_id(number):
     return stable_id("fleet", "%02d" % number)
+
+
+def fleet_size(scenario):
+    """N of ``fleet:N`` (20 for plain ``fleet``), or None when ``scenario`` is no fleet."""
+    if scenario == "fleet":
+        return FLEET_SIZE
+    name, _, size = scenario.partition(":")
+    if name != "fleet" or not size.isdigit() or not 1 <= int(size) <= FLEET_MAX:
+        return None
+    return int(size)
+
+
+def check_scenario(scenario):
+    """``scenario`` when it names one, else ValueError."""
+    if scenario in SCENARIOS and scenario != "fleet:N" or fleet_size(scenario):
+        return scenario
+    raise ValueError("invalid choice: %r (choose from %s; N from 1 to %d)"
+                     % (scenario, ", ".join(SCENARIOS), FLEET_MAX))
 
 
 def public_address(node_id):
@@ -120,7 +140,10 @@ def large(now, password_for):
 def fleet_member(number, now, password_for):
     cluster_id = fleet_id(number)
     origin = now - LONG_AGO_MS
-    network = "10.%d.0.0/16" % (100 + number)
+    if number <= 155:
+        network = "10.%d.0.0/16" % (100 + number)
+    else:  # fleet:N beyond 155 clusters
+        network = "172.%d.%d.0/24" % (16 + number // 256, number % 256)
     dc = data_centre(cluster_id, "US_EAST_1", "AWS_VPC", network, ["us-east-1a", "us-east-1b", "us-east-1c"],
                      DEV_SIZE, staggered(origin, 3, 8 * 60 * MINUTE_MS))
     return Cluster(cluster_id, "fleet-%02d" % number, "apache-cassandra-4.1.3", "NON_PRODUCTION",
@@ -134,8 +157,12 @@ def build(scenario, now, password_for):
                 legacy_nobackup(now, password_for)]
     if scenario == "large":
         return [large(now, password_for)]
-    if scenario == "fleet":
-        return [fleet_member(number, now, password_for) for number in range(1, 21)]
+    if fleet_size(scenario):
+        return [fleet_member(number, now, password_for) for number in range(1, fleet_size(scenario) + 1)]
     if scenario == "empty":
         return []
+    if scenario == "mixed":
+        from tests.emulator.mixed import mixed  # it builds on this module's helpers
+
+        return mixed(now, password_for)
     raise ValueError("unknown scenario %r (choose from %s)" % (scenario, ", ".join(SCENARIOS)))

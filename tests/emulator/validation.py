@@ -34,6 +34,8 @@ class RestoreRequest:
     keyspace_tables: Optional[List[str]] = None
     cluster_network: Optional[str] = None
     cdc_infos: List[dict] = field(default_factory=list)
+    index_names: Optional[List[str]] = None  # v2, OpenSearch only
+    api_version: str = "v1"
 
 
 def is_uuid(value):

@@ -29,12 +29,29 @@ class Settings:
     backup_duration: float = 600.0  # simulated seconds
     restore_duration: float = 1200.0
     delete_duration: float = 60.0
+    rate_limit: int = 35  # requests per user in a sliding second of real time, v1 paths
+    v2_rate_limit: int = 35  # the same for v2 paths (a window of its own)
+    # The forms the reference leaves open for v2 (docs/emulator.md, "Settings of the v2 unknowns"):
+    v2_trailing_slash: str = "lenient"
+    v2_point_in_time: str = "both"
+    v2_error_body: str = "list"
+    v2_list_deleted: bool = False
+    v2_restore_status: str = "restoring"
 
     DURATIONS = ("backup_duration", "restore_duration", "delete_duration")
+    LIMITS = ("rate_limit", "v2_rate_limit")
+    CHOICES = {
+        "v2_trailing_slash": ("lenient", "strict"),
+        "v2_point_in_time": ("both", "string", "integer"),
+        "v2_error_body": ("list", "bare", "text"),
+        "v2_restore_status": ("restoring", "provisioning"),
+    }
+    FLAGS = ("v2_list_deleted",)
 
     def public(self):
         """What the admin API shows (no credentials)."""
-        return {name: getattr(self, name) for name in self.DURATIONS + ("time_scale",)}
+        names = self.DURATIONS + ("time_scale",) + self.LIMITS + tuple(self.CHOICES) + self.FLAGS
+        return {name: getattr(self, name) for name in names}
 
 
 @dataclass
@@ -80,15 +97,16 @@ class World:
 
     # --- reads -------------------------------------------------------------------------------
 
-    def live_clusters(self, now):
+    def live_clusters(self, now, application=None):
         with self.lock:
-            return [cluster for cluster in self.clusters.values() if not cluster.is_deleted(now)]
+            return [cluster for cluster in self.clusters.values() if not cluster.is_deleted(now)
+                    and application in (None, cluster.application)]
 
-    def find(self, cluster_id, now):
-        """The cluster with that id, or None when unknown or deleted."""
+    def find(self, cluster_id, now, application=None):
+        """The cluster with that id (of that application, when given), or None when unknown or deleted."""
         with self.lock:
             cluster = self.clusters.get(cluster_id.lower())
-            if cluster is None or cluster.is_deleted(now):
+            if cluster is None or cluster.is_deleted(now) or application not in (None, cluster.application):
                 return None
             return cluster
 
@@ -144,7 +162,8 @@ class World:
         schedule = source.schedule if job.outcome == RUNNING else None
         return Cluster(cluster_id, name, source.cassandra_version, source.sla_tier, self.new_password(),
                        centres, schedule, created_ms=now, pci_compliance=source.pci_compliance,
-                       source_id=source.id, restore=job)
+                       source_id=source.id, restore=job, application=source.application,
+                       account_id=source.account_id)
 
 
 def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job):
@@ -177,6 +196,8 @@ def restore_record(source, request, body, point_in_time, now):
         "keyspace_tables": request.keyspace_tables,
         "cluster_network": request.cluster_network,
         "cdc_infos": request.cdc_infos,
+        "index_names": request.index_names,
+        "api_version": request.api_version,
         "requested_at_ms": now,
         "requested_at": iso_ms(now),
     }

@@ -9,6 +9,10 @@ import requests
 from tests.emulator_tests.helpers import DAY, backups_path, cluster_path, restore_path
 from tests.support.emulator import EmulatorStartError, INVENTORY_DEV_ID, ORDERS_PROD_ID, running_emulator
 
+DEFAULT_LIMITS_AND_V2_FORMS = {"rate_limit": 35, "v2_rate_limit": 35, "v2_trailing_slash": "lenient",
+                               "v2_point_in_time": "both", "v2_error_body": "list", "v2_restore_status": "restoring",
+                               "v2_list_deleted": False}
+
 
 def test_request_log_records_each_api_request(emulator, api):
     api.get("/provisioning/v1")
@@ -63,7 +67,7 @@ def test_reset_returns_to_the_scenario_start(emulator, api):
     assert emulator.admin("GET", "/outcomes") == {"next_restore": "RUNNING", "backup_failure_nodes": [],
                                                   "two_factor_delete": []}
     assert emulator.settings() == {"backup_duration": 600.0, "restore_duration": 1200.0, "delete_duration": 60.0,
-                                   "time_scale": 1.0}
+                                   "time_scale": 1.0, **DEFAULT_LIMITS_AND_V2_FORMS}
     assert abs(emulator.now_ms() / 1000.0 - time.time()) < 60
     assert api.get(cluster_path(INVENTORY_DEV_ID)).json()["clusterStatus"] == "RUNNING"
 
@@ -101,7 +105,7 @@ def test_command_line_options_set_credentials_and_durations():
     args = ("--backup-duration", "30", "--restore-duration", "90", "--delete-duration", "5")
     with running_emulator(username="ops", api_key="k-123", time_scale=2, extra_args=args) as emulator:
         assert emulator.settings() == {"backup_duration": 30.0, "restore_duration": 90.0, "delete_duration": 5.0,
-                                       "time_scale": 2.0}
+                                       "time_scale": 2.0, **DEFAULT_LIMITS_AND_V2_FORMS}
         assert emulator.api("GET", "/provisioning/v1").status_code == 200
         assert emulator.api("GET", "/provisioning/v1", auth=("demo", "demo-key")).status_code == 401
 
