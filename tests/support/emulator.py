@@ -29,12 +29,33 @@ from tests.emulator.scenarios import (  # noqa: F401  (re-exported for tests)
     ORDERS_PROD_WEST_DC_ID,
     fleet_id,
 )
+from tests.emulator.mixed import (  # noqa: F401  (re-exported for tests)
+    DRILL_LEFTOVER_ID,
+    DRILL_LEFTOVER_PG_ID,
+    OTHER_ACCOUNT_ID,
+    PAYMENTS_PG_ID,
+    SEARCH_OS_ID,
+    SESSIONS_REDIS_ID,
+)
+from tests.emulator.wire_v2 import APPS as _V2_APPS, ACCOUNT_LIST_PATH, MAIN_ACCOUNT_ID  # noqa: F401
 
 __all__ = [
-    "Emulator", "EmulatorStartError", "running_emulator",
+    "Emulator", "EmulatorStartError", "running_emulator", "v2_path",
     "INVENTORY_DEV_DC_ID", "INVENTORY_DEV_ID", "LARGE_ID", "LEGACY_NOBACKUP_ID", "ORDERS_PROD_ADDED_NODE_ID",
     "ORDERS_PROD_EAST_DC_ID", "ORDERS_PROD_ID", "ORDERS_PROD_WEST_DC_ID", "fleet_id",
+    "DRILL_LEFTOVER_ID", "DRILL_LEFTOVER_PG_ID", "OTHER_ACCOUNT_ID", "PAYMENTS_PG_ID", "SEARCH_OS_ID",
+    "SESSIONS_REDIS_ID", "ACCOUNT_LIST_PATH", "MAIN_ACCOUNT_ID",
 ]
+
+
+def v2_path(application, operation, cluster_id=None):
+    """The OpenAPI spelling of a v2 path: ``operation`` is ``list_backups``, ``trigger_backup``,
+    ``restore`` or ``cluster`` (GET and DELETE); ``application`` one of cassandra, postgresql,
+    opensearch, redis. Redis has no ``list_backups`` (ValueError)."""
+    template = getattr(_V2_APPS[application], operation)
+    if template is None:
+        raise ValueError("%s has no %s route" % (application, operation))
+    return template.replace("{clusterId}", cluster_id or "{clusterId}")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_PREFIX = "emulator listening on "
