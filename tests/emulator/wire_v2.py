@@ -188,9 +188,9 @@ def backups_json(cluster, now):
 
 
 def restore_answer(body, restored_id):
-    """The 202 body: the request echoed (``pointInTime`` as the string the schema types it as),
-    plus ``restoredClusterId``."""
-    answer = dict(body)
+    """The 202 body: the request echoed (``pointInTime`` as the string the schema types it as,
+    top-level nulls left out), plus ``restoredClusterId``."""
+    answer = {name: value for name, value in body.items() if value is not None}
     if answer.get("pointInTime") is not None:
         answer["pointInTime"] = str(answer["pointInTime"])
     answer["restoredClusterId"] = restored_id
