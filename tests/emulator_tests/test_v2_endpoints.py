@@ -5,7 +5,7 @@ import pytest
 
 from tests.support.emulator import (ACCOUNT_LIST_PATH, DRILL_LEFTOVER_ID, DRILL_LEFTOVER_PG_ID, INVENTORY_DEV_ID,
                                     MAIN_ACCOUNT_ID, ORDERS_PROD_ID, OTHER_ACCOUNT_ID, PAYMENTS_PG_ID, SEARCH_OS_ID,
-                                    SESSIONS_REDIS_ID, v2_path)
+                                    SESSIONS_REDIS_ID, running_emulator, v2_path)
 
 V2 = "/cluster-management/v2"
 SOURCE = {"cassandra": ORDERS_PROD_ID, "postgresql": PAYMENTS_PG_ID, "opensearch": SEARCH_OS_ID,
@@ -42,9 +42,7 @@ def test_account_list_has_every_account_with_ids_and_applications_only(v2):
     assert all(set(cluster) == {"id", "application"} for cluster in accounts[MAIN_ACCOUNT_ID])
 
 
-def test_empty_account_lists_one_account_without_clusters(openapi_v2):
-    from tests.support.emulator import running_emulator
-
+def test_empty_account_lists_one_account_without_clusters():
     with running_emulator(scenario="empty") as emulator:
         response = emulator.api("GET", ACCOUNT_LIST_PATH)
         assert (response.status_code, response.json()) == (200, [{"accountId": MAIN_ACCOUNT_ID, "clusters": []}])
