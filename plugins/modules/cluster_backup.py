@@ -249,10 +249,7 @@ class ClusterBackup:
         triggered_at_ms = self.module.session.clock.now_ms()
         try:
             self.backend.trigger_backup(self.cluster_id)
-        except ApiError as error:
-            if error.status == 503:
-                raise OperationFailed("backup capability is not available for cluster %s: %s" % (self.cluster_id, error.describe()),
-                                      details={"api_error": error.to_result(), "triggered": False})
+        except ApiError as error:  # what a status means on this API version (v1's 503) is the backend's to say
             if not error.ambiguous:
                 raise
             self._confirm_ambiguous_trigger(error, triggered_at_ms)

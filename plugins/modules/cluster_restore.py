@@ -358,7 +358,6 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors imp
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, failure_result, wait_argument_spec
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
-    check_cdc_infos,
     check_ipv4_cidr,
     check_keyspace_tables,
     check_point_in_time,
@@ -484,14 +483,14 @@ class ClusterRestore:
         if point_ms is not None:
             check_point_in_time(point_ms, self.module.session.clock.now_ms(), "point_in_time")
         source_dc_ids = [data_centre["id"] for data_centre in source["data_centres"]]
-        cdc_infos = check_cdc_infos(params["cdc_infos"], source_dc_ids, "cdc_infos")
+        cdc_infos = self.backend.check_cdc_infos(params["cdc_infos"], source_dc_ids, "cdc_infos")  # the version's own rules
         return {"name": name, "point_in_time_ms": point_ms, "keyspace_tables": tables, "cdc_infos": cdc_infos,
                 "cluster_network": network}
 
     def _request_result(self, request):
         shown = dict(request)
         shown.update(timestamp_pair("point_in_time", request["point_in_time_ms"]))
-        shown["body"] = self.backend.restore_wire_body(request)
+        shown["body"] = self.backend.restore_wire_body(self.cluster_id, request)
         return shown
 
     def _live_clusters_named(self, name):
@@ -634,7 +633,7 @@ class ClusterRestore:
             try:
                 self.backend.delete_cluster(restored_id)
             except ApiError as error:
-                if error.status == 409:
+                if self.backend.delete_later(error):  # v1: 409 while dependent resources exist
                     return error
                 if error.ambiguous:
                     after = self.backend.get_cluster(restored_id)
