@@ -175,7 +175,8 @@ class ClusterInfo:
             ids = [item["id"] for item in self.backend.list_clusters()
                    if item["id"] and (name is None or item["name"] == name)]
         # A cluster deleted between the list and its GET answers 404 (None): it is simply not there any more.
-        return [cluster for cluster in (self.backend.get_cluster(cluster_id) for cluster_id in ids) if cluster is not None]
+        # reuse: on v2 the list itself read each cluster once already; v1 reads each here.
+        return [cluster for cluster in (self.backend.get_cluster(cluster_id, reuse=True) for cluster_id in ids) if cluster is not None]
 
 
 def main():
