@@ -269,7 +269,6 @@ class FakeInstaclustr:
         self.clusters[new_id].update(_created=self.now_ms, _outcome=self.restore_outcome, _body=body)
         return 200, {"restoredCluster": new_id}
 
-
     # ---- the v2 wire over the same world ----
 
     def _v2_accounts(self, _cluster_id, _request):

@@ -151,8 +151,8 @@ def test_restore_on_v2_is_idempotent_by_name_and_the_lookup_reads_each_cluster_o
     cluster_gets = [path for path in gets(fake_api) if path.startswith(V2 + "/resources/")]
     # source (rules) + the other Cassandra clusters (lookup) + the found one again at the end (its fresh state)
     assert ACCOUNT_LIST in gets(fake_api)
-    assert sorted(set(cluster_gets)) == sorted(cluster_path(i) for i in (fake_api.SOURCE_ID, fake_api.NOBACKUP_ID,
-                                                                       first["restored_cluster_id"]))
+    looked_up = (fake_api.SOURCE_ID, fake_api.NOBACKUP_ID, first["restored_cluster_id"])
+    assert sorted(set(cluster_gets)) == sorted(cluster_path(cluster_id) for cluster_id in looked_up)
     assert len(cluster_gets) == 4 and cluster_gets.count(cluster_path(fake_api.SOURCE_ID)) == 1
 
 
