@@ -28,12 +28,25 @@ options:
     required: true
   api_url:
     description:
-      - Base URL of the Instaclustr API, without the C(/provisioning/v1) path.
+      - Base URL of the Instaclustr API, without the C(/provisioning/v1) or C(/cluster-management/v2) path.
       - If not set, the value of the E(IC_API_URL) environment variable is used, else the default.
       - Must use C(https://). Plain C(http://) is accepted only for loopback hosts (C(127.0.0.0/8), C(::1), C(localhost)),
         so credentials are never sent unencrypted over a network. A URL holding credentials or a query is refused.
     type: str
     default: https://api.instaclustr.com
+  api_version:
+    description:
+      - Which Instaclustr API the module speaks. V(v1) is the Provisioning API v1 (C(/provisioning/v1), deprecated by
+        Instaclustr); V(v2) is the Cluster Management API v2 (C(/cluster-management/v2)).
+      - If not set, the value of the E(IC_API_VERSION) environment variable is used, else the default.
+      - Results have the same shape on both versions; only the restore request body
+        (RV(restorekit.instaclustr.cluster_restore#module:request.body)) differs, as it is the exact body sent on the
+        chosen API's wire.
+      - On V(v2) a lookup by name (a restore's idempotency check, O(restorekit.instaclustr.cluster_info#module:name)) costs
+        one request more than on V(v1) per cluster of the account, because the v2 cluster list carries no names.
+    type: str
+    choices: [v1, v2]
+    default: v1
   api_timeout:
     description:
       - Seconds to wait for each HTTP request (to connect, and then between bytes of the answer). Fractions are allowed.

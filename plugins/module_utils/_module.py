@@ -38,12 +38,14 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
 
 DEFAULT_API_URL = "https://api.instaclustr.com"
+API_VERSIONS = ("v1", "v2")
 
 # Documented by plugins/doc_fragments/api.py; a unit test keeps the two equal.
 API_ARGUMENT_SPEC = {
     "api_username": {"type": "str", "required": True, "fallback": (env_fallback, ["IC_USERNAME"])},
     "api_key": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["IC_API_KEY"])},
     "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["IC_API_URL"])},
+    "api_version": {"type": "str", "default": "v1", "choices": list(API_VERSIONS), "fallback": (env_fallback, ["IC_API_VERSION"])},
     "api_timeout": {"type": "float", "default": 60},
     "api_retries": {"type": "int", "default": 5},
     "api_retry_max_delay": {"type": "float", "default": 30},
@@ -153,11 +155,19 @@ class RestorekitModule(AnsibleModule):
 
     @property
     def backend(self):
-        """The API backend (Provisioning API v1), built on first use around ``session``."""
+        """The API backend of ``api_version``, built once on first use around ``session``.
+
+        ``ProvisioningV1`` for ``v1``, ``ClusterManagementV2`` (Cassandra) for ``v2``: the same methods,
+        so no module ever asks which version it talks to.
+        """
         if self._backend is None:
             # Imported here so this base does not depend on the wire layer until a module needs it.
-            from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
-            self._backend = ProvisioningV1(self.session)
+            if self.params["api_version"] == "v2":
+                from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import ClusterManagementV2
+                self._backend = ClusterManagementV2(self.session)
+            else:
+                from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
+                self._backend = ProvisioningV1(self.session)
         return self._backend
 
     def wait_until(self, fetch, done, timeout, waiting_for, failed=None, describe=repr):

@@ -8,18 +8,22 @@
 
 """The Provisioning API v1 wire in one place: paths, camelCase bodies, status codes.
 
-Modules speak snake_case to ``ProvisioningV1`` and get snake_case shapes back (``_shapes``). A
-backend for the Cluster Management API v2 would be a sibling class with the same methods.
+Modules speak snake_case to ``ProvisioningV1`` and get snake_case shapes back (``_shapes``). The
+backend for the Cluster Management API v2 (``_cluster_management_v2.ClusterManagementV2``) is a
+sibling class with the same methods; ``_module`` picks one from ``api_version``.
 
 Status handling taken from the API reference: GET cluster answers 202, the trigger 204, restore
 200; every 2xx is success. GET /provisioning/v1 answering 404 means "no clusters", GET or DELETE
-of a cluster answering 404 means it is gone.
+of a cluster answering 404 means it is gone. What the rest means on v1 lives here too: 503 on the
+trigger is "backup capability is not available" (a definite failure), 409 on DELETE is "dependent
+resources still exist" (try again later), and ``cdc_infos`` must name every data centre or none.
 """
 
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
 API_ROOT = "/provisioning/v1"
 
@@ -34,6 +38,11 @@ DELETE_CLUSTER = "delete cluster"
 
 class ProvisioningV1:
     """Backend for ``/provisioning/v1`` on top of an ``ApiSession``."""
+
+    api_version = "v1"
+    application = "cassandra"
+    # A DELETE answered with one of these is refused for now (dependent resources still exist): try again later.
+    DELETE_LATER_STATUSES = frozenset((409,))
 
     def __init__(self, session):
         self.session = session
@@ -51,8 +60,12 @@ class ProvisioningV1:
             raise
         return self._shape(_shapes.cluster_list, response, LIST_CLUSTERS, "GET", path)
 
-    def get_cluster(self, cluster_id):
-        """One cluster (``_shapes.cluster_details``), or None when the API answers 404."""
+    def get_cluster(self, cluster_id, reuse=False):
+        """One cluster (``_shapes.cluster_details``), or None when the API answers 404.
+
+        ``reuse`` lets a backend answer from what this run has read already; v1 always reads (its
+        cluster list carries names and statuses, so it never needs a GET per cluster).
+        """
         path = "%s/%s" % (API_ROOT, cluster_id)
         try:
             response = self.session.get(path, GET_CLUSTER)
@@ -65,7 +78,8 @@ class ProvisioningV1:
     def delete_cluster(self, cluster_id):
         """Ask for the cluster's deletion: True when accepted, False when it was already gone (404).
 
-        Other failures (409 while dependent resources exist, ...) raise ``ApiError``.
+        Other failures (409 while dependent resources exist, ...) raise ``ApiError``; ask
+        ``delete_later(error)`` whether one means "try again later".
         """
         try:
             self.session.delete("%s/%s" % (API_ROOT, cluster_id), DELETE_CLUSTER)
@@ -74,6 +88,10 @@ class ProvisioningV1:
                 return False
             raise
         return True
+
+    def delete_later(self, error):
+        """Whether ``delete_cluster``'s ``ApiError`` means "not now, try again" (v1: 409, dependent resources still exist)."""
+        return error.status in self.DELETE_LATER_STATUSES
 
     # ---- backups ----
 
@@ -84,8 +102,18 @@ class ProvisioningV1:
         return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
-        """Start a backup on every node (204, no body either way)."""
-        self.session.post("%s/%s/backups" % (API_ROOT, cluster_id), TRIGGER_BACKUP)
+        """Start a backup on every node (204, no body either way).
+
+        503 is v1's documented "Backup capability is not available": a definite refusal, raised as
+        ``OperationFailed`` saying so (``triggered: false``); other failures raise ``ApiError``.
+        """
+        try:
+            self.session.post("%s/%s/backups" % (API_ROOT, cluster_id), TRIGGER_BACKUP)
+        except ApiError as error:
+            if error.status == 503:
+                raise OperationFailed("backup capability is not available for cluster %s: %s" % (cluster_id, error.describe()),
+                                      details={"api_error": error.to_result(), "triggered": False}) from None
+            raise
 
     def restore(self, cluster_id, request):
         """Restore ``cluster_id``'s backups into a new cluster; return the new cluster's id.
@@ -94,7 +122,7 @@ class ProvisioningV1:
         caller must look the name up rather than post again.
         """
         path = "%s/%s/backups/restore" % (API_ROOT, cluster_id)
-        response = self.session.post(path, RESTORE, body=self.restore_wire_body(request))
+        response = self.session.post(path, RESTORE, body=self.restore_wire_body(cluster_id, request))
         body = response.json
         restored_id = body.get("restoredCluster") if isinstance(body, dict) else None
         if not isinstance(restored_id, str) or not restored_id:
@@ -104,9 +132,15 @@ class ProvisioningV1:
         return restored_id
 
     @staticmethod
-    def restore_wire_body(request):
+    def check_cdc_infos(entries, source_dc_ids, option="cdc_infos"):
+        """v1's rules for ``cdc_infos``: every data centre of the source or none, each entry same VPC xor a custom VPC."""
+        return check_cdc_infos(entries, source_dc_ids, option)
+
+    @staticmethod
+    def restore_wire_body(cluster_id, request):
         """The exact camelCase body for ``request`` = ``{name, point_in_time_ms, keyspace_tables,
-        cdc_infos, cluster_network}``; empty values are left out (the API then uses its defaults)."""
+        cdc_infos, cluster_network}``; empty values are left out (the API then uses its defaults).
+        ``cluster_id`` goes in the path on v1, not in the body."""
         body = {"clusterNameOverride": request["name"]}
         if request.get("point_in_time_ms") is not None:
             body["pointInTime"] = int(request["point_in_time_ms"])

@@ -106,12 +106,15 @@ def check_ipv4_cidr(value, option):
     return str(network)
 
 
-def check_cdc_infos(entries, source_dc_ids, option="cdc_infos"):
+def check_cdc_infos(entries, source_dc_ids, option="cdc_infos", every_data_centre=True, new_vpc_entries=False,
+                    custom_vpc_needs_network=False):
     """Where each restored data centre goes; returns the entries with all four snake_case keys.
 
-    Rules: all data centres of the source or none, no duplicates, each entry either
-    ``restore_to_same_vpc: true`` or a ``custom_vpc_id`` (not both), ``custom_vpc_network`` a CIDR
-    and only with a custom VPC.
+    Rules: no duplicates, each entry at most one of ``restore_to_same_vpc: true`` and a
+    ``custom_vpc_id``, ``custom_vpc_network`` a CIDR and only with a custom VPC. The API version's
+    own rules come from its backend: ``every_data_centre`` (v1: all data centres of the source or
+    none), ``new_vpc_entries`` (v2: an entry with neither means a new VPC; v1 wants exactly one) and
+    ``custom_vpc_needs_network`` (v2: a custom VPC needs its network).
     """
     if not entries:
         return []
@@ -120,17 +123,17 @@ def check_cdc_infos(entries, source_dc_ids, option="cdc_infos"):
     known_ids = [check_uuid(dc_id, "source data centre id") for dc_id in source_dc_ids]
     checked = []
     for index, entry in enumerate(entries):
-        item = _check_cdc_info("%s[%d]" % (option, index), entry, known_ids)
+        item = _check_cdc_info("%s[%d]" % (option, index), entry, known_ids, new_vpc_entries, custom_vpc_needs_network)
         if any(previous["cdc_id"] == item["cdc_id"] for previous in checked):
             raise OptionError(option, "lists data centre %s twice" % item["cdc_id"])
         checked.append(item)
     missing = [dc_id for dc_id in known_ids if dc_id not in [item["cdc_id"] for item in checked]]
-    if missing:
+    if missing and every_data_centre:
         raise OptionError(option, "must cover every data centre of the source cluster or none; missing %s" % ", ".join(missing))
     return checked
 
 
-def _check_cdc_info(where, entry, known_ids):
+def _check_cdc_info(where, entry, known_ids, new_vpc_entries=False, custom_vpc_needs_network=False):
     if not isinstance(entry, dict):
         raise OptionError(where, "must be a dictionary with %s (got %r)" % (", ".join(_CDC_INFO_KEYS), entry))
     unknown = sorted(set(entry) - set(_CDC_INFO_KEYS))
@@ -146,7 +149,9 @@ def _check_cdc_info(where, entry, known_ids):
     if not isinstance(same_vpc, bool):
         raise OptionError(where + ".restore_to_same_vpc", "must be true or false (got %r)" % (same_vpc,))
     vpc_id = entry.get("custom_vpc_id") or None
-    if same_vpc == (vpc_id is not None):
+    if new_vpc_entries and same_vpc and vpc_id is not None:
+        raise OptionError(where, "set restore_to_same_vpc: true or a custom_vpc_id, not both (neither means a new VPC)")
+    if not new_vpc_entries and same_vpc == (vpc_id is not None):
         raise OptionError(where, "set either restore_to_same_vpc: true or a custom_vpc_id, not both and not neither")
     if vpc_id is not None and not isinstance(vpc_id, str):
         raise OptionError(where + ".custom_vpc_id", "must be a VPC id string such as vpc-0abc1234 (got %r)" % (vpc_id,))
@@ -155,6 +160,8 @@ def _check_cdc_info(where, entry, known_ids):
         if vpc_id is None:
             raise OptionError(where + ".custom_vpc_network", "is only used with custom_vpc_id")
         network = check_ipv4_cidr(network, where + ".custom_vpc_network")
+    elif vpc_id is not None and custom_vpc_needs_network:
+        raise OptionError(where + ".custom_vpc_network", "is required with custom_vpc_id (the network of the restored data centre in that VPC)")
     return {"cdc_id": cdc_id, "restore_to_same_vpc": same_vpc, "custom_vpc_id": vpc_id, "custom_vpc_network": network}
 
 

@@ -179,3 +179,87 @@ def cluster_details(payload):
         "cassandra_version": payload.get("cassandraVersion"),
         "data_centres": [cluster_data_centre(data_centre) for data_centre in _items(payload.get("dataCentres"))],
     }
+
+
+# ---- clusters on the Cluster Management API v2 ----------------------------------------------------
+#
+# The v2 GET cluster (CassandraClusterV2 and its siblings) in the very shape ``cluster_details`` gives
+# for v1, so results do not depend on the API version. The v1 meaning of each key is kept: a data
+# centre's ``name`` is its region (v1 ``name``, v2 ``region``) and ``cdc_name`` is the data centre's own
+# name (v1 ``cdcName``, v2 ``name``).
+
+def cluster_node_v2(raw):
+    return {
+        "id": raw.get("id"),
+        "status": raw.get("status"),
+        "rack": raw.get("rack"),
+        "size": raw.get("nodeSize"),
+        "public_address": raw.get("publicAddress"),
+        "private_address": raw.get("privateAddress"),
+    }
+
+
+def cluster_data_centre_v2(raw):
+    return {
+        "id": raw.get("id"),
+        "name": raw.get("region"),
+        "cdc_name": raw.get("name"),
+        "provider": raw.get("cloudProvider"),
+        "status": raw.get("status"),
+        "network": network_cidr(raw.get("network")),
+        "nodes": [cluster_node_v2(node) for node in _items(raw.get("nodes"))],
+    }
+
+
+def cluster_details_v2(payload):
+    """GET .../applications/{app}/clusters/v2/{id}: the same shape as ``cluster_details`` (never a password)."""
+    payload = _object(payload, "the cluster details")
+    return {
+        "id": payload.get("id"),
+        "name": payload.get("name"),
+        "status": payload.get("status"),
+        "sla_tier": payload.get("slaTier"),
+        "cassandra_version": payload.get("cassandraVersion"),
+        "data_centres": [cluster_data_centre_v2(data_centre) for data_centre in _items(payload.get("dataCentres"))],
+    }
+
+
+def cluster_list_item(cluster):
+    """A ``cluster_details`` shape cut down to a ``cluster_list`` item (v2 has no list with names and statuses)."""
+    nodes = [node for data_centre in cluster["data_centres"] for node in data_centre["nodes"]]
+    return {
+        "id": cluster["id"],
+        "name": cluster["name"],
+        "status": cluster["status"],
+        "cassandra_version": cluster["cassandra_version"],
+        "node_count": len(nodes),
+        "running_node_count": sum(1 for node in nodes if node["status"] == "RUNNING"),
+        "sla_tier": cluster["sla_tier"],
+    }
+
+
+def account_clusters_v2(payload):
+    """GET /cluster-management/v2/data-sources/clusters/v2: ``[{id, application}]`` over every account.
+
+    Strict, unlike the other shapes: a cluster left out here could be restored twice under one name,
+    so an account or cluster entry of the wrong type raises ``PayloadError`` instead of being skipped.
+    ``application`` is the API's open string (``APACHE_CASSANDRA``, ``POSTGRESQL``, ...) or None.
+    """
+    if not isinstance(payload, list):
+        raise PayloadError("expected the account cluster list as a JSON list of accounts, got %s" % _json_type(payload))
+    clusters = []
+    for account_index, account in enumerate(payload):
+        if not isinstance(account, dict):
+            raise PayloadError("expected account %d as a JSON object, got %s" % (account_index, _json_type(account)))
+        entries = account.get("clusters")
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            raise PayloadError("expected the clusters of account %d as a JSON list, got %s" % (account_index, _json_type(entries)))
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
+                got = "an object without a string id" if isinstance(entry, dict) else _json_type(entry)
+                raise PayloadError("expected each cluster of account %d as an object with a string id, got %s" % (account_index, got))
+            application = entry.get("application")
+            clusters.append({"id": entry["id"], "application": application if isinstance(application, str) else None})
+    return clusters

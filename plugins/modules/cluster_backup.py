@@ -12,7 +12,8 @@ short_description: Back up an Instaclustr cluster on every node, or reuse or fol
 version_added: 0.1.0
 description:
   - Triggers a backup of an Instaclustr managed Apache Cassandra cluster on every node
-    (Provisioning API v1, C(POST /provisioning/v1/{clusterId}/backups)) and, with O(wait=true), follows it until
+    (on O(api_version=v1) C(POST /provisioning/v1/{clusterId}/backups), on O(api_version=v2)
+    C(POST /cluster-management/v2/operations/applications/cassandra/clusters/v2/{clusterId}/trigger-backup/v2)) and, with O(wait=true), follows it until
     every node's snapshot upload has completed.
   - Idempotent, counting C(snapshot-upload) events only (under continuous backup, commit-log uploads always run).
     No backup is triggered while a snapshot upload is ACTIVE on any node, the module follows that one instead; nor when
@@ -65,7 +66,8 @@ options:
   wait_sleep:
     default: 30
 notes:
-  - A cluster whose backup capability is off makes the API answer HTTP 503; the module fails saying so.
+  - On O(api_version=v1), a cluster whose backup capability is off makes the API answer HTTP 503; the module fails saying so.
+    The Cluster Management API v2 documents no such answer; any refusal fails with the API's status and message.
 seealso:
   - module: restorekit.instaclustr.cluster_backup_info
   - module: restorekit.instaclustr.cluster_restore
@@ -249,10 +251,7 @@ class ClusterBackup:
         triggered_at_ms = self.module.session.clock.now_ms()
         try:
             self.backend.trigger_backup(self.cluster_id)
-        except ApiError as error:
-            if error.status == 503:
-                raise OperationFailed("backup capability is not available for cluster %s: %s" % (self.cluster_id, error.describe()),
-                                      details={"api_error": error.to_result(), "triggered": False})
+        except ApiError as error:  # what a status means on this API version (v1's 503) is the backend's to say
             if not error.ambiguous:
                 raise
             self._confirm_ambiguous_trigger(error, triggered_at_ms)

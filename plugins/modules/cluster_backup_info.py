@@ -12,7 +12,9 @@ short_description: Read an Instaclustr cluster's backup events and how far back 
 version_added: 0.1.0
 description:
   - Reads the backup and restore events of the last 7 days of an Instaclustr managed Apache Cassandra cluster
-    (Provisioning API v1, C(GET /provisioning/v1/{clusterId}/backups)), per data centre and node.
+    (on O(api_version=v1) C(GET /provisioning/v1/{clusterId}/backups), on O(api_version=v2)
+    C(GET /cluster-management/v2/data-sources/applications/cassandra/clusters/v2/{clusterId}/list-backups/v2)),
+    per data centre and node. Both versions list the same fields.
   - Summarizes them in RV(summary) from all events, whatever the filters. It gives the newest and the earliest instant every
     node can be restored to, the nodes without a backup, with a backup running or with a failed event, and the age of
     the newest restorable instant.

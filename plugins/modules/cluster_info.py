@@ -11,8 +11,12 @@ module: cluster_info
 short_description: Read Instaclustr clusters, their data centres and nodes
 version_added: 0.1.0
 description:
-  - Reads clusters of the account (Provisioning API v1). One by O(cluster_id) (C(GET /provisioning/v1/{clusterId})),
-    the clusters named O(name) (from C(GET /provisioning/v1), then each by id), or every cluster when neither is set.
+  - Reads clusters of the account. One by O(cluster_id) (C(GET /provisioning/v1/{clusterId}) on O(api_version=v1),
+    C(GET /cluster-management/v2/resources/applications/cassandra/clusters/v2/{clusterId}) on O(api_version=v2)),
+    the clusters named O(name) (from the account's cluster list, then each by id), or every cluster when neither is set.
+  - On O(api_version=v2) the account's cluster list (C(GET /cluster-management/v2/data-sources/clusters/v2), every account
+    in it) carries ids and applications only, so every Cassandra cluster of the account is read once to learn its name;
+    other applications are not read.
   - Returns a list of clusters in one shape, empty when none matches. Passwords the API returns are never included.
   - Never changes anything.
 author:
@@ -30,7 +34,8 @@ options:
       - Read the clusters with exactly this name. Mutually exclusive with O(cluster_id).
     type: str
 notes:
-  - Without O(cluster_id) and O(name) every cluster of the account is read, one request per cluster.
+  - Without O(cluster_id) and O(name) every cluster of the account is read, one request per cluster. With O(name), one
+    request per matching cluster on O(api_version=v1), one per Cassandra cluster of the account on O(api_version=v2).
 seealso:
   - module: restorekit.instaclustr.cluster_restore
   - module: restorekit.instaclustr.cluster_backup_info
@@ -175,7 +180,8 @@ class ClusterInfo:
             ids = [item["id"] for item in self.backend.list_clusters()
                    if item["id"] and (name is None or item["name"] == name)]
         # A cluster deleted between the list and its GET answers 404 (None): it is simply not there any more.
-        return [cluster for cluster in (self.backend.get_cluster(cluster_id) for cluster_id in ids) if cluster is not None]
+        # reuse: on v2 the list itself read each cluster once already; v1 reads each here.
+        return [cluster for cluster in (self.backend.get_cluster(cluster_id, reuse=True) for cluster_id in ids) if cluster is not None]
 
 
 def main():

@@ -12,7 +12,8 @@ short_description: Restore an Instaclustr cluster's backups into a new cluster, 
 version_added: 0.1.0
 description:
   - With O(state=present), restores the backups of the source cluster O(cluster_id) to a point in time into a new
-    cluster named O(name) (Provisioning API v1, C(POST /provisioning/v1/{clusterId}/backups/restore)) and, with
+    cluster named O(name) (on O(api_version=v1) C(POST /provisioning/v1/{clusterId}/backups/restore), on O(api_version=v2)
+    C(POST /cluster-management/v2/operations/applications/cassandra/restore/v2) with C(clusterId) in the body) and, with
     O(wait=true), waits until the new cluster and all its nodes are RUNNING.
   - The restore is keyed by O(name). When a live cluster (not DELETING or DELETED) already carries that name, nothing
     is restored and that cluster is returned (RV(created=false)). Several live clusters with that name make it fail.
@@ -21,7 +22,8 @@ description:
   - Exactly once. When the restore request fails in a way that leaves its outcome unknown (a timeout or a lost
     connection after it was sent, a 5xx), the module never sends it again; it looks for a cluster named O(name) for a
     grace period and succeeds with it when it appears, else fails saying the outcome is unknown and a rerun is safe.
-  - With O(state=absent), deletes the restored cluster O(restored_cluster_id) (C(DELETE /provisioning/v1/{clusterId})).
+  - With O(state=absent), deletes the restored cluster O(restored_cluster_id) (C(DELETE /provisioning/v1/{clusterId}) on v1,
+    C(DELETE /cluster-management/v2/resources/applications/cassandra/clusters/v2/{clusterId}) on v2).
     It refuses to delete the source cluster O(cluster_id), and a cluster whose name is not O(name) when O(name) is given.
 author:
   - restorekit maintainers (@restorekit)
@@ -54,7 +56,8 @@ options:
     default: present
   name:
     description:
-      - The name of the restored cluster (C(clusterNameOverride)) and the key that makes the restore idempotent.
+      - The name of the restored cluster (C(clusterNameOverride) on v1, C(restoredClusterName) on v2) and the key that
+        makes the restore idempotent.
       - 3 to 48 characters of letters, digits, C(_) and C(-), starting with a letter or a digit.
       - Required with O(state=present). With O(state=absent), the cluster to delete must have this name.
     type: str
@@ -72,8 +75,12 @@ options:
     elements: str
   cdc_infos:
     description:
-      - Where each data centre of the restored cluster goes. Either an entry for every data centre of the source
-        cluster or none (then each goes to a new VPC).
+      - Where each data centre of the restored cluster goes (C(cdcInfos) on v1, C(cdcConfigs) on v2).
+      - On O(api_version=v1), either an entry for every data centre of the source cluster or none (then each goes to a new
+        VPC), and each entry sets O(cdc_infos[].restore_to_same_vpc=true) or O(cdc_infos[].custom_vpc_id).
+      - On O(api_version=v2), any of the data centres; those left out, and an entry with neither, go to a new VPC
+        (C(NEW_VPC)); O(cdc_infos[].restore_to_same_vpc=true) is C(SAME_VPC); O(cdc_infos[].custom_vpc_id) is
+        C(CUSTOM_VPC) and needs O(cdc_infos[].custom_vpc_network).
     type: list
     elements: dict
     suboptions:
@@ -122,8 +129,14 @@ options:
     default: 30
 notes:
   - The point-in-time checks use the API server's clock (its C(Date) header), not the controller's.
-  - The restored cluster's name is the only link between a run and the cluster it created; the Provisioning API v1
-    does not say which cluster a restored cluster came from.
+  - The restored cluster's name is the only link between a run and the cluster it created; neither API version says
+    which cluster a restored cluster came from.
+  - Looking the name up costs one request on O(api_version=v1) (the cluster list has names) and, on O(api_version=v2),
+    the account's cluster list plus one request per Cassandra cluster of the account (the v2 list has ids only; each
+    cluster is read once per task).
+  - On O(api_version=v2), O(point_in_time) is sent as a string of epoch milliseconds, the type the API's OpenAPI document
+    gives C(pointInTime); Instaclustr's own operator sends an integer, and which forms the live API accepts is not
+    documented.
 seealso:
   - module: restorekit.instaclustr.cluster_backup_info
   - module: restorekit.instaclustr.cluster_info
@@ -307,7 +320,10 @@ request:
       type: str
       sample: 10.12.0.0/16
     body:
-      description: The JSON body of the restore request, exactly as sent, in the API's camelCase.
+      description:
+        - The JSON body of the restore request, exactly as sent, in the API's camelCase.
+        - On O(api_version=v2) it is the v2 body, with the keys C(clusterId), C(restoredClusterName), C(pointInTime) (a string
+          of epoch milliseconds), C(keyspaceTables), C(clusterNetwork) and C(cdcConfigs).
       type: dict
       sample: {clusterNameOverride: orders-restore-test, pointInTime: 1795168800000, clusterNetwork: 10.12.0.0/16}
 requested_at:
@@ -358,7 +374,6 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors imp
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, failure_result, wait_argument_spec
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
-    check_cdc_infos,
     check_ipv4_cidr,
     check_keyspace_tables,
     check_point_in_time,
@@ -484,14 +499,14 @@ class ClusterRestore:
         if point_ms is not None:
             check_point_in_time(point_ms, self.module.session.clock.now_ms(), "point_in_time")
         source_dc_ids = [data_centre["id"] for data_centre in source["data_centres"]]
-        cdc_infos = check_cdc_infos(params["cdc_infos"], source_dc_ids, "cdc_infos")
+        cdc_infos = self.backend.check_cdc_infos(params["cdc_infos"], source_dc_ids, "cdc_infos")  # the version's own rules
         return {"name": name, "point_in_time_ms": point_ms, "keyspace_tables": tables, "cdc_infos": cdc_infos,
                 "cluster_network": network}
 
     def _request_result(self, request):
         shown = dict(request)
         shown.update(timestamp_pair("point_in_time", request["point_in_time_ms"]))
-        shown["body"] = self.backend.restore_wire_body(request)
+        shown["body"] = self.backend.restore_wire_body(self.cluster_id, request)
         return shown
 
     def _live_clusters_named(self, name):
@@ -634,7 +649,7 @@ class ClusterRestore:
             try:
                 self.backend.delete_cluster(restored_id)
             except ApiError as error:
-                if error.status == 409:
+                if self.backend.delete_later(error):  # v1: 409 while dependent resources exist
                     return error
                 if error.ambiguous:
                     after = self.backend.get_cluster(restored_id)

@@ -3,8 +3,8 @@
 ``run_module(module_main, args) -> (exit_code, result)`` runs a module the way Ansible would:
 
 * ``args`` is the task's module arguments; add ``_ansible_check_mode: True`` or
-  ``_ansible_diff: True`` for check or diff mode. The IC_USERNAME, IC_API_KEY and IC_API_URL
-  environment variables are cleared first so the developer's environment cannot leak in; set
+  ``_ansible_diff: True`` for check or diff mode. The IC_USERNAME, IC_API_KEY, IC_API_URL and
+  IC_API_VERSION environment variables are cleared first so the developer's environment cannot leak in; set
   them with ``monkeypatch.setenv`` inside the test to test the fallbacks.
 * ``main()`` must end with ``exit_json`` or ``fail_json``; the fixture catches the ``SystemExit``,
   returns its code (0 success, 1 failure) and the JSON the module printed, parsed.
@@ -25,7 +25,7 @@ try:
 except ImportError:  # ansible-core < 2.19: set the serialized arguments by hand
     patch_module_args = None
 
-_ENV_OPTIONS = ("IC_USERNAME", "IC_API_KEY", "IC_API_URL")
+_ENV_OPTIONS = ("IC_USERNAME", "IC_API_KEY", "IC_API_URL", "IC_API_VERSION")
 
 
 def _module_args_context(args):

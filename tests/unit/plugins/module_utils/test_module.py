@@ -157,6 +157,39 @@ def test_the_backend_wraps_the_session_and_is_imported_lazily(run_module, monkey
     assert (code, result["same"], result["kind"]) == (0, True, "FakeBackend")
 
 
+@pytest.mark.parametrize("args, env, expected", [
+    ({}, None, ("v1", "ProvisioningV1")),
+    ({"api_version": "v2"}, None, ("v2", "ClusterManagementV2")),
+    ({}, "v2", ("v2", "ClusterManagementV2")),
+    ({"api_version": "v1"}, "v2", ("v1", "ProvisioningV1")),
+])
+def test_api_version_picks_the_backend_once(run_module, monkeypatch, args, env, expected):
+    if env is not None:
+        monkeypatch.setenv("IC_API_VERSION", env)
+
+    def body(module):
+        backend = module.backend
+        return {"changed": False, "version": backend.api_version, "kind": type(backend).__name__,
+                "once": module.backend is backend and backend.session is module.session}
+    code, result = run_module(module_main(body), dict(CREDENTIALS, **args))
+    assert (code, (result["version"], result["kind"]), result["once"]) == (0, expected, True)
+
+
+@responses.activate
+@pytest.mark.parametrize("args, env", [({"api_version": "v3"}, None), ({"api_version": "V2"}, None), ({}, "2")])
+def test_an_unknown_api_version_fails_naming_the_option_before_any_request(run_module, monkeypatch, args, env):
+    if env is not None:
+        monkeypatch.setenv("IC_API_VERSION", env)
+
+    def body(module):
+        module.backend.list_clusters()
+        return {"changed": False}
+    code, result = run_module(module_main(body), dict(CREDENTIALS, api_url=LOCAL, **args))
+    assert code == 1
+    assert result["msg"].startswith("value of api_version must be one of: v1, v2, got: ")
+    assert len(responses.calls) == 0
+
+
 # --- the failure funnel ----------------------------------------------------------------------------
 
 def raising(error):
@@ -258,10 +291,12 @@ def test_api_fragment_documents_the_argument_spec_exactly():
         assert doc["type"] == spec["type"], name
         assert doc.get("default") == spec.get("default"), name
         assert bool(doc.get("required")) == bool(spec.get("required")), name
-    for name, variable in (("api_username", "IC_USERNAME"), ("api_key", "IC_API_KEY"), ("api_url", "IC_API_URL")):
+    for name, variable in (("api_username", "IC_USERNAME"), ("api_key", "IC_API_KEY"), ("api_url", "IC_API_URL"),
+                           ("api_version", "IC_API_VERSION")):
         assert API_ARGUMENT_SPEC[name]["fallback"][1] == [variable]
         assert "E(%s)" % variable in " ".join(documented[name]["description"])
     assert API_ARGUMENT_SPEC["api_key"]["no_log"] is True
+    assert documented["api_version"]["choices"] == API_ARGUMENT_SPEC["api_version"]["choices"] == ["v1", "v2"]
 
 
 def test_wait_fragment_documents_the_wait_spec_without_defaults():

@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import ApiSession
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
 
@@ -76,6 +76,12 @@ def test_delete_cluster_accepted_gone_and_conflict(api, backend):
     with pytest.raises(ApiError) as raised:
         backend.delete_cluster(RESTORED_ID)
     assert raised.value.status == 409 and raised.value.operation == "delete cluster"
+    # v1's 409 means "dependent resources still exist: try again later"; the backend says so, not the module
+    assert backend.delete_later(raised.value) is True
+    api.replace(responses.DELETE, path, status=403, json={"message": "read-only key"})
+    with pytest.raises(ApiError) as raised:
+        backend.delete_cluster(RESTORED_ID)
+    assert backend.delete_later(raised.value) is False
 
 
 def test_list_backup_events_path_and_shape(api, backend):
@@ -103,12 +109,32 @@ def test_trigger_backup_posts_json_content_type_without_body_and_accepts_204(api
     assert not sent.body
 
 
-def test_trigger_backup_503_is_definite(api, backend):
+def test_trigger_backup_503_is_definite_and_says_backup_capability_is_not_available(api, backend):
     call = api.post(url("/%s/backups" % CLUSTER_ID), status=503, json={"status": 503, "message": "Backup capability is not available"})
+    with pytest.raises(OperationFailed) as raised:
+        backend.trigger_backup(CLUSTER_ID)
+    assert str(raised.value).startswith("backup capability is not available for cluster %s: trigger backup failed: HTTP 503"
+                                        % CLUSTER_ID)
+    assert raised.value.details["triggered"] is False and raised.value.details["api_error"]["status"] == 503
+    assert call.call_count == 1
+
+
+def test_trigger_backup_other_definite_failures_stay_api_errors(api, backend):
+    api.post(url("/%s/backups" % CLUSTER_ID), status=404, json={"status": 404, "message": "Cluster not found"})
     with pytest.raises(ApiError) as raised:
         backend.trigger_backup(CLUSTER_ID)
-    assert raised.value.status == 503 and raised.value.ambiguous is False
-    assert call.call_count == 1
+    assert raised.value.status == 404 and raised.value.ambiguous is False
+
+
+def test_cdc_infos_rule_of_v1_is_every_data_centre_or_none(backend):
+    other_dc = "b9d43c31-d9a1-42f8-bcd5-dfd389c7c61b"
+    with pytest.raises(OptionError) as raised:
+        backend.check_cdc_infos([{"cdc_id": DC_ID, "restore_to_same_vpc": True}], [DC_ID, other_dc])
+    assert raised.value.option == "cdc_infos" and "every data centre of the source cluster or none" in raised.value.rule
+    with pytest.raises(OptionError) as raised:  # v1 has no "new VPC" entry: same VPC or a custom one
+        backend.check_cdc_infos([{"cdc_id": DC_ID}], [DC_ID])
+    assert raised.value.option == "cdc_infos[0]"
+    assert backend.check_cdc_infos([{"cdc_id": DC_ID, "custom_vpc_id": "vpc-1"}], [DC_ID])[0]["custom_vpc_network"] is None
 
 
 def test_restore_wire_body_is_camel_case_and_leaves_empty_values_out():
@@ -116,13 +142,13 @@ def test_restore_wire_body_is_camel_case_and_leaves_empty_values_out():
                "cdc_infos": [{"cdc_id": DC_ID, "restore_to_same_vpc": False, "custom_vpc_id": "vpc-1", "custom_vpc_network": "10.20.0.0/16"},
                              {"cdc_id": "b" * 8, "restore_to_same_vpc": True, "custom_vpc_id": None, "custom_vpc_network": None}],
                "cluster_network": "10.12.0.0/16"}
-    assert ProvisioningV1.restore_wire_body(request) == {
+    assert ProvisioningV1.restore_wire_body(CLUSTER_ID, request) == {
         "clusterNameOverride": "orders-restore", "pointInTime": 1717401600000, "keyspaceTables": "ks.t1,ks.t2",
         "cdcInfos": [{"cdcId": DC_ID, "restoreToSameVpc": False, "customVpcId": "vpc-1", "customVpcNetwork": "10.20.0.0/16"},
                      {"cdcId": "b" * 8, "restoreToSameVpc": True}],
         "clusterNetwork": "10.12.0.0/16"}
     minimal = {"name": "orders-restore", "point_in_time_ms": None, "keyspace_tables": [], "cdc_infos": [], "cluster_network": None}
-    assert ProvisioningV1.restore_wire_body(minimal) == {"clusterNameOverride": "orders-restore"}
+    assert ProvisioningV1.restore_wire_body(CLUSTER_ID, minimal) == {"clusterNameOverride": "orders-restore"}
 
 
 def test_restore_posts_the_wire_body_and_returns_the_new_id(api, backend):

@@ -1,4 +1,7 @@
-"""A small stateful stand-in for the Provisioning API v1 behind ``responses``, for module ``main()`` runs.
+"""A small stateful stand-in for the Instaclustr API behind ``responses``, for module ``main()`` runs.
+
+One world, two wire formats: the Provisioning API v1 and the Cluster Management API v2 (Cassandra
+paths, the account cluster list, 202/204 statuses and v2 bodies) serve the same clusters and events.
 
 ``fake_api`` answers the six requests the modules make from in-memory clusters and events, with a
 server clock in the ``Date`` header that moves ``tick_ms`` per request (the modules' sleeps are
@@ -61,7 +64,10 @@ class FakeInstaclustr:
         self.two_factor_delete = False
         self.delete_conflicts = 0  # answer 409 to this many DELETEs first
         self._restored = 0
+        self.other_applications = [{"id": "77777777-0000-4000-8000-000000000001", "application": "POSTGRESQL"},
+                                   {"id": "77777777-0000-4000-8000-000000000002", "application": "KAFKA"}]
         self._routes(mock)
+        self._routes_v2(mock)
         self.add_cluster(SOURCE_ID, "orders-prod", NODES)
         self.add_cluster(NOBACKUP_ID, "legacy-nobackup", {DC1: ["44444444-0000-4000-8000-000000000001"]}, backup_capable=False)
         for node_ids in NODES.values():
@@ -134,7 +140,22 @@ class FakeInstaclustr:
         mock.add_callback("POST", re.compile(root + r"/([^/]+)/backups$"), callback=self._wrap(self._trigger))
         mock.add_callback("POST", re.compile(root + r"/([^/]+)/backups/restore$"), callback=self._wrap(self._restore))
 
-    def _wrap(self, handler):
+    def _routes_v2(self, mock):
+        root = re.escape(BASE + "/cluster-management/v2")
+        cluster = r"/clusters/v2/([^/]+)"
+        mock.add_callback("GET", re.compile(root + r"/data-sources/clusters/v2$"), callback=self._wrap(self._v2_accounts, v2=True))
+        mock.add_callback("GET", re.compile(root + r"/resources/applications/cassandra" + cluster + "$"),
+                          callback=self._wrap(self._v2_get, v2=True))
+        mock.add_callback("DELETE", re.compile(root + r"/resources/applications/cassandra" + cluster + "$"),
+                          callback=self._wrap(self._v2_delete, v2=True))
+        mock.add_callback("GET", re.compile(root + r"/data-sources/applications/cassandra" + cluster + "/list-backups/v2$"),
+                          callback=self._wrap(self._backups, v2=True))
+        mock.add_callback("POST", re.compile(root + r"/operations/applications/cassandra" + cluster + "/trigger-backup/v2$"),
+                          callback=self._wrap(self._v2_trigger, v2=True))
+        mock.add_callback("POST", re.compile(root + r"/operations/applications/cassandra/restore/v2$"),
+                          callback=self._wrap(self._v2_restore, v2=True))
+
+    def _wrap(self, handler, v2=False):
         def callback(request):
             path = request.path_url
             self.requests.append((request.method, path, request.body))
@@ -143,7 +164,11 @@ class FakeInstaclustr:
             if fault is not None and not fault["after"]:
                 return self._fail(fault)
             parts = path.split("/")
-            cluster_id = parts[3] if len(parts) > 3 else None
+            if v2:
+                found = re.search(r"/clusters/v2/([^/]+)", path)
+                cluster_id = found.group(1) if found else None
+            else:
+                cluster_id = parts[3] if len(parts) > 3 else None
             answer = handler(cluster_id, request)
             if fault is not None:
                 return self._fail(fault)
@@ -243,6 +268,57 @@ class FakeInstaclustr:
                          network=body.get("clusterNetwork", "10.9.0.0/16"))
         self.clusters[new_id].update(_created=self.now_ms, _outcome=self.restore_outcome, _body=body)
         return 200, {"restoredCluster": new_id}
+
+    # ---- the v2 wire over the same world ----
+
+    def _v2_accounts(self, _cluster_id, _request):
+        """Two accounts: the Cassandra clusters split between them, plus clusters of other applications (never read)."""
+        live = [{"id": c["id"], "application": "APACHE_CASSANDRA"} for c in self.clusters.values() if not self._gone(c["id"])]
+        return 200, [{"accountId": "acc-1", "clusters": live[::2] + self.other_applications},
+                     {"accountId": "acc-2", "clusters": live[1::2]}]
+
+    def _v2_get(self, cluster_id, request):
+        status, v1 = self._get(cluster_id, request)
+        if status != 202:
+            return 404, {"errors": [{"name": "clusterId", "message": "Cluster not found"}]}
+        return 200, {
+            "id": v1["id"], "name": v1["clusterName"], "status": v1["clusterStatus"], "cassandraVersion": v1["cassandraVersion"],
+            "slaTier": v1["slaTier"], "currentClusterOperationStatus": "NO_OPERATION", "defaultUserPassword": PASSWORD,
+            "dataCentres": [{"id": dc["id"], "name": dc["cdcName"], "region": dc["name"], "cloudProvider": dc["provider"],
+                             "status": dc["cdcStatus"], "network": _cidr(dc["cdcNetwork"]), "numberOfNodes": dc["nodeCount"],
+                             "continuousBackup": False,
+                             "nodes": [{"id": node["id"], "status": node["nodeStatus"], "nodeSize": node["size"], "rack": node["rack"],
+                                        "publicAddress": node["publicAddress"], "privateAddress": node["privateAddress"],
+                                        "nodeRoles": ["CASSANDRA"]} for node in dc["nodes"]]}
+                            for dc in v1["dataCentres"]]}
+
+    def _v2_delete(self, cluster_id, request):
+        status, body = self._delete(cluster_id, request)
+        return (204, None) if status == 202 else (status, body)
+
+    def _v2_trigger(self, cluster_id, request):
+        status, body = self._trigger(cluster_id, request)
+        return (202, None) if status == 204 else (status, body)
+
+    def _v2_restore(self, _cluster_id, request):
+        body = json.loads(request.body)
+        cluster_id = body["clusterId"]
+        if self._gone(cluster_id):
+            return 404, {"errors": [{"name": "clusterId", "message": "Cluster not found"}]}
+        if "pointInTime" in body and not isinstance(body["pointInTime"], str):
+            return 400, {"errors": [{"name": "pointInTime", "message": "must be a string"}]}
+        self._restored += 1
+        new_id = "55555555-0000-4000-8000-%012d" % self._restored
+        source = self.clusters[cluster_id]
+        nodes = {"66666666-0000-4000-8000-%012d" % (self._restored * 10 + i): [_node_id(self._restored * 10 + i)]
+                 for i, _dc in enumerate(source["dataCentres"])}
+        self.add_cluster(new_id, body.get("restoredClusterName", "restored"), nodes, network=body.get("clusterNetwork", "10.9.0.0/16"))
+        self.clusters[new_id].update(_created=self.now_ms, _outcome=self.restore_outcome, _body=body)
+        return 202, dict(body, restoredClusterId=new_id)
+
+
+def _cidr(network):
+    return network if isinstance(network, str) else "%s/%s" % (network["network"], network["prefixLength"])
 
 
 @pytest.fixture

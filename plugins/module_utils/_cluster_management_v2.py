@@ -1,0 +1,291 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The Cluster Management API v2 wire in one place: per-application paths and fields, bodies, status codes.
+
+``ClusterManagementV2`` has the methods of ``_provisioning_v1.ProvisioningV1`` and returns the same
+snake_case shapes, so modules never ask which version they talk to. Facts relied on (see
+docs/api-client.md for their public sources):
+
+* paths differ per application, with irregular spelling (``postgresql`` under ``data-sources`` and
+  ``resources``, ``postgres`` under ``operations``) and trailing slashes: they are spelt out, one
+  row per application, in ``APPLICATIONS`` and never derived from each other;
+* trigger backup answers 202 without a body, restore 202 with ``restoredClusterId`` in a JSON body,
+  GET cluster 200, DELETE 204; any 2xx is success. GET or DELETE answering 404 means the cluster is
+  gone;
+* the account cluster list is a list of accounts, each with ``clusters: [{id, application}]`` and
+  no names: a lookup by name is the list plus one GET per cluster of this application. GETs are
+  kept for the backend's life (one module run) so no cluster is read twice for a lookup;
+* ``cdc_infos`` may name any subset of the data centres (the rest go to a new VPC);
+* ``pointInTime`` is typed ``string`` (epoch ms or ISO 8601) in the OpenAPI document although its
+  examples and Instaclustr's operator send an integer: it is sent as a string of epoch ms.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
+
+API_ROOT = "/cluster-management/v2"
+ACCOUNT_CLUSTERS_PATH = API_ROOT + "/data-sources/clusters/v2"
+
+# Operation names, used in every message about a failed request (the same words as v1).
+LIST_BACKUPS = "list backups"
+TRIGGER_BACKUP = "trigger backup"
+RESTORE = "restore"
+GET_CLUSTER = "get cluster"
+LIST_CLUSTERS = "list clusters"
+DELETE_CLUSTER = "delete cluster"
+
+# Restore options (snake_case keys of the module's request) and their v2 wire field.
+RESTORE_FIELDS = (
+    ("keyspace_tables", "keyspaceTables"),
+    ("index_names", "indexNames"),
+    ("cluster_network", "clusterNetwork"),
+    ("cdc_infos", "cdcConfigs"),
+)
+
+Application = namedtuple("Application", (
+    "name",            # the collection's name for it: the value of the (future) application option
+    "account_name",    # its ``application`` value in the account cluster list
+    "list_backups",    # GET, or None when the API offers no backup listing
+    "trigger_backup",  # POST
+    "restore",         # POST
+    "cluster",         # GET and DELETE
+    "restore_fields",  # the optional v2 restore fields this application takes
+))
+
+# One row per application, every path exactly as the OpenAPI document spells it (§2 of the
+# reference). ``{cluster_id}`` is the only placeholder.
+APPLICATIONS = {
+    "cassandra": Application(
+        name="cassandra",
+        account_name="APACHE_CASSANDRA",
+        list_backups=API_ROOT + "/data-sources/applications/cassandra/clusters/v2/{cluster_id}/list-backups/v2",
+        trigger_backup=API_ROOT + "/operations/applications/cassandra/clusters/v2/{cluster_id}/trigger-backup/v2",
+        restore=API_ROOT + "/operations/applications/cassandra/restore/v2",
+        cluster=API_ROOT + "/resources/applications/cassandra/clusters/v2/{cluster_id}",
+        restore_fields=frozenset(("keyspaceTables", "clusterNetwork", "cdcConfigs")),
+    ),
+    "postgresql": Application(
+        name="postgresql",
+        account_name="POSTGRESQL",
+        list_backups=API_ROOT + "/data-sources/applications/postgresql/clusters/v2/{cluster_id}/list-backups/v2/",
+        trigger_backup=API_ROOT + "/operations/applications/postgres/clusters/v2/{cluster_id}/trigger-backup/v2/",
+        restore=API_ROOT + "/operations/applications/postgres/restore/v2",
+        cluster=API_ROOT + "/resources/applications/postgresql/clusters/v2/{cluster_id}/",
+        restore_fields=frozenset(("cdcConfigs",)),
+    ),
+    "opensearch": Application(
+        name="opensearch",
+        account_name="OPENSEARCH",
+        list_backups=API_ROOT + "/data-sources/applications/opensearch/clusters/v2/{cluster_id}/list-backups/v2/",
+        trigger_backup=API_ROOT + "/operations/applications/opensearch/clusters/v2/{cluster_id}/trigger-backup/v2/",
+        restore=API_ROOT + "/operations/applications/opensearch/restore/v2",
+        cluster=API_ROOT + "/resources/applications/opensearch/clusters/v2/{cluster_id}",
+        restore_fields=frozenset(("indexNames", "cdcConfigs")),
+    ),
+    "redis": Application(
+        name="redis",
+        account_name="REDIS",
+        list_backups=None,  # no list-backups path for Redis in the OpenAPI document
+        trigger_backup=API_ROOT + "/operations/applications/redis/clusters/v2/{cluster_id}/trigger-backup/v2/",
+        restore=API_ROOT + "/operations/applications/redis/restore/v2",
+        cluster=API_ROOT + "/resources/applications/redis/clusters/v2/{cluster_id}",
+        restore_fields=frozenset(("cdcConfigs",)),
+    ),
+}
+
+# The account list's ``application`` value -> the collection's name; any other value is ignored.
+APPLICATION_BY_ACCOUNT_NAME = {app.account_name: app.name for app in APPLICATIONS.values()}
+
+RESTORE_MODE_NEW_VPC = "NEW_VPC"
+RESTORE_MODE_SAME_VPC = "SAME_VPC"
+RESTORE_MODE_CUSTOM_VPC = "CUSTOM_VPC"
+
+
+class ClusterManagementV2:
+    """Backend for ``/cluster-management/v2`` and one application, on top of an ``ApiSession``.
+
+    ``clusters_read`` keeps every cluster this backend has read (id -> shape; never a 404), so
+    one module run reads each cluster at most once for its name lookups; ``get_cluster`` without
+    ``reuse`` always asks the API (waits need fresh answers) and refreshes it.
+    """
+
+    api_version = "v2"
+    # The v2 reference documents no 409 on DELETE; read like v1's "dependent resources still exist".
+    DELETE_LATER_STATUSES = frozenset((409,))
+
+    def __init__(self, session, application="cassandra"):
+        if application not in APPLICATIONS:
+            raise OptionError("application", "must be one of %s (got %r)" % (", ".join(sorted(APPLICATIONS)), application))
+        self.session = session
+        self.application = application
+        self.app = APPLICATIONS[application]
+        self.clusters_read = {}
+
+    # ---- clusters ----
+
+    def list_account_clusters(self):
+        """Every cluster of every account in the list: ``[{id, application, api_application}]``.
+
+        ``application`` is the collection's name (``cassandra``, ``postgresql``, ``opensearch``,
+        ``redis``) or None for an application the collection does not handle; ``api_application``
+        is the API's own word.
+        """
+        response = self.session.get(ACCOUNT_CLUSTERS_PATH, LIST_CLUSTERS)
+        clusters = self._shape(_shapes.account_clusters_v2, response, LIST_CLUSTERS, "GET", ACCOUNT_CLUSTERS_PATH)
+        return [{"id": cluster["id"], "application": APPLICATION_BY_ACCOUNT_NAME.get(cluster["application"]),
+                 "api_application": cluster["application"]} for cluster in clusters]
+
+    def list_clusters(self):
+        """The clusters of this application in ``_shapes.cluster_list`` item shape.
+
+        The v2 list has ids only: each cluster not read yet in this run costs one GET. A cluster
+        that answers 404 between the list and its GET is left out.
+        """
+        ids = []
+        for cluster in self.list_account_clusters():
+            if cluster["application"] == self.application and cluster["id"] not in ids:
+                ids.append(cluster["id"])
+        found = (self.get_cluster(cluster_id, reuse=True) for cluster_id in ids)
+        return [_shapes.cluster_list_item(cluster) for cluster in found if cluster is not None]
+
+    def get_cluster(self, cluster_id, reuse=False):
+        """One cluster (``_shapes.cluster_details`` shape), or None when the API answers 404.
+
+        With ``reuse``, a cluster this backend has read already is returned without a request.
+        """
+        if reuse and cluster_id in self.clusters_read:
+            return self.clusters_read[cluster_id]
+        path = self._path(self.app.cluster, cluster_id)
+        try:
+            response = self.session.get(path, GET_CLUSTER)
+        except ApiError as error:
+            if error.status == 404:
+                # Not kept: a cluster just restored may answer 404 until it shows, and must be read again.
+                self.clusters_read.pop(cluster_id, None)
+                return None
+            raise
+        cluster = self._shape(_shapes.cluster_details_v2, response, GET_CLUSTER, "GET", path)
+        self.clusters_read[cluster_id] = cluster
+        return cluster
+
+    def delete_cluster(self, cluster_id):
+        """Ask for the cluster's deletion (204): True when accepted, False when it was already gone (404)."""
+        path = self._path(self.app.cluster, cluster_id)
+        try:
+            self.session.delete(path, DELETE_CLUSTER)
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        finally:
+            self.clusters_read.pop(cluster_id, None)  # its status changes now: never answer from an old read
+        return True
+
+    def delete_later(self, error):
+        """Whether ``delete_cluster``'s ``ApiError`` means "not now, try again" (409, as on v1)."""
+        return error.status in self.DELETE_LATER_STATUSES
+
+    # ---- backups ----
+
+    def list_backup_events(self, cluster_id):
+        """The backup and restore events of the last 7 days (``_shapes.backup_events``: v2 keeps v1's fields)."""
+        if self.app.list_backups is None:
+            raise OperationFailed("list backups: the Cluster Management API v2 offers no backup listing for %s clusters, "
+                                  "so their backups cannot be read or followed" % self.application)
+        path = self._path(self.app.list_backups, cluster_id)
+        response = self.session.get(path, LIST_BACKUPS)
+        return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+
+    def trigger_backup(self, cluster_id):
+        """Start a backup on every node: POST without a body, 202 (any 2xx) without a body or a backup id."""
+        self.session.post(self._path(self.app.trigger_backup, cluster_id), TRIGGER_BACKUP)
+
+    def restore(self, cluster_id, request):
+        """Restore ``cluster_id``'s backups into a new cluster; return the new cluster's id (``restoredClusterId``).
+
+        A 2xx without ``restoredClusterId`` is ambiguous: the server accepted something, so the
+        caller must look the name up rather than post again.
+        """
+        path = self.app.restore
+        response = self.session.post(path, RESTORE, body=self.restore_wire_body(cluster_id, request))
+        body = response.json
+        restored_id = body.get("restoredClusterId") if isinstance(body, dict) else None
+        if not isinstance(restored_id, str) or not restored_id:
+            raise ApiError(RESTORE, "POST", path, status=None,
+                           body=_shapes.without_secrets(body) if body is not None else response.text[:200] or None,
+                           reason="HTTP %s without a restoredClusterId in the answer" % response.status, ambiguous=True)
+        return restored_id
+
+    def check_cdc_infos(self, entries, source_dc_ids, option="cdc_infos"):
+        """v2's rules for ``cdc_infos``: any subset of the data centres; an entry with neither
+        ``restore_to_same_vpc`` nor ``custom_vpc_id`` goes to a new VPC; a custom VPC needs its network."""
+        if entries:
+            self._check_takes("cdc_infos", "cdcConfigs", option)
+        return check_cdc_infos(entries, source_dc_ids, option, every_data_centre=False, new_vpc_entries=True,
+                               custom_vpc_needs_network=True)
+
+    def restore_wire_body(self, cluster_id, request):
+        """The exact v2 body for ``request`` = ``{name, point_in_time_ms, keyspace_tables, cdc_infos,
+        cluster_network[, index_names]}``; empty values are left out (the API then uses its defaults).
+
+        An option this application's restore does not take raises ``OptionError`` naming it.
+        """
+        body = {"clusterId": cluster_id, "restoredClusterName": request["name"]}
+        if request.get("point_in_time_ms") is not None:
+            body["pointInTime"] = str(int(request["point_in_time_ms"]))  # OpenAPI: type string (epoch ms or ISO 8601)
+        for option, field in RESTORE_FIELDS:
+            value = request.get(option)
+            if not value:
+                continue
+            self._check_takes(option, field)
+            if option == "cdc_infos":
+                body[field] = [_cdc_config_wire(entry) for entry in value]
+            elif isinstance(value, (list, tuple)):
+                body[field] = ",".join(value)
+            else:
+                body[field] = value
+        return body
+
+    # ---- helpers ----
+
+    def _check_takes(self, option, field, shown_option=None):
+        if field not in self.app.restore_fields:
+            raise OptionError(shown_option or option, "a %s restore does not take it (the API has no %s field for %s)"
+                              % (self.application, field, self.application))
+
+    @staticmethod
+    def _path(template, cluster_id):
+        return template.format(cluster_id=cluster_id)
+
+    @staticmethod
+    def _shape(shaper, response, operation, method, path):
+        """Apply a ``_shapes`` function; a body of the wrong JSON type becomes an ``ApiError`` naming the operation."""
+        try:
+            return shaper(response.json)
+        except _shapes.PayloadError as error:
+            raise ApiError(operation, method, path, status=None,
+                           reason="HTTP %s with an unexpected body: %s" % (response.status, error)) from None
+
+
+def _cdc_config_wire(entry):
+    """A checked ``cdc_infos`` entry as a ``ClusterDataCentreRestoreConfigV2``."""
+    wire = {"cdcId": entry["cdc_id"]}
+    if entry.get("restore_to_same_vpc"):
+        wire["restoreMode"] = RESTORE_MODE_SAME_VPC
+    elif entry.get("custom_vpc_id"):
+        wire["restoreMode"] = RESTORE_MODE_CUSTOM_VPC
+        wire["customVpcSettings"] = {"vpcId": entry["custom_vpc_id"], "network": entry.get("custom_vpc_network")}
+    else:
+        wire["restoreMode"] = RESTORE_MODE_NEW_VPC
+    return wire

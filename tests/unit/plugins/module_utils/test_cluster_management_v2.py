@@ -1,0 +1,389 @@
+"""The v2 wire: per-application paths, bodies, status codes, the account list, name lookups (HTTP mocked with responses)."""
+
+import json
+
+import pytest
+import requests
+import responses
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils import _cluster_management_v2 as v2
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import ClusterManagementV2
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import ApiSession
+
+BASE = "http://127.0.0.1:9"
+ROOT = BASE + "/cluster-management/v2"
+CLUSTER_ID = "77b5a4e1-c422-4a78-b551-d8fa5c42ad95"
+RESTORED_ID = "5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77"
+DC_ID = "a8c32b20-c8f0-11e7-abc4-cec278b6b50a"
+DC2_ID = "b9d43c31-d9a1-42f8-bcd5-dfd389c7c61b"
+PG_ID = "0e2d9a4c-6f1b-4c1e-9d7a-5b3c2a1f0e9d"
+ACCOUNT_LIST = ROOT + "/data-sources/clusters/v2"
+
+# Every v2 path of the reference (§2), typed out here independently of the table under test.
+EXPECTED_PATHS = {
+    "cassandra": {
+        "list_backups": "/cluster-management/v2/data-sources/applications/cassandra/clusters/v2/{id}/list-backups/v2",
+        "trigger_backup": "/cluster-management/v2/operations/applications/cassandra/clusters/v2/{id}/trigger-backup/v2",
+        "restore": "/cluster-management/v2/operations/applications/cassandra/restore/v2",
+        "cluster": "/cluster-management/v2/resources/applications/cassandra/clusters/v2/{id}",
+    },
+    "postgresql": {
+        "list_backups": "/cluster-management/v2/data-sources/applications/postgresql/clusters/v2/{id}/list-backups/v2/",
+        "trigger_backup": "/cluster-management/v2/operations/applications/postgres/clusters/v2/{id}/trigger-backup/v2/",
+        "restore": "/cluster-management/v2/operations/applications/postgres/restore/v2",
+        "cluster": "/cluster-management/v2/resources/applications/postgresql/clusters/v2/{id}/",
+    },
+    "opensearch": {
+        "list_backups": "/cluster-management/v2/data-sources/applications/opensearch/clusters/v2/{id}/list-backups/v2/",
+        "trigger_backup": "/cluster-management/v2/operations/applications/opensearch/clusters/v2/{id}/trigger-backup/v2/",
+        "restore": "/cluster-management/v2/operations/applications/opensearch/restore/v2",
+        "cluster": "/cluster-management/v2/resources/applications/opensearch/clusters/v2/{id}",
+    },
+    "redis": {
+        "list_backups": None,
+        "trigger_backup": "/cluster-management/v2/operations/applications/redis/clusters/v2/{id}/trigger-backup/v2/",
+        "restore": "/cluster-management/v2/operations/applications/redis/restore/v2",
+        "cluster": "/cluster-management/v2/resources/applications/redis/clusters/v2/{id}",
+    },
+}
+
+
+def v2_cluster(cluster_id=CLUSTER_ID, name="orders-prod", status="RUNNING", nodes=2):
+    """A CassandraClusterV2 as GET answers it (illustrative, written from the schema)."""
+    return {
+        "id": cluster_id, "name": name, "status": status, "currentClusterOperationStatus": "NO_OPERATION",
+        "cassandraVersion": "4.0.10", "slaTier": "NON_PRODUCTION", "defaultUserPassword": "secret-pw",
+        "dataCentres": [{
+            "id": DC_ID, "name": "orders-dc1", "status": status, "region": "US_EAST_1", "cloudProvider": "AWS_VPC",
+            "network": "10.2.0.0/16", "numberOfNodes": nodes, "continuousBackup": True,
+            "nodes": [{"id": "node-%d" % i, "status": status, "nodeSize": "CAS-DEV-t4g.small-5", "rack": "us-east-1a",
+                       "publicAddress": "3.4.5.%d" % i, "privateAddress": "10.2.0.%d" % i, "nodeRoles": ["CASSANDRA"]}
+                      for i in range(nodes)]}],
+    }
+
+
+def cluster_url(cluster_id, app="cassandra"):
+    return BASE + EXPECTED_PATHS[app]["cluster"].format(id=cluster_id)
+
+
+@pytest.fixture
+def session():
+    return ApiSession(BASE, "demo", "demo-key", retries=2, sleep=lambda seconds: None)
+
+
+@pytest.fixture
+def backend(session):
+    return ClusterManagementV2(session)
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+# ---- the per-application table ----
+
+@pytest.mark.parametrize("application", sorted(EXPECTED_PATHS))
+def test_the_table_spells_every_path_exactly_as_the_reference(application):
+    row = v2.APPLICATIONS[application]
+    for operation, expected in EXPECTED_PATHS[application].items():
+        actual = getattr(row, operation)
+        assert (actual.replace("{cluster_id}", "{id}") if actual else None) == expected, (application, operation)
+
+
+def test_the_table_gives_each_application_its_account_name_and_restore_fields():
+    assert {name: row.account_name for name, row in v2.APPLICATIONS.items()} == {
+        "cassandra": "APACHE_CASSANDRA", "postgresql": "POSTGRESQL", "opensearch": "OPENSEARCH", "redis": "REDIS"}
+    assert v2.APPLICATIONS["cassandra"].restore_fields == {"keyspaceTables", "clusterNetwork", "cdcConfigs"}
+    assert v2.APPLICATIONS["opensearch"].restore_fields == {"indexNames", "cdcConfigs"}
+    assert v2.APPLICATIONS["postgresql"].restore_fields == v2.APPLICATIONS["redis"].restore_fields == {"cdcConfigs"}
+
+
+def test_the_application_is_a_constructor_argument_defaulting_to_cassandra(session):
+    assert ClusterManagementV2(session).application == "cassandra"
+    assert ClusterManagementV2(session, "postgresql").app.restore.endswith("/postgres/restore/v2")
+    with pytest.raises(OptionError) as raised:
+        ClusterManagementV2(session, "kafka")
+    assert raised.value.option == "application"
+
+
+@pytest.mark.parametrize("application", sorted(EXPECTED_PATHS))
+def test_each_application_uses_its_own_paths_on_the_wire(api, session, application):
+    backend = ClusterManagementV2(session, application)
+    paths = {op: (BASE + path.format(id=CLUSTER_ID)) if path else None for op, path in EXPECTED_PATHS[application].items()}
+    api.get(paths["cluster"], json=v2_cluster())
+    api.delete(paths["cluster"], status=204)
+    api.post(paths["trigger_backup"], status=202)
+    api.post(paths["restore"], status=202, json={"restoredClusterId": RESTORED_ID})
+    assert backend.get_cluster(CLUSTER_ID)["id"] == CLUSTER_ID
+    assert backend.delete_cluster(CLUSTER_ID) is True
+    backend.trigger_backup(CLUSTER_ID)
+    assert backend.restore(CLUSTER_ID, {"name": "restored-one"}) == RESTORED_ID
+    if paths["list_backups"]:
+        api.get(paths["list_backups"], json={"id": CLUSTER_ID, "clusterDataCentres": []})
+        assert backend.list_backup_events(CLUSTER_ID)["id"] == CLUSTER_ID
+    sent = [(call.request.method, call.request.url) for call in api.calls]
+    assert sent == [("GET", paths["cluster"]), ("DELETE", paths["cluster"]), ("POST", paths["trigger_backup"]),
+                    ("POST", paths["restore"])] + ([("GET", paths["list_backups"])] if paths["list_backups"] else [])
+
+
+def test_redis_has_no_backup_listing_and_says_so_without_a_request(api, session):
+    with pytest.raises(OperationFailed) as raised:
+        ClusterManagementV2(session, "redis").list_backup_events(CLUSTER_ID)
+    assert "no backup listing for redis" in str(raised.value) and str(raised.value).startswith("list backups")
+    assert len(api.calls) == 0
+
+
+# ---- restore body ----
+
+def full_request(**changes):
+    request = {"name": "orders-restore", "point_in_time_ms": 1717401600000, "keyspace_tables": ["ks.t1", "ks.t2"],
+               "cluster_network": "10.12.0.0/16",
+               "cdc_infos": [{"cdc_id": DC_ID, "restore_to_same_vpc": False, "custom_vpc_id": "vpc-1", "custom_vpc_network": "10.20.0.0/16"},
+                             {"cdc_id": DC2_ID, "restore_to_same_vpc": True, "custom_vpc_id": None, "custom_vpc_network": None},
+                             {"cdc_id": "c" * 8, "restore_to_same_vpc": False, "custom_vpc_id": None, "custom_vpc_network": None}]}
+    request.update(changes)
+    return request
+
+
+def test_restore_wire_body_is_the_v2_body_with_point_in_time_as_a_string(backend):
+    assert backend.restore_wire_body(CLUSTER_ID, full_request()) == {
+        "clusterId": CLUSTER_ID, "restoredClusterName": "orders-restore", "pointInTime": "1717401600000",
+        "keyspaceTables": "ks.t1,ks.t2", "clusterNetwork": "10.12.0.0/16",
+        "cdcConfigs": [{"cdcId": DC_ID, "restoreMode": "CUSTOM_VPC", "customVpcSettings": {"vpcId": "vpc-1", "network": "10.20.0.0/16"}},
+                       {"cdcId": DC2_ID, "restoreMode": "SAME_VPC"},
+                       {"cdcId": "c" * 8, "restoreMode": "NEW_VPC"}]}
+    minimal = {"name": "orders-restore", "point_in_time_ms": None, "keyspace_tables": [], "cdc_infos": [], "cluster_network": None}
+    assert backend.restore_wire_body(CLUSTER_ID, minimal) == {"clusterId": CLUSTER_ID, "restoredClusterName": "orders-restore"}
+
+
+@pytest.mark.parametrize("application, option", [("postgresql", "keyspace_tables"), ("redis", "cluster_network"),
+                                                 ("opensearch", "keyspace_tables"), ("cassandra", "index_names")])
+def test_an_option_the_application_does_not_take_fails_naming_it(session, application, option):
+    request = {"name": "x-restore", option: ["a.b"] if option != "cluster_network" else "10.1.0.0/16"}
+    with pytest.raises(OptionError) as raised:
+        ClusterManagementV2(session, application).restore_wire_body(CLUSTER_ID, request)
+    assert raised.value.option == option and application in raised.value.rule
+
+
+def test_opensearch_sends_index_names(session):
+    body = ClusterManagementV2(session, "opensearch").restore_wire_body(CLUSTER_ID, {"name": "x-restore", "index_names": ["i1", "i2"]})
+    assert body["indexNames"] == "i1,i2"
+
+
+def test_restore_posts_the_body_to_the_application_path_and_returns_the_id_from_202(api, backend):
+    call = api.post(ROOT + "/operations/applications/cassandra/restore/v2", status=202,
+                    json={"clusterId": CLUSTER_ID, "restoredClusterName": "orders-restore", "restoredClusterId": RESTORED_ID})
+    request = full_request(cdc_infos=[], keyspace_tables=[], cluster_network=None)
+    assert backend.restore(CLUSTER_ID, request) == RESTORED_ID
+    assert call.call_count == 1
+    assert json.loads(api.calls[0].request.body) == {"clusterId": CLUSTER_ID, "restoredClusterName": "orders-restore",
+                                                     "pointInTime": "1717401600000"}
+
+
+@pytest.mark.parametrize("answer", [{"json": {"restoredClusterName": "orders-restore"}}, {"json": {"restoredClusterId": 5}},
+                                    {"body": "accepted"}, {"body": ""}, {"json": ["not", "an", "object"]}])
+def test_restore_2xx_without_a_restored_cluster_id_is_ambiguous_and_names_the_operation(api, backend, answer):
+    call = api.post(ROOT + "/operations/applications/cassandra/restore/v2", status=202, **answer)
+    with pytest.raises(ApiError) as raised:
+        backend.restore(CLUSTER_ID, {"name": "orders-restore"})
+    assert raised.value.ambiguous is True and raised.value.operation == "restore"
+    assert str(raised.value).startswith("restore failed: HTTP 202 without a restoredClusterId")
+    assert call.call_count == 1
+
+
+def test_restore_connection_lost_after_sending_is_ambiguous_and_not_repeated(api, backend):
+    call = api.post(ROOT + "/operations/applications/cassandra/restore/v2", body=requests.exceptions.ConnectionError("reset"))
+    with pytest.raises(ApiError) as raised:
+        backend.restore(CLUSTER_ID, {"name": "orders-restore"})
+    assert raised.value.ambiguous is True and call.call_count == 1
+
+
+# ---- v2 cdc_infos rules ----
+
+def test_cdc_infos_rules_of_v2_accept_a_partial_list_and_new_vpc_entries(backend):
+    checked = backend.check_cdc_infos([{"cdc_id": DC_ID}], [DC_ID, DC2_ID])
+    assert checked == [{"cdc_id": DC_ID, "restore_to_same_vpc": False, "custom_vpc_id": None, "custom_vpc_network": None}]
+
+
+@pytest.mark.parametrize("entry, option, words", [
+    ({"cdc_id": DC_ID, "custom_vpc_id": "vpc-1"}, "cdc_infos[0].custom_vpc_network", "required with custom_vpc_id"),
+    ({"cdc_id": DC_ID, "custom_vpc_id": "vpc-1", "restore_to_same_vpc": True}, "cdc_infos[0]", "not both"),
+    ({"cdc_id": "11111111-2222-4333-8444-555555555555"}, "cdc_infos[0].cdc_id", "not a data centre of the source"),
+])
+def test_cdc_infos_rules_of_v2_still_refuse_what_v2_cannot_express(backend, entry, option, words):
+    with pytest.raises(OptionError) as raised:
+        backend.check_cdc_infos([entry], [DC_ID, DC2_ID])
+    assert raised.value.option == option and words in raised.value.rule
+
+
+# ---- status handling ----
+
+def test_trigger_backup_accepts_202_without_a_body_and_any_2xx(api, backend):
+    path = ROOT + "/operations/applications/cassandra/clusters/v2/%s/trigger-backup/v2" % CLUSTER_ID
+    api.post(path, status=202)
+    assert backend.trigger_backup(CLUSTER_ID) is None
+    api.replace(responses.POST, path, status=200, json={"anything": True})
+    assert backend.trigger_backup(CLUSTER_ID) is None
+    sent = api.calls[0].request
+    assert sent.headers["Content-Type"] == "application/json" and not sent.body
+
+
+def test_trigger_backup_503_on_v2_is_a_plain_definite_api_error(api, backend):
+    path = ROOT + "/operations/applications/cassandra/clusters/v2/%s/trigger-backup/v2" % CLUSTER_ID
+    call = api.post(path, status=503, json={"name": "ServiceUnavailable", "message": "try later"})
+    with pytest.raises(ApiError) as raised:
+        backend.trigger_backup(CLUSTER_ID)
+    assert raised.value.status == 503 and raised.value.ambiguous is False and call.call_count == 1
+
+
+def test_get_cluster_200_is_shaped_like_v1_and_404_is_none(api, backend):
+    api.get(cluster_url(CLUSTER_ID), json=v2_cluster())
+    cluster = backend.get_cluster(CLUSTER_ID)
+    assert cluster == {
+        "id": CLUSTER_ID, "name": "orders-prod", "status": "RUNNING", "sla_tier": "NON_PRODUCTION", "cassandra_version": "4.0.10",
+        "data_centres": [{"id": DC_ID, "name": "US_EAST_1", "cdc_name": "orders-dc1", "provider": "AWS_VPC", "status": "RUNNING",
+                          "network": "10.2.0.0/16", "nodes": [
+                              {"id": "node-%d" % i, "status": "RUNNING", "rack": "us-east-1a", "size": "CAS-DEV-t4g.small-5",
+                               "public_address": "3.4.5.%d" % i, "private_address": "10.2.0.%d" % i} for i in range(2)]}]}
+    assert "secret-pw" not in repr(cluster)
+    api.replace(responses.GET, cluster_url(CLUSTER_ID), status=404, json={"errors": [{"name": "id", "message": "not found"}]})
+    assert backend.get_cluster(CLUSTER_ID) is None
+
+
+@pytest.mark.parametrize("payload", [["a", "list"], "text", None])
+def test_get_cluster_of_an_unexpected_shape_is_an_api_error_naming_the_operation(api, backend, payload):
+    if payload is None:
+        api.get(cluster_url(CLUSTER_ID), body="<html>oops</html>")
+    else:
+        api.get(cluster_url(CLUSTER_ID), json=payload)
+    with pytest.raises(ApiError) as raised:
+        backend.get_cluster(CLUSTER_ID)
+    assert str(raised.value).startswith("get cluster failed: HTTP 200 with an unexpected body")
+
+
+def test_delete_cluster_204_accepted_404_gone_409_later(api, backend):
+    path = cluster_url(RESTORED_ID)
+    api.delete(path, status=204)
+    assert backend.delete_cluster(RESTORED_ID) is True
+    api.replace(responses.DELETE, path, status=404)
+    assert backend.delete_cluster(RESTORED_ID) is False
+    api.replace(responses.DELETE, path, status=409, json={"name": "conflict", "message": "not yet"})
+    with pytest.raises(ApiError) as raised:
+        backend.delete_cluster(RESTORED_ID)
+    assert raised.value.operation == "delete cluster" and backend.delete_later(raised.value) is True
+    api.replace(responses.DELETE, path, status=403)
+    with pytest.raises(ApiError) as raised:
+        backend.delete_cluster(RESTORED_ID)
+    assert backend.delete_later(raised.value) is False
+
+
+def test_list_backup_events_keeps_the_v1_event_shape(api, backend):
+    api.get(ROOT + "/data-sources/applications/cassandra/clusters/v2/%s/list-backups/v2" % CLUSTER_ID, json={
+        "id": CLUSTER_ID, "name": "orders-prod", "clusterDataCentres": [{"id": DC_ID, "name": "AWS_VPC_US_EAST_1", "nodes": [
+            {"id": "n1", "events": [{"type": "snapshot-upload", "state": "COMPLETED", "progress": 1.0, "start": 1, "end": 2}]}]}]})
+    events = backend.list_backup_events(CLUSTER_ID)
+    assert events["data_centres"][0]["nodes"][0]["events"][0] == {"type": "snapshot-upload", "state": "COMPLETED", "progress": 1.0,
+                                                                  "start": 1, "end": 2}
+
+
+# ---- the account list and name lookups ----
+
+def account_list(*accounts):
+    return [{"accountId": "acc-%d" % index, "clusters": clusters} for index, clusters in enumerate(accounts)]
+
+
+def test_the_account_list_reads_every_account_and_maps_applications(api, backend):
+    api.get(ACCOUNT_LIST, json=account_list(
+        [{"id": CLUSTER_ID, "application": "APACHE_CASSANDRA"}, {"id": PG_ID, "application": "POSTGRESQL"}],
+        [{"id": "os-1", "application": "OPENSEARCH"}, {"id": "r-1", "application": "REDIS"},
+         {"id": "k-1", "application": "KAFKA"}, {"id": "v-1", "application": "VALKEY"}, {"id": "u-1"}]))
+    assert backend.list_account_clusters() == [
+        {"id": CLUSTER_ID, "application": "cassandra", "api_application": "APACHE_CASSANDRA"},
+        {"id": PG_ID, "application": "postgresql", "api_application": "POSTGRESQL"},
+        {"id": "os-1", "application": "opensearch", "api_application": "OPENSEARCH"},
+        {"id": "r-1", "application": "redis", "api_application": "REDIS"},
+        {"id": "k-1", "application": None, "api_application": "KAFKA"},
+        {"id": "v-1", "application": None, "api_application": "VALKEY"},
+        {"id": "u-1", "application": None, "api_application": None}]
+
+
+@pytest.mark.parametrize("payload, words", [
+    ({"clusters": []}, "expected the account cluster list as a JSON list of accounts, got an object"),
+    (["acc"], "expected account 0 as a JSON object, got a string"),
+    ([{"clusters": {"id": "x"}}], "expected the clusters of account 0 as a JSON list, got an object"),
+    ([{"clusters": []}, {"clusters": [{"application": "APACHE_CASSANDRA"}]}], "account 1 as an object with a string id"),
+    ([{"clusters": [7]}], "got a number"),
+])
+def test_an_account_list_of_an_unexpected_shape_is_an_api_error_naming_the_operation(api, backend, payload, words):
+    api.get(ACCOUNT_LIST, json=payload)
+    with pytest.raises(ApiError) as raised:
+        backend.list_clusters()
+    assert str(raised.value).startswith("list clusters failed: HTTP 200 with an unexpected body") and words in str(raised.value)
+
+
+def test_an_account_without_clusters_key_or_with_none_is_empty(api, backend):
+    api.get(ACCOUNT_LIST, json=[{"accountId": "a"}, {"accountId": "b", "clusters": []}])
+    assert backend.list_clusters() == []
+
+
+def test_list_clusters_costs_the_list_plus_one_get_per_cluster_of_the_application(api, backend):
+    other = "6a1b2c3d-0000-4000-8000-000000000001"
+    api.get(ACCOUNT_LIST, json=account_list([{"id": CLUSTER_ID, "application": "APACHE_CASSANDRA"},
+                                             {"id": PG_ID, "application": "POSTGRESQL"}],
+                                            [{"id": other, "application": "APACHE_CASSANDRA"}]))
+    api.get(cluster_url(CLUSTER_ID), json=v2_cluster())
+    api.get(cluster_url(other), json=v2_cluster(other, "orders-restore", status="PROVISIONING", nodes=3))
+    listed = backend.list_clusters()
+    assert listed == [
+        {"id": CLUSTER_ID, "name": "orders-prod", "status": "RUNNING", "cassandra_version": "4.0.10", "node_count": 2,
+         "running_node_count": 2, "sla_tier": "NON_PRODUCTION"},
+        {"id": other, "name": "orders-restore", "status": "PROVISIONING", "cassandra_version": "4.0.10", "node_count": 3,
+         "running_node_count": 0, "sla_tier": "NON_PRODUCTION"}]
+    assert [call.request.url for call in api.calls] == [ACCOUNT_LIST, cluster_url(CLUSTER_ID), cluster_url(other)]
+    # the PostgreSQL cluster was never read: a Cassandra backend GETs Cassandra clusters only
+
+
+def test_one_run_reads_each_cluster_once_for_lookups_but_waits_read_fresh(api, backend):
+    api.get(ACCOUNT_LIST, json=account_list([{"id": CLUSTER_ID, "application": "APACHE_CASSANDRA"}]))
+    get = api.get(cluster_url(CLUSTER_ID), json=v2_cluster())
+    backend.get_cluster(CLUSTER_ID)           # e.g. the restore's source
+    backend.list_clusters()                    # the name lookup reuses it
+    backend.list_clusters()
+    assert backend.get_cluster(CLUSTER_ID, reuse=True)["name"] == "orders-prod"
+    assert get.call_count == 1
+    backend.get_cluster(CLUSTER_ID)            # without reuse (a wait): always asks
+    assert get.call_count == 2
+
+
+def test_a_cluster_that_answers_404_is_left_out_and_read_again_next_time(api, backend):
+    api.get(ACCOUNT_LIST, json=account_list([{"id": RESTORED_ID, "application": "APACHE_CASSANDRA"}]))
+    get = api.get(cluster_url(RESTORED_ID), status=404)
+    assert backend.list_clusters() == []
+    api.replace(responses.GET, cluster_url(RESTORED_ID), json=v2_cluster(RESTORED_ID, "orders-restore"))
+    assert [item["name"] for item in backend.list_clusters()] == ["orders-restore"]
+    assert get.call_count == 1 and len([c for c in api.calls if c.request.url == cluster_url(RESTORED_ID)]) == 2
+
+
+def test_a_deleted_cluster_is_never_answered_from_an_old_read(api, backend):
+    api.get(cluster_url(RESTORED_ID), json=v2_cluster(RESTORED_ID, "orders-restore"))
+    api.delete(cluster_url(RESTORED_ID), status=204)
+    backend.get_cluster(RESTORED_ID)
+    backend.delete_cluster(RESTORED_ID)
+    assert RESTORED_ID not in backend.clusters_read
+
+
+def test_429s_on_the_lookup_are_retried(api, backend):
+    api.get(ACCOUNT_LIST, status=429)
+    api.get(ACCOUNT_LIST, json=account_list([]))
+    assert backend.list_clusters() == []
+    assert backend.session.retried_statuses[429] == 1
+
+
+def test_the_account_list_404_is_an_error_not_an_empty_account(api, backend):
+    api.get(ACCOUNT_LIST, status=404)
+    with pytest.raises(ApiError) as raised:
+        backend.list_clusters()
+    assert raised.value.status == 404 and raised.value.operation == "list clusters"
