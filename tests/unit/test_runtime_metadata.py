@@ -4,7 +4,7 @@
   ``module_defaults: group/restorekit.instaclustr.all`` silently skips it), and the group names
   no module that does not exist.
 - ``COLLECTION_VERSION`` (sent in the User-Agent) equals galaxy.yml's ``version``.
-- galaxy.yml has every field filled.
+- galaxy.yml has every field filled, within Galaxy's limits (tags, 64-character authors).
 
 Each rule is a small function, tested on the real files and on a broken copy, so the test
 proves it would catch the drift.
@@ -70,6 +70,9 @@ def galaxy_problems(galaxy):
             problems.append("tag %r is not a valid Galaxy tag" % tag)
     if len(galaxy.get("tags") or []) > 20:
         problems.append("Galaxy accepts at most 20 tags")
+    for author in galaxy.get("authors") or []:
+        if len(str(author)) > 64:  # galaxy-importer: "Each author ... must not be greater than 64 characters"
+            problems.append("author %r is longer than Galaxy's 64 characters" % author)
     for field in ("repository", "documentation", "homepage", "issues"):
         if galaxy.get(field) and not str(galaxy[field]).startswith("https://"):
             problems.append("%s must be an https URL" % field)
@@ -135,6 +138,7 @@ def test_action_group_drift_accepts_fqcn_entries_and_a_missing_group():
     ({"homepage": "http://example.invalid"}, "homepage must be an https URL"),
     ({"readme": "NO-SUCH-README.md"}, "readme NO-SUCH-README.md does not exist"),
     ({"name": "other"}, "namespace/name must be restorekit/instaclustr"),
+    ({"authors": ["a" * 65]}, "author '%s' is longer than Galaxy's 64 characters" % ("a" * 65)),
 ])
 def test_galaxy_problems_are_found(change, expected):
     galaxy = dict(load_yaml("galaxy.yml"), **change)
