@@ -180,7 +180,7 @@ reliability-report: $(STAMP)
 drill: $(STAMP)
 	$(call pytest_dir,tests/drill,,--ignore=$(MOLECULE_TEST))
 
-# pytest and the emulator from .venv; ansible-playbook (also under ansible-runner) from .venv-newest.
+# pytest and the emulator from .venv; ansible-playbook from .venv-newest (tests/drill/conftest.py).
 # pytest fails when one of the named tests no longer exists.
 drill-newest: $(STAMP) $(STAMP_NEWEST)
 	@$(BIN_NEWEST)/ansible --version | sed -n 1p
