@@ -1,5 +1,7 @@
 """Fixtures of the drill suite: one fast emulator per test module, reset before each test, and
-``run_drill`` to run ``restorekit.instaclustr.dr_drill`` (or another playbook) with ansible-playbook.
+``run_drill`` to run ``restorekit.instaclustr.dr_drill`` (or another playbook) with ansible-playbook:
+the one beside this interpreter, or the one in ``RESTOREKIT_ANSIBLE_BIN_DIR`` (``make drill-newest``,
+which also sets ``RESTOREKIT_FAIL_ON_DEPRECATION=1``: tests/support/deprecations.py).
 
 Time scale 600 with the emulator's default durations: a backup (600 simulated seconds) takes about
 1 real second, a restore (1200) about 2, a deletion (60) a tenth of one.
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import deprecations
 from tests.support.collection import collections_root
 from tests.support.emulator import running_emulator
 
@@ -54,7 +57,7 @@ def drill_env(emulator):
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "PATH": "%s:%s" % (BIN_DIR, os.environ.get("PATH", "")),
     })
-    return env
+    return deprecations.ansible_env(env)
 
 
 class DrillRun:
@@ -106,7 +109,10 @@ def run_drill(emulator, tmp_path, hosts, extra_vars=None, check=False, playbook=
     started = time.monotonic()
     completed = subprocess.run(command, cwd=str(tmp_path), env=drill_env(emulator), capture_output=True, text=True,
                                timeout=timeout, check=False)
-    return DrillRun(completed, time.monotonic() - started, report_dir)
+    run = DrillRun(completed, time.monotonic() - started, report_dir)
+    # Failing drills are expected in some tests; a deprecation warning never is (when checked).
+    deprecations.check(run.output, "ansible-playbook %s" % playbook)
+    return run
 
 
 def restore_posts(emulator):

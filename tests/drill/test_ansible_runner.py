@@ -3,13 +3,12 @@ directory holding a project that imports the collection's playbook, credentials 
 variables (what an AWX custom credential type injects), and the results read from the job events."""
 
 import json
-import sys
-from pathlib import Path
 
 import ansible_runner
 import yaml
 
-from tests.drill.conftest import FAST_VARS, deleted_ids
+from tests.drill.conftest import BIN_DIR, FAST_VARS, deleted_ids
+from tests.support import deprecations
 from tests.support.collection import collections_root
 from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID
 
@@ -32,17 +31,21 @@ def test_drill_through_ansible_runner(emulator, tmp_path):
         private_data_dir=str(private_data_dir),
         playbook="drill.yml",
         extravars={"backup_restore_drill_report_dir": str(report_dir), "backup_restore_drill_run_id": "awx42"},
-        envvars={
+        # ansible-runner runs the ansible-playbook it finds on PATH: this interpreter's, or the
+        # RESTOREKIT_ANSIBLE_BIN_DIR one (make drill-newest).
+        envvars=deprecations.ansible_env({
             **emulator.credentials_env(),
             "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
-            "PATH": "%s:/usr/bin:/bin" % Path(sys.executable).parent,
-        },
+            "PATH": "%s:/usr/bin:/bin" % BIN_DIR,
+        }),
         forks=2,
         quiet=True,
         timeout=300,
     )
 
-    assert runner.rc == 0 and runner.status == "successful", runner.stdout.read()[-3000:]
+    output = runner.stdout.read()
+    assert runner.rc == 0 and runner.status == "successful", output[-3000:]
+    deprecations.check(output, "ansible-runner drill.yml")
     assert runner.stats["failures"] == {}
     # The summary reached the job's artifacts through set_stats, as AWX shows it.
     stats = [event["event_data"].get("artifact_data") for event in runner.events if event.get("event") == "playbook_on_stats"]

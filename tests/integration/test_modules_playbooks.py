@@ -6,7 +6,9 @@ live in ``playbooks/<module>.yml``; this file starts the emulator, runs the play
 what the emulator saw from the outside.
 
 ``ansible-playbook`` is the one beside this interpreter, or the one in ``RESTOREKIT_ANSIBLE_BIN_DIR``
-(``make integration-2.16`` points it at the ansible-core 2.16 environment).
+(``make integration-2.16`` points it at the ansible-core 2.16 environment, ``make integration-newest``
+at the newest one, where ``RESTOREKIT_FAIL_ON_DEPRECATION=1`` also fails a run that prints a
+deprecation warning: tests/support/deprecations.py).
 """
 
 import json
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import deprecations
 from tests.support.emulator import INVENTORY_DEV_ID, LEGACY_NOBACKUP_ID, ORDERS_PROD_ID, running_emulator
 
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
@@ -38,12 +41,14 @@ def run_playbook(name, emulator):
         "db_password": DB_PASSWORD, "orders_prod_id": ORDERS_PROD_ID, "inventory_dev_id": INVENTORY_DEV_ID,
         "legacy_nobackup_id": LEGACY_NOBACKUP_ID,
     }
-    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-               ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="false")
+    env = deprecations.ansible_env(dict(os.environ, ANSIBLE_LOCALHOST_WARNING="false",
+                                        ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1",
+                                        ANSIBLE_RETRY_FILES_ENABLED="false"))
     completed = subprocess.run([ansible_playbook(), str(PLAYBOOKS / name), "-e", json.dumps(extra_vars)],
                                env=env, capture_output=True, text=True, timeout=240, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, "%s failed (rc %d):\n%s" % (name, completed.returncode, output[-12000:])
+    deprecations.check(output, name)
     return output
 
 

@@ -10,13 +10,18 @@
 4. runs ``ansible-builder introspect`` on the installed copy (which reads
    ``meta/execution-environment.yml``) and checks it finds every line of ``requirements.txt``;
 5. runs ``ansible-builder create`` for an execution-environment definition that installs the
-   tarball with the collection's Python and system requirements, and checks the build context.
+   tarball with the collection's Python and system requirements, and checks the build context;
+6. with ``--importer PYTHON`` (the Makefile passes ``.venv-importer/bin/python``), runs Galaxy's
+   own import check, ``galaxy-importer``, on the tarball with ``tests/support/galaxy-importer.cfg``
+   (its ansible-test step off: that needs a container engine) and fails on an import error, an
+   ``ERROR``/``WARNING`` line, or a result that misses a module.
 
 Every failure is listed; the exit status is 1 when there is one.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -29,9 +34,10 @@ from pathlib import Path
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+IMPORTER_CONFIG = REPO_ROOT / "tests" / "support" / "galaxy-importer.cfg"
 FQCN_PREFIX = "restorekit.instaclustr."
 # Paths that must never ship (first path component, or any component for caches).
-FORBIDDEN_TOP = {".venv", ".venv-2.16", ".git", ".cache", "drill-reports", "reports", ".pytest_cache", ".hypothesis"}
+FORBIDDEN_TOP = {".venv", ".venv-2.16", ".venv-newest", ".venv-importer", ".git", ".cache", "drill-reports", "reports", ".pytest_cache", ".hypothesis"}
 FORBIDDEN_ANY = {"__pycache__"}
 FORBIDDEN_PREFIXES = ("tests/output/", "benchmarks/results/", "changelogs/.plugin-cache.yaml")
 EE_TEMPLATE = {
@@ -194,9 +200,57 @@ class Checker:
         sys.stdout.write("ansible-builder create: context with %s\n"
                          % ", ".join(sorted(str(p.relative_to(context)) for p in build.rglob("*") if p.is_file())))
 
+    def galaxy_import(self, tarball, python):
+        """galaxy-importer (in its own environment ``python``) must import the tarball cleanly."""
+        bin_dir = str(Path(python).parent)
+        # galaxy-importer runs ansible-doc (and ansible-lint when configured) from PATH: its own.
+        env = dict(self.env, GALAXY_IMPORTER_CONFIG=str(IMPORTER_CONFIG),
+                   PATH="%s:%s" % (bin_dir, self.env.get("PATH", "")))
+        env = {key: value for key, value in env.items()
+               if not (key.startswith("GALAXY_IMPORTER_") and key != "GALAXY_IMPORTER_CONFIG")}
+        importer_dir = self.work / "importer"  # it writes importer_result.json into its cwd
+        importer_dir.mkdir()
+        proc = self.run([python, "-m", "galaxy_importer.main", tarball], env=env, cwd=str(importer_dir))
+        output = proc.stdout + proc.stderr
+        problems = galaxy_import_problems(proc.returncode, output, importer_dir / "importer_result.json",
+                                          module_names())
+        if problems:
+            self.fail("galaxy-importer %s: %s\n%s" % (tarball.name, "; ".join(problems), output[-6000:]))
+            return
+        sys.stdout.write("galaxy-importer: %s imported cleanly (%s)\n"
+                         % (tarball.name, output.strip().splitlines()[0] if output.strip() else ""))
 
-def main():
+
+def module_names():
+    """The collection's module names (files in plugins/modules)."""
+    return sorted(path.stem for path in (REPO_ROOT / "plugins" / "modules").glob("*.py") if path.stem != "__init__")
+
+
+def galaxy_import_problems(returncode, output, result_file, modules):
+    """What makes a galaxy-importer run unclean: exit status, ERROR/WARNING lines, missing modules."""
+    problems = []
+    if returncode != 0:
+        problems.append("exit status %s" % returncode)
+    for line in output.splitlines():
+        if line.startswith(("ERROR", "WARNING", "CRITICAL", "Traceback")):
+            problems.append(line.strip())
+    try:
+        result = json.loads(Path(result_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        problems.append("no importer_result.json")
+        return problems
+    imported = sorted(item.get("name") for item in result.get("contents") or [] if item.get("content_type") == "module")
+    if imported != sorted(modules):
+        problems.append("imported modules %s, expected %s" % (imported, sorted(modules)))
+    return problems
+
+
+def main(argv=None):
     """Run every step in a temporary directory."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--importer", metavar="PYTHON",
+                        help="the Python of an environment with galaxy-importer (make build: .venv-importer)")
+    args = parser.parse_args(argv)
     work = tempfile.mkdtemp(prefix="restorekit-build-")
     try:
         checker = Checker(work)
@@ -207,6 +261,10 @@ def main():
                 checker.docs(collections)
                 checker.introspect(collections)
             checker.create(tarball)
+            if args.importer:
+                checker.galaxy_import(tarball, args.importer)
+            else:
+                sys.stdout.write("galaxy-importer: not run (no --importer; make build passes it)\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if checker.failures:

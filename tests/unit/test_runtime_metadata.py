@@ -4,7 +4,7 @@
   ``module_defaults: group/restorekit.instaclustr.all`` silently skips it), and the group names
   no module that does not exist.
 - ``COLLECTION_VERSION`` (sent in the User-Agent) equals galaxy.yml's ``version``.
-- galaxy.yml has every field filled.
+- galaxy.yml has every field filled, within Galaxy's limits (tags, 64-character authors).
 
 Each rule is a small function, tested on the real files and on a broken copy, so the test
 proves it would catch the drift.
@@ -70,6 +70,9 @@ def galaxy_problems(galaxy):
             problems.append("tag %r is not a valid Galaxy tag" % tag)
     if len(galaxy.get("tags") or []) > 20:
         problems.append("Galaxy accepts at most 20 tags")
+    for author in galaxy.get("authors") or []:
+        if len(str(author)) > 64:  # galaxy-importer: "Each author ... must not be greater than 64 characters"
+            problems.append("author %r is longer than Galaxy's 64 characters" % author)
     for field in ("repository", "documentation", "homepage", "issues"):
         if galaxy.get(field) and not str(galaxy[field]).startswith("https://"):
             problems.append("%s must be an https URL" % field)
@@ -102,13 +105,44 @@ def test_galaxy_build_ignore_keeps_local_artefacts_out_of_the_tarball():
         assert artefact in ignored, "%s missing from build_ignore" % artefact
 
 
-def test_requires_ansible_admits_the_oldest_tested_ansible_core():
-    """The oldest ansible-core the suite tests (tests/requirements-2.16.txt) is declared supported."""
+# The requirements files of make test's environments: .venv, .venv-2.16, .venv-newest.
+TESTED_REQUIREMENTS = ("requirements-dev.txt", "tests/requirements-2.16.txt", "tests/requirements-newest.txt")
+
+
+def requirements_series(relative):
+    """The ansible-core series ("2.19") a requirements file installs: its ``ansible-core>=X.Y`` bound."""
+    text = (REPO_ROOT / relative).read_text(encoding="utf-8")
+    lowest = re.search(r"^ansible-core>=([0-9]+\.[0-9]+)", text, re.MULTILINE)
+    assert lowest, "%s must pin ansible-core with a lower bound" % relative
+    return lowest.group(1)
+
+
+def readme_tested_series(readme):
+    """The series README's requirements name after "tested with ansible-core"."""
+    match = re.search(r"tested with ansible-core ([0-9., and]+)", " ".join(readme.split()))
+    return sorted(re.findall(r"[0-9]+\.[0-9]+", match.group(1)), key=Version) if match else []
+
+
+def test_requires_ansible_admits_every_tested_ansible_core():
+    """Each ansible-core series the suite tests (2.16, 2.19, the newest) is declared supported."""
     spec = SpecifierSet(load_yaml("meta/runtime.yml")["requires_ansible"])
-    text = (REPO_ROOT / "tests" / "requirements-2.16.txt").read_text(encoding="utf-8")
-    lowest = re.search(r"^ansible-core>=([0-9.]+)", text, re.MULTILINE)
-    assert lowest, "tests/requirements-2.16.txt must pin ansible-core with a lower bound"
-    assert Version(lowest.group(1)) in spec
+    for relative in TESTED_REQUIREMENTS:
+        assert Version(requirements_series(relative)) in spec, relative
+
+
+def test_readme_and_runtime_name_the_tested_series():
+    tested = sorted({requirements_series(relative) for relative in TESTED_REQUIREMENTS}, key=Version)
+    assert readme_tested_series((REPO_ROOT / "README.md").read_text(encoding="utf-8")) == tested
+    runtime = (REPO_ROOT / "meta" / "runtime.yml").read_text(encoding="utf-8")
+    assert "Tested by make test with ansible-core " in runtime
+    for series in tested:
+        assert series in runtime.split("requires_ansible:")[0], "meta/runtime.yml's comment misses %s" % series
+
+
+def test_readme_tested_series_reads_the_sentence():
+    assert readme_tested_series("- ansible-core (tested with ansible-core 2.16,\n  2.19 and 2.21: every") == [
+        "2.16", "2.19", "2.21"]
+    assert readme_tested_series("tested with 2.16 and 2.19") == []
 
 
 # --- the rules catch drift ------------------------------------------------------------------
@@ -135,6 +169,7 @@ def test_action_group_drift_accepts_fqcn_entries_and_a_missing_group():
     ({"homepage": "http://example.invalid"}, "homepage must be an https URL"),
     ({"readme": "NO-SUCH-README.md"}, "readme NO-SUCH-README.md does not exist"),
     ({"name": "other"}, "namespace/name must be restorekit/instaclustr"),
+    ({"authors": ["a" * 65]}, "author '%s' is longer than Galaxy's 64 characters" % ("a" * 65)),
 ])
 def test_galaxy_problems_are_found(change, expected):
     galaxy = dict(load_yaml("galaxy.yml"), **change)
