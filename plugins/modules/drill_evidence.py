@@ -17,7 +17,7 @@ description:
   - Reads every drill JSON report (C(drill-<source>-<run id>.json), written by the
     R(backup_restore_drill role,ansible_collections.restorekit.instaclustr.backup_restore_drill_role)) found under O(path),
     recursively, and writes C(index.html), C(index.md) and C(evidence.json) in O(path).
-  - One row per source cluster, keyed by cluster id: application and API version, last drill, last passing drill and its age,
+  - One row per source cluster, keyed by cluster id, with application and API version, last drill, last passing drill and its age,
     pass rate over O(window), RTO and RPO of the last drill against their targets, and a trend chart of both over O(window).
   - Runs on the controller only. It sends no API request and needs no credentials.
   - Unreadable or half-written JSON, JSON files that are not drill reports, unknown files and second copies of a drill

@@ -234,7 +234,8 @@ def render_markdown(model):
     lines = ["# Disaster-recovery drill evidence", "", "**%s**" % _md(verdict(model)), "",
              "Generated %s from %d drill reports. Window %s; freshness limit %s." % (
                  _day(model["generated_at"]), model["counts"]["reports"], model["window"], model["max_age"] or "none"), "",
-             "| source cluster | application | last drill | last passing drill | pass rate (%s) | RTO / target | RPO / target | RTO trend | RPO trend |" % model["window"],
+             "| source cluster | application | last drill | last passing drill | pass rate (%s) "
+             "| RTO / target | RPO / target | RTO trend | RPO trend |" % model["window"],
              "|---|---|---|---|---|---|---|---|---|"]
     for cluster in model["clusters"]:
         last = cluster["last_drill"]
