@@ -22,6 +22,7 @@ or of a newer one are read for the fields they share.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 
@@ -233,7 +234,7 @@ def _text(value):
 
 
 def _number(value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:  # NaN
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return value
 

@@ -134,7 +134,7 @@ def test_concurrent_writers_and_readers_only_ever_see_a_whole_file(tmp_path):
             with open(target, encoding="utf-8") as handle:
                 seen.append(handle.read())
 
-    readers = [threading.Thread(target=reader) for _ in range(2)]
+    readers = [threading.Thread(target=reader) for _index in range(2)]
     writers = [threading.Thread(target=writer, args=(text,)) for text in texts[1:]]
     for thread in readers + writers:
         thread.start()
