@@ -18,10 +18,8 @@ import json
 import os
 import tempfile
 
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import parse_point_in_time
-
 LIST_LIMIT = 50  # files listed under "not read"; the rest are counted
-CHART_WIDTH, PANEL_HEIGHT, PANEL_GAP, LABEL_WIDTH = 220, 26, 6, 30
+CHART_WIDTH, PANEL_HEIGHT, PANEL_GAP, LABEL_WIDTH = 240, 26, 6, 30
 SPARK = "▁▂▃▄▅▆▇█"
 
 
@@ -40,8 +38,8 @@ def human_seconds(seconds):
 
 
 def _day(iso):
-    """``2026-11-20 10:00 UTC`` from an ISO time; ``-`` when unknown."""
-    return "%s %s UTC" % (iso[:10], iso[11:16]) if iso else "-"
+    """``2026-11-20 10:00`` (UTC) from an ISO time; ``-`` when unknown."""
+    return "%s %s" % (iso[:10], iso[11:16]) if iso else "-"
 
 
 def verdict(model):
@@ -97,7 +95,8 @@ tr.absent td { background: #fff4d6; }
 .flag { color: #a15c00; font-weight: bold; font-size: 0.85em; }
 .bad { color: #c62828; font-weight: bold; }
 .note, small { color: #555; }
-code { font-size: 0.85em; }
+code { font-size: 0.8em; white-space: nowrap; }
+td.when { white-space: nowrap; }
 """
 
 
@@ -119,15 +118,15 @@ def render_html(model):
         age = cluster["last_passing_age_seconds"]
         rows.append(
             '<tr class="%s"><td><strong>%s</strong><br><small><code>%s</code><br>%s &middot; API %s</small>%s</td>'
-            '<td><span class="badge %s">%s</span> %s<br><a href="%s">report</a> <small>run %s</small></td>'
-            '<td%s>%s<br><small>%s</small></td><td>%s</td><td%s>%s</td><td%s>%s</td><td>%s</td></tr>' % (
+            '<td class="when"><span class="badge %s">%s</span> %s<br><a href="%s">report</a> <small>run %s</small></td>'
+            '<td class="when%s">%s<br><small>%s</small></td><td class="when">%s</td><td class="when%s">%s</td><td class="when%s">%s</td><td>%s</td></tr>' % (
                 css, e(cluster["name"] or "(no name)"), e(cluster["cluster_id"]), e(cluster["application"]),
                 e(cluster["api_version"]), "".join('<br><span class="flag">%s</span>' % e(flag) for flag in flags),
                 status if status in ("passed", "failed") else "other", e(status.upper()), e(_day(last["finished_at"])),
                 e(link, quote=True), e(last["run_id"] or "-"),
-                ' class="bad"' if cluster["stale"] else "", e(_day(cluster["last_passing_at"])),
+                ' bad' if cluster["stale"] else "", e(_day(cluster["last_passing_at"])),
                 e("%s ago" % human_seconds(age) if age is not None else "never passed"),
-                e(_pass_rate(cluster)), ' class="bad"' if rto_bad else "", e(rto), ' class="bad"' if rpo_bad else "", e(rpo),
+                e(_pass_rate(cluster)), " bad" if rto_bad else "", e(rto), " bad" if rpo_bad else "", e(rpo),
                 trend_svg(cluster, model)))
     state = "stale" if model["counts"]["stale"] or model["counts"]["not_in_latest_run"] else "fresh"
     return "".join([
@@ -138,10 +137,10 @@ def render_html(model):
         '<p class="note">Generated %s from %d drill reports. Window %s; freshness limit %s. Times are UTC.</p>\n' % (
             e(_day(model["generated_at"])), model["counts"]["reports"], e(model["window"]), e(model["max_age"] or "none")),
         "<table>\n<tr><th>Source cluster</th><th>Last drill</th><th>Last passing drill</th><th>Pass rate (%s)</th>"
-        "<th>RTO / target</th><th>RPO / target</th><th>Trend (%s)</th></tr>\n" % (e(model["window"]), e(model["window"])),
+        "<th>RTO / target</th><th>RPO / target</th><th>Trend (%s, oldest left)</th></tr>\n" % (e(model["window"]), e(model["window"])),
         "\n".join(rows),
         "\n</table>\n",
-        '<p class="note">RTO and RPO are the last drill\'s, against its targets. Trend: one dot per drill in the window, '
+        '<p class="note">RTO and RPO are the last drill\'s, against its targets. Trend: one dot per drill in the window, oldest on the left, '
         "RTO above and RPO below, dashed line the target, red dot a failed drill. Red rows: no passing drill within the "
         "freshness limit. Amber rows: the cluster was not drilled in the latest run.</p>\n",
         _not_read_html(model),
@@ -163,36 +162,34 @@ def _not_read_html(model):
 
 
 def trend_svg(cluster, model):
-    """RTO (top panel) and RPO (bottom panel) of the cluster's drills in the window, with target lines."""
-    end_ms = parse_point_in_time(model["generated_at"], "generated_at")
-    start_ms = end_ms - int(model["window_seconds"] * 1000)
+    """RTO (top panel) and RPO (bottom panel) of the cluster's drills in the window, oldest on the
+    left, one step per drill (the dates are in each dot's tooltip), with the target lines."""
     height = 2 * PANEL_HEIGHT + PANEL_GAP
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">' % (
         CHART_WIDTH, height, CHART_WIDTH, height),
         "<title>RTO and RPO of %d drills in the last %s</title>" % (len(cluster["drills"]), html.escape(model["window"]))]
     for index, kind in enumerate(("rto", "rpo")):
-        top = index * (PANEL_HEIGHT + PANEL_GAP)
-        parts.append(_panel(cluster, kind, top, start_ms, end_ms))
+        parts.append(_panel(cluster, kind, index * (PANEL_HEIGHT + PANEL_GAP)))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _panel(cluster, kind, top, start_ms, end_ms):
+def _panel(cluster, kind, top):
     target = cluster["%s_target_seconds" % kind]
-    points = []
-    for drill in cluster["drills"]:
-        value = drill["%s_seconds" % kind]
-        if value is not None and drill["finished_at"]:
-            points.append((parse_point_in_time(drill["finished_at"], "finished_at"), value, drill))
-    top_value = max([value for _ms, value, _drill in points] + [target or 0]) or 1.0
+    drills = cluster["drills"]
+    points = [(index, drill["%s_seconds" % kind], drill) for index, drill in enumerate(drills)
+              if drill["%s_seconds" % kind] is not None]
+    top_value = max([value for _index, value, _drill in points] + [target or 0]) or 1.0
     plot_width = CHART_WIDTH - LABEL_WIDTH - 4
-    span = max(1, end_ms - start_ms)
+    inset = 6
 
-    def x_of(ms):
-        return LABEL_WIDTH + plot_width * min(1.0, max(0.0, (ms - start_ms) / float(span)))
+    def x_of(index):
+        if len(drills) < 2:
+            return LABEL_WIDTH + plot_width / 2.0
+        return LABEL_WIDTH + inset + (plot_width - 2 * inset) * index / float(len(drills) - 1)
 
     def y_of(value):
-        return top + PANEL_HEIGHT - 2 - (PANEL_HEIGHT - 6) * (value / (top_value * 1.05))
+        return top + PANEL_HEIGHT - 3 - (PANEL_HEIGHT - 6) * (value / (top_value * 1.05))
 
     parts = ['<rect x="%d" y="%d" width="%d" height="%d" fill="#fafafa" stroke="#e4e4e4"/>' % (
         LABEL_WIDTH, top, plot_width, PANEL_HEIGHT),
@@ -202,12 +199,12 @@ def _panel(cluster, kind, top, start_ms, end_ms):
         parts.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#d33c3c" stroke-dasharray="3,2" stroke-width="1">'
                      "<title>%s target %s</title></line>" % (LABEL_WIDTH, y, LABEL_WIDTH + plot_width, y, kind.upper(), human_seconds(target)))
     if len(points) > 1:
-        parts.append('<polyline fill="none" stroke="#3b6fb6" stroke-width="1.2" points="%s"/>' % " ".join(
-            "%.1f,%.1f" % (x_of(ms), y_of(value)) for ms, value, _drill in points))
-    for ms, value, drill in points:
+        parts.append('<polyline fill="none" stroke="#3b6fb6" stroke-width="1.4" points="%s"/>' % " ".join(
+            "%.1f,%.1f" % (x_of(index), y_of(value)) for index, value, _drill in points))
+    for index, value, drill in points:
         color = "#d33c3c" if drill["status"] == "failed" else "#3b6fb6"
-        parts.append('<circle cx="%.1f" cy="%.1f" r="2.2" fill="%s"><title>%s %s: %s %s</title></circle>' % (
-            x_of(ms), y_of(value), color, html.escape(_day(drill["finished_at"])), html.escape(drill["run_id"] or ""),
+        parts.append('<circle cx="%.1f" cy="%.1f" r="2.4" fill="%s"><title>%s %s: %s %s</title></circle>' % (
+            x_of(index), y_of(value), color, html.escape(_day(drill["finished_at"])), html.escape(drill["run_id"] or ""),
             kind.upper(), human_seconds(value)))
     if not points:
         parts.append('<text x="%d" y="%d" font-size="9" font-family="sans-serif" fill="#999">no figure in the window</text>' % (
