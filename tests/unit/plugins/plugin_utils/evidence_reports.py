@@ -14,7 +14,7 @@ BILLING = "0b7c1d2e-1111-4a2b-8c3d-4e5f6a7b8c03"
 
 
 def report(cluster_id, name, run_id, finished_ms, status="passed", rto=1200.0, rpo=0.0, rto_target="45m",
-           rpo_target="15m", version=1, **extra):
+           rpo_target="15m", version=1, timeline_items=6, **extra):
     """A drill report as the role writes it (trimmed to what matters); ``version=0`` drops the
     format_version and the figures, as a report of before the field existed."""
     checks = [{"id": "inputs", "status": "passed", "details": "", "figures": {}}]
@@ -39,7 +39,7 @@ def report(cluster_id, name, run_id, finished_ms, status="passed", rto=1200.0, r
         "figures": {"rto_seconds": rto, "rpo_seconds": rpo, "backup_seconds": 600.0, "restore_seconds": rto},
         "status": status,
         "message": "Drill of %s %s." % (name, status),
-        "timeline": {"items": [{"label": "node %d" % i, "start_ms": finished_ms, "end_ms": finished_ms} for i in range(6)]},
+        "timeline": {"items": [{"label": "node %d" % i, "start_ms": finished_ms, "end_ms": finished_ms} for i in range(timeline_items)]},
     }
     if version == 0:
         del document["format_version"]
@@ -62,9 +62,10 @@ def write_drill(folder, cluster_id, name, run_id, finished_ms, sub="", **fields)
                  report(cluster_id, name, run_id, finished_ms, **fields))
 
 
-def synthetic_folder(folder, count, clusters=20, span_days=365):
+def synthetic_folder(folder, count, clusters=20, span_days=365, timeline_items=6):
     """``count`` reports of ``clusters`` clusters spread over ``span_days`` before NOW_MS, one run
-    folder per 20 reports, every seventh drill failed; for the scale test and the benchmark."""
+    folder per 20 reports, every seventh drill failed; for the scale test and the benchmark
+    (``timeline_items=90`` gives reports of a real one's size, about 12 kB)."""
     step = span_days * DAY_MS // max(1, count)
     for index in range(count):
         number = index % clusters
@@ -72,4 +73,4 @@ def synthetic_folder(folder, count, clusters=20, span_days=365):
         run_id = "%08x" % index
         write_drill(folder, "00000000-0000-4000-8000-%012d" % number, "cluster-%02d" % number, run_id, finished,
                     sub="run-%05d" % (index // clusters), status="failed" if index % 7 == 0 else "passed",
-                    rto=900.0 + (index % 50) * 30, rpo=(index % 11) * 60.0)
+                    rto=900.0 + (index % 50) * 30, rpo=(index % 11) * 60.0, timeline_items=timeline_items)
