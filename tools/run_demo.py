@@ -4,7 +4,8 @@ Starts the emulator (scenario `default`, simulated time running 120x faster, so 
 backup and a 20-minute restore take seconds), writes an inventory with `orders-prod` and
 `inventory-dev`, runs `ansible-playbook restorekit.instaclustr.dr_drill` with this working tree on
 the collections path, stops the emulator, checks in its request log that both restored clusters
-were deleted, and prints where the reports are (drill-reports/ at the repository root).
+were deleted, and prints where the reports are (drill-reports/ at the repository root), with the
+evidence index across runs (drill-reports/index.html: run the demo twice to see a trend).
 
 Exit status: 0 when both drills passed and nothing was left behind, 1 otherwise.
 
@@ -126,6 +127,11 @@ def main(argv=None):
     summaries = sorted(report_dir.glob("drill-summary-%s.*" % run_id))
     for path in summaries:
         print("summary        %s" % os.path.relpath(str(path), os.getcwd()))
+    index = report_dir / "index.html"
+    if index.exists():
+        print("evidence       %s (every run in the folder; run the demo again for a trend)" % os.path.relpath(str(index), os.getcwd()))
+    else:
+        problems.append("no evidence index %s" % index)
     print("\nrequest log: %d API requests, %d DELETEs of restored clusters" % (
         len(request_log), sum(1 for e in request_log if e["method"] == "DELETE")))
     print("demo took %.0f s" % (time.monotonic() - started))

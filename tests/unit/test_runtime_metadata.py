@@ -2,7 +2,8 @@
 
 - Every module in plugins/modules is in the ``all`` action group of meta/runtime.yml (else
   ``module_defaults: group/restorekit.instaclustr.all`` silently skips it), and the group names
-  no module that does not exist.
+  no module that does not exist. Controller-only modules (a documentation stub with an action
+  plugin of the same name, no API options, such as drill_evidence) are never in the group.
 - ``COLLECTION_VERSION`` (sent in the User-Agent) equals galaxy.yml's ``version``.
 - galaxy.yml has every field filled, within Galaxy's limits (tags, 64-character authors).
 
@@ -35,9 +36,11 @@ def load_yaml(relative):
         return yaml.safe_load(handle)
 
 
-def module_names(modules_dir):
-    """Module names (file stems) in a plugins/modules folder."""
-    return sorted(p.stem for p in Path(modules_dir).glob("*.py") if p.stem != "__init__")
+def module_names(modules_dir, action_dir=None):
+    """Module names (file stems) in a plugins/modules folder, without those ``action_dir`` has an
+    action plugin for (controller-only: they take no API options)."""
+    controller_only = {p.stem for p in Path(action_dir).glob("*.py")} if action_dir else set()
+    return sorted(p.stem for p in Path(modules_dir).glob("*.py") if p.stem != "__init__" and p.stem not in controller_only)
 
 
 def action_group_drift(modules, runtime, group="all"):
@@ -84,8 +87,9 @@ def galaxy_problems(galaxy):
 # --- the real files -------------------------------------------------------------------------
 
 def test_every_module_is_in_the_all_action_group_and_nothing_else_is():
-    modules = module_names(REPO_ROOT / "plugins" / "modules")
+    modules = module_names(REPO_ROOT / "plugins" / "modules", REPO_ROOT / "plugins" / "action")
     assert modules, "plugins/modules has no module"
+    assert "drill_evidence" not in modules
     missing, unknown = action_group_drift(modules, load_yaml("meta/runtime.yml"))
     assert missing == [], "add to action_groups.all in meta/runtime.yml: %s" % missing
     assert unknown == [], "action_groups.all lists modules that do not exist: %s" % unknown
@@ -152,6 +156,17 @@ def test_action_group_drift_finds_a_missing_and_an_unknown_module(tmp_path):
         (tmp_path / ("%s.py" % name)).write_text("", encoding="utf-8")
     runtime = {"action_groups": {"all": ["cluster_backup", "restorekit.instaclustr.cluster_infoo"]}}
     assert action_group_drift(module_names(tmp_path), runtime) == (["cluster_info"], ["cluster_infoo"])
+
+
+def test_controller_only_modules_are_left_out_of_the_group(tmp_path):
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "action").mkdir()
+    for name in ("cluster_info", "drill_evidence"):
+        (tmp_path / "modules" / ("%s.py" % name)).write_text("", encoding="utf-8")
+    (tmp_path / "action" / "drill_evidence.py").write_text("", encoding="utf-8")
+    assert module_names(tmp_path / "modules", tmp_path / "action") == ["cluster_info"]
+    runtime = {"action_groups": {"all": ["cluster_info", "drill_evidence"]}}
+    assert action_group_drift(module_names(tmp_path / "modules", tmp_path / "action"), runtime) == ([], ["drill_evidence"])
 
 
 def test_action_group_drift_accepts_fqcn_entries_and_a_missing_group():

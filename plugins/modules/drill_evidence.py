@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Documentation only: the action plugin plugins/action/drill_evidence.py does the work, on the
+# controller (as ansible.builtin does for its action-only modules).
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: drill_evidence
+short_description: Build the drill evidence index across runs, with trends and a freshness gate
+version_added: 0.1.0
+description:
+  - Reads every drill JSON report (C(drill-<source>-<run id>.json), written by the
+    R(backup_restore_drill role,ansible_collections.restorekit.instaclustr.backup_restore_drill_role)) found under O(path),
+    recursively, and writes C(index.html), C(index.md) and C(evidence.json) in O(path).
+  - One row per source cluster, keyed by cluster id, with application and API version, last drill, last passing drill and its age,
+    pass rate over O(window), RTO and RPO of the last drill against their targets, and a trend chart of both over O(window).
+  - Runs on the controller only. It sends no API request and needs no credentials.
+  - Unreadable or half-written JSON, JSON files that are not drill reports, unknown files and second copies of a drill
+    (same cluster and run id) are not counted and are listed in the index. Reports without C(application) count as
+    V(cassandra), without C(api_version) as V(v1).
+  - Each file is written atomically (a temporary file in O(path), then renamed), so a reader never sees part of one and two
+    runs finishing together leave a complete index.
+  - The schema of C(evidence.json) is documented in the collection's C(docs/evidence.md).
+author:
+  - restorekit maintainers (@restorekit)
+options:
+  path:
+    description:
+      - The report folder (the role's C(backup_restore_drill_report_dir)). Every report under it counts, in sub-folders too.
+      - The index files are written here.
+    type: path
+    required: true
+    aliases: [report_dir]
+  window:
+    description:
+      - The period the pass rate, the trend and each cluster's C(drills) cover, ending now, as seconds or a duration such
+        as V(90d).
+      - The last drill and the last passing drill are taken from every report, also older ones.
+    type: raw
+    default: 90d
+  max_age:
+    description:
+      - The freshness gate, as seconds or a duration such as V(30d). When set, the task fails (after writing the index)
+        naming each cluster whose last passing drill is older, or that never passed.
+      - Unset means no gate.
+    type: raw
+  latest_run_id:
+    description:
+      - The run ids of the latest run. Clusters without a drill of one of them are marked as not drilled in the latest run.
+      - Unset, the latest run is the newest C(drill-summary-*.json) in O(path) (the reports it lists); without one, nothing is
+        marked.
+    type: list
+    elements: str
+    aliases: [latest_run_ids]
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status prediction without modifying the target.
+    support: full
+    details:
+      - In check mode nothing is written; the gate still applies.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    details:
+      - Runs on the controller only, whatever the host.
+    platforms: all
+notes:
+  - The freshness gate counts a drill with status V(passed) only; check-mode drills are listed but never pass.
+seealso:
+  - name: The disaster-recovery drill
+    description: The drill, its reports and the evidence index.
+    link: https://github.com/restorekit/restorekit.instaclustr/blob/main/docs/drill.md
+"""
+
+EXAMPLES = r"""
+- name: Build the evidence index of the drill reports, fail when a cluster has no passing drill in 30 days
+  restorekit.instaclustr.drill_evidence:
+    path: /evidence/drill-reports
+    window: 90d
+    max_age: 30d
+
+- name: The index after a run, marking the clusters this run did not drill
+  restorekit.instaclustr.drill_evidence:
+    path: "{{ playbook_dir }}/drill-reports"
+    latest_run_id: ["{{ awx_job_id }}"]
+"""
+
+RETURN = r"""
+files:
+  description: The files written (or that would be, in check mode).
+  returned: when the index was built, also when the gate fails
+  type: dict
+  contains:
+    html:
+      description: Path of C(index.html).
+      type: str
+    markdown:
+      description: Path of C(index.md).
+      type: str
+    json:
+      description: Path of C(evidence.json).
+      type: str
+  sample: {html: /evidence/drill-reports/index.html, markdown: /evidence/drill-reports/index.md,
+           json: /evidence/drill-reports/evidence.json}
+status:
+  description: V(stale) when a cluster fails the freshness gate, else V(fresh).
+  returned: when the index was built, also when the gate fails
+  type: str
+  sample: fresh
+counts:
+  description: >-
+    Numbers of C(clusters), C(stale) clusters, drill C(reports) counted, C(skipped) files (unreadable or not reports),
+    C(duplicates), C(unknown_files) and clusters C(not_in_latest_run).
+  returned: when the index was built, also when the gate fails
+  type: dict
+  sample: {clusters: 2, stale: 0, reports: 14, skipped: 1, duplicates: 0, unknown_files: 0, not_in_latest_run: 0}
+stale:
+  description: The clusters the freshness gate names (empty without O(max_age)).
+  returned: when the index was built, also when the gate fails
+  type: list
+  elements: dict
+  contains:
+    cluster_id:
+      description: The source cluster's id.
+      type: str
+    name:
+      description: Its latest name.
+      type: str
+    last_passing_at:
+      description: When its last passing drill finished (ISO 8601, UTC), null when it never passed.
+      type: str
+    reason:
+      description: C(never passed) or C(last passed <time>).
+      type: str
+  sample: [{cluster_id: 6f1c2b7e-3d4a-4b8e-9c21-0a7d5e9f1b01, name: orders-prod, last_passing_at: null, reason: never passed}]
+not_in_latest_run:
+  description: Clusters (C(cluster_id), C(name)) with reports in the folder but no drill in the latest run.
+  returned: when the index was built, also when the gate fails
+  type: list
+  elements: dict
+  sample: []
+skipped:
+  description: Files set aside, each with C(path) (relative to O(path)) and C(reason).
+  returned: when the index was built, also when the gate fails
+  type: list
+  elements: dict
+  sample: [{path: drill-orders-prod-7a1c.json, reason: "not valid JSON (half-written?): Expecting value: line 1 column 1 (char 0)"}]
+duplicates:
+  description: Second copies of a drill (same cluster and run id), each with C(path), C(kept) (the copy counted), C(cluster_id), C(run_id).
+  returned: when the index was built, also when the gate fails
+  type: list
+  elements: dict
+  sample: []
+"""

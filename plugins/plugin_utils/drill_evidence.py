@@ -1,0 +1,385 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Drill evidence across runs: read every drill JSON report under a folder, build one model.
+
+Controller-side only (the ``drill_evidence`` action plugin calls it; nothing here is shipped to a
+host). ``scan(folder)`` walks the folder recursively and keeps, per report, only the few fields
+the index needs (a ``Drill``); the report itself is dropped as soon as it is read, so memory
+grows with the number of drills, not with the size of their reports. ``build_model(...)`` turns
+the drills into the per-cluster model that ``drill_evidence_render`` writes as HTML, Markdown
+and JSON (the JSON schema is documented in docs/evidence.md).
+
+Real folders are untidy, and nothing in them may crash the index: a half-written report of a
+crashed run or any unreadable JSON is listed under ``skipped``; a JSON file that is not a drill
+report too; the same drill (cluster and run id) found twice is counted once and the other copy
+listed under ``duplicates``; reports of an older ``format_version`` (0: before the field existed)
+or of a newer one are read for the fields they share.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import (
+    iso_utc,
+    parse_duration,
+    parse_point_in_time,
+)
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
+
+FORMAT_VERSION = 1  # of evidence.json
+READ_REPORT_VERSIONS = (0, 1)  # report format_versions this reader knows; 0: the field is missing
+DEFAULT_APPLICATION = "cassandra"
+DEFAULT_API_VERSION = "v1"
+PASSED = "passed"
+FAILED = "failed"
+INDEX_FILES = ("index.html", "index.md", "evidence.json")
+# Files the drill itself writes beside its JSON report: known, never listed as unknown.
+_KNOWN_SIBLINGS = re.compile(r"^(drill-.*\.(md|html|junit\.xml)|index\.(html|md)|evidence\.json)$")
+_SUMMARY = re.compile(r"^drill-summary-.*\.json$")
+MAX_REPORT_BYTES = 64 * 1024 * 1024  # a larger "report" is not one; never load it
+
+
+class Drill:
+    """What the index keeps of one drill report."""
+
+    __slots__ = ("cluster_id", "name", "application", "api_version", "run_id", "status", "finished_ms",
+                 "finished_basis", "rto_seconds", "rpo_seconds", "rto_target_seconds", "rpo_target_seconds",
+                 "report", "report_html", "format_version")
+
+    def __init__(self, **fields):
+        for slot in self.__slots__:
+            setattr(self, slot, fields.get(slot))
+
+    def record(self):
+        """The drill as evidence.json lists it."""
+        return {"run_id": self.run_id, "status": self.status, "finished_at": iso_utc(self.finished_ms),
+                "rto_seconds": self.rto_seconds, "rpo_seconds": self.rpo_seconds,
+                "rto_target_seconds": self.rto_target_seconds, "rpo_target_seconds": self.rpo_target_seconds,
+                "report": self.report, "report_html": self.report_html, "format_version": self.format_version}
+
+
+class Scan:
+    """The outcome of reading a folder: the drills, and every file set aside with the reason."""
+
+    def __init__(self):
+        self.drills = []
+        self.skipped = []  # {"path", "reason"}
+        self.unknown = []  # paths of files that are neither reports nor their siblings
+        self.summaries = []  # (mtime, relative path, path) of drill-summary-*.json
+        self.html = set()  # relative paths of drill-*.html, the reports' readable twins
+
+    def skip(self, path, reason):
+        self.skipped.append({"path": path, "reason": reason})
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def scan(folder):
+    """Read every drill JSON report under ``folder`` (recursively; hidden entries and links skipped)."""
+    result = Scan()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError as error:
+            result.skip(_relative(current, folder), "folder not readable: %s" % (error.strerror or error))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # hidden files, and the temporary files of an index being written
+            relative = _relative(entry.path, folder)
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                _scan_file(entry, relative, result)
+    result.drills.sort(key=lambda drill: (drill.finished_ms or 0, drill.report))
+    return result
+
+
+def _relative(path, folder):
+    return os.path.relpath(path, folder).replace(os.sep, "/")
+
+
+def _scan_file(entry, relative, result):
+    name = entry.name
+    if _SUMMARY.match(name):
+        try:
+            result.summaries.append((entry.stat().st_mtime, relative, entry.path))
+        except OSError:
+            pass
+        return
+    if name.startswith("drill-") and name.endswith(".html"):
+        result.html.add(relative)
+    if not name.endswith(".json") or name in INDEX_FILES:
+        if not _KNOWN_SIBLINGS.match(name):
+            result.unknown.append(relative)
+        return
+    drill, reason = read_report(entry.path, relative)
+    if drill is None:
+        result.skip(relative, reason)
+    else:
+        result.drills.append(drill)
+
+
+def read_report(path, relative):
+    """(Drill, None) for a readable drill report, else (None, why it was set aside)."""
+    try:
+        stat = os.stat(path)
+        if stat.st_size > MAX_REPORT_BYTES:
+            return None, "larger than %d MiB: not a drill report" % (MAX_REPORT_BYTES // (1024 * 1024))
+        with open(path, "rb") as handle:
+            document = json.load(handle)
+    except OSError as error:
+        return None, "not readable: %s" % (error.strerror or error)
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except ValueError as error:  # json.JSONDecodeError, also for a half-written file
+        return None, "not valid JSON (half-written?): %s" % error
+    if not _looks_like_report(document):
+        return None, "JSON, but not a drill report"
+    drill = extract(document, relative, int(stat.st_mtime * 1000))
+    if not drill.cluster_id:
+        return None, "drill report without a source cluster id"
+    return drill, None
+
+
+def _looks_like_report(document):
+    return isinstance(document, dict) and isinstance(document.get("source"), dict) and "status" in document \
+        and ("checks" in document or "figures" in document)
+
+
+def extract(report, relative, mtime_ms=None):
+    """The fields of one report the index needs, whatever its format_version."""
+    version = report.get("format_version", 0)
+    source = _dict(report.get("source"))
+    checks = {check.get("id"): _dict(check.get("figures")) for check in _list(report.get("checks")) if isinstance(check, dict)}
+    figures = _dict(report.get("figures"))
+    settings = _dict(report.get("settings"))
+    finished_ms, basis = _finished_ms(report, mtime_ms)
+    return Drill(
+        cluster_id=_text(source.get("id")).lower() or None,
+        name=_text(source.get("name")) or None,
+        application=_text(report.get("application") or source.get("application")).lower() or DEFAULT_APPLICATION,
+        api_version=_text(report.get("api_version") or source.get("api_version")).lower() or DEFAULT_API_VERSION,
+        run_id=_text(report.get("run_id")),
+        status=_text(report.get("status")).lower() or "unknown",
+        finished_ms=finished_ms,
+        finished_basis=basis,
+        # format_version 0 had no "figures": the checks carried the seconds.
+        rto_seconds=_number(figures.get("rto_seconds", _dict(checks.get("rto")).get("seconds"))),
+        rpo_seconds=_number(figures.get("rpo_seconds", _dict(checks.get("rpo")).get("seconds"))),
+        rto_target_seconds=_target(checks.get("rto"), settings.get("rto_target")),
+        rpo_target_seconds=_target(checks.get("rpo"), settings.get("rpo_target")),
+        report=relative,
+        format_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+    )
+
+
+def _finished_ms(report, mtime_ms):
+    """When the drill ended: its report phase began (controller time), else the latest phase
+    time, else its reference time, else the file's modification time."""
+    phases = [phase for phase in _list(report.get("phases")) if isinstance(phase, dict)]
+    for phase in phases:
+        if phase.get("name") == "report":
+            moment = _moment(phase.get("controller_started_at"))
+            if moment is not None:
+                return moment, "report"
+    moments = [_moment(phase.get(key)) for phase in phases for key in ("controller_started_at", "server_ended_at")]
+    moments = [moment for moment in moments if moment is not None]
+    if moments:
+        return max(moments), "phases"
+    reference = _moment(report.get("reference_time_ms")) or _moment(report.get("reference_time"))
+    if reference is not None:
+        return reference, "reference_time"
+    return mtime_ms, "file_time"
+
+
+def _moment(value):
+    if value in (None, ""):
+        return None
+    try:
+        return parse_point_in_time(value, "finished_at")
+    except OptionError:
+        return None
+
+
+def _target(check_figures, setting):
+    target = _number(_dict(check_figures).get("target_seconds"))
+    if target is not None or setting in (None, ""):
+        return target
+    try:
+        return parse_duration(setting, "target")
+    except OptionError:
+        return None
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
+def _text(value):
+    return "" if value is None or isinstance(value, (dict, list)) else str(value).strip()
+
+
+def _number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return value
+
+
+# ---- the latest run ----------------------------------------------------------------------------
+
+def latest_summary_reports(summaries):
+    """Report file names (basenames) of the newest drill-summary-*.json, or None without one."""
+    for _mtime, _relative_path, path in sorted(summaries, reverse=True):
+        try:
+            with open(path, "rb") as handle:
+                summary = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        names = set()
+        for row in _list(_dict(summary).get("drills")):
+            report = _dict(_dict(row).get("files")).get("json")
+            if report:
+                names.add(os.path.basename(str(report)))
+        return names
+    return None
+
+
+# ---- the model -------------------------------------------------------------------------------
+
+def duration_option(value, option, default=None):
+    """(label, seconds) of a duration option; (None, None) when unset. Raises OptionError."""
+    if value in (None, ""):
+        value = default
+    if value in (None, ""):
+        return None, None
+    return str(value), parse_duration(value, option)
+
+
+def build_model(found, now_ms, window="90d", max_age=None, latest_run_ids=None):
+    """The evidence model (the evidence.json document) from a ``Scan``.
+
+    ``latest_run_ids``: the run ids of the latest run; None infers the latest run from the newest
+    drill summary in the folder (a cluster is in it when one of its reports is listed there); when
+    neither is known, ``in_latest_run`` is None for every cluster.
+    """
+    window_label, window_seconds = duration_option(window, "window", "90d")
+    max_age_label, max_age_seconds = duration_option(max_age, "max_age")
+    latest_ids = {str(run_id).lower() for run_id in latest_run_ids or () if run_id not in (None, "")} or None
+    latest_names = None if latest_ids else latest_summary_reports(found.summaries)
+
+    drills, duplicates = _unique(found.drills)
+    for drill in drills:
+        twin = drill.report[:-len(".json")] + ".html"
+        drill.report_html = twin if twin in found.html else None
+    by_cluster = {}
+    for drill in drills:
+        by_cluster.setdefault(drill.cluster_id, []).append(drill)
+    window_start = now_ms - int(window_seconds * 1000)
+    clusters = [_cluster(cluster_id, history, now_ms, window_start, max_age_seconds, latest_ids, latest_names)
+                for cluster_id, history in by_cluster.items()]
+    clusters.sort(key=lambda cluster: ((cluster["name"] or "").lower(), cluster["cluster_id"]))
+    stale = [cluster for cluster in clusters if cluster["stale"]]
+    return {
+        "format_version": FORMAT_VERSION,
+        "generated_at": iso_utc(now_ms),
+        "window": window_label,
+        "window_seconds": window_seconds,
+        "max_age": max_age_label,
+        "max_age_seconds": max_age_seconds,
+        "status": "stale" if stale else "fresh",
+        "counts": {"clusters": len(clusters), "stale": len(stale), "reports": len(drills),
+                   "skipped": len(found.skipped), "duplicates": len(duplicates), "unknown_files": len(found.unknown),
+                   "not_in_latest_run": sum(1 for cluster in clusters if cluster["in_latest_run"] is False)},
+        "clusters": clusters,
+        "skipped": found.skipped,
+        "duplicates": duplicates,
+        "unknown_files": found.unknown,
+    }
+
+
+def _unique(drills):
+    """The drills with one per (cluster, run id): the latest finished copy is kept."""
+    kept, duplicates = {}, []
+    for drill in drills:  # oldest first, so a later copy replaces an earlier one
+        key = (drill.cluster_id, drill.run_id) if drill.run_id else (drill.cluster_id, drill.report)
+        earlier = kept.get(key)
+        if earlier is not None:
+            duplicates.append({"path": earlier.report, "kept": drill.report, "cluster_id": drill.cluster_id,
+                               "run_id": drill.run_id})
+        kept[key] = drill
+    return sorted(kept.values(), key=lambda drill: (drill.finished_ms or 0, drill.report)), duplicates
+
+
+def _cluster(cluster_id, history, now_ms, window_start, max_age_seconds, latest_ids, latest_names):
+    """One source cluster: ``history`` is every drill of it, oldest first."""
+    last = history[-1]
+    named = [drill for drill in history if drill.name]
+    passing = [drill for drill in history if drill.status == PASSED]
+    last_pass = passing[-1] if passing else None
+    in_window = [drill for drill in history if drill.finished_ms is not None and drill.finished_ms >= window_start]
+    decided = [drill for drill in in_window if drill.status in (PASSED, FAILED)]
+    passed = sum(1 for drill in decided if drill.status == PASSED)
+    age = None if last_pass is None or last_pass.finished_ms is None else max(0.0, (now_ms - last_pass.finished_ms) / 1000.0)
+    stale, reason = False, None
+    if max_age_seconds is not None:
+        if last_pass is None:
+            stale, reason = True, "never passed"
+        elif age is None or age > max_age_seconds:
+            stale, reason = True, "last passed %s" % iso_utc(last_pass.finished_ms)
+    if latest_ids is not None:
+        in_latest = any(drill.run_id.lower() in latest_ids for drill in history)
+    elif latest_names is not None:
+        in_latest = any(os.path.basename(drill.report) in latest_names for drill in history)
+    else:
+        in_latest = None
+    targets = [drill for drill in history if drill.rto_target_seconds is not None or drill.rpo_target_seconds is not None]
+    return {
+        "cluster_id": cluster_id,
+        "name": named[-1].name if named else None,
+        "application": last.application,
+        "api_version": last.api_version,
+        "last_drill": last.record(),
+        "last_passing_at": iso_utc(last_pass.finished_ms) if last_pass else None,
+        "last_passing_report": last_pass.report if last_pass else None,
+        "last_passing_age_seconds": None if age is None else round(age, 3),
+        "stale": stale,
+        "stale_reason": reason,
+        "in_latest_run": in_latest,
+        "pass_rate": round(passed / len(decided), 4) if decided else None,
+        "counts": {"passed": passed, "failed": len(decided) - passed, "other": len(in_window) - len(decided),
+                   "all_time": len(history)},
+        "rto_target_seconds": targets[-1].rto_target_seconds if targets else None,
+        "rpo_target_seconds": targets[-1].rpo_target_seconds if targets else None,
+        "format_versions": sorted({drill.format_version for drill in history if drill.format_version is not None}),
+        "drills": [drill.record() for drill in in_window],
+    }
+
+
+def stale_clusters(model):
+    """The clusters the freshness gate names: id, name, reason."""
+    return [{"cluster_id": cluster["cluster_id"], "name": cluster["name"], "last_passing_at": cluster["last_passing_at"],
+             "reason": cluster["stale_reason"]} for cluster in model["clusters"] if cluster["stale"]]
+
+
+def gate_message(model):
+    """The failure message of the freshness gate, or None when every cluster is fresh (or no gate)."""
+    stale = stale_clusters(model)
+    if not stale:
+        return None
+    return "%d of %d clusters have no passing drill within %s: %s" % (
+        len(stale), len(model["clusters"]), model["max_age"],
+        "; ".join("%s (%s): %s" % (entry["name"] or "unnamed", entry["cluster_id"], entry["reason"]) for entry in stale))

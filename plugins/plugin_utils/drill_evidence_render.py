@@ -1,0 +1,313 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The drill evidence model (``drill_evidence.build_model``) as index.html, index.md and evidence.json.
+
+The HTML page is self-contained: inline CSS, one inline SVG trend chart per cluster, no script
+and no external resource; every value is escaped. It is meant to be read in ten seconds: a
+verdict line on top, then one row per source cluster where stale clusters are red and clusters
+the latest run did not drill are amber.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+
+LIST_LIMIT = 50  # files listed under "not read"; the rest are counted
+CHART_WIDTH, PANEL_HEIGHT, PANEL_GAP, LABEL_WIDTH = 240, 26, 6, 30
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def human_seconds(seconds):
+    """``45s``, ``12m30s``, ``3h05m``, ``4d03h``; ``-`` when unknown."""
+    if seconds is None:
+        return "-"
+    seconds = abs(float(seconds))
+    if seconds < 120:
+        return "%ds" % round(seconds)
+    if seconds < 7200:
+        return "%dm%02ds" % (seconds // 60, round(seconds % 60))
+    if seconds < 172800:
+        return "%dh%02dm" % (seconds // 3600, round((seconds % 3600) / 60))
+    return "%dd%02dh" % (seconds // 86400, round((seconds % 86400) / 3600))
+
+
+def _day(iso):
+    """``2026-11-20 10:00`` (UTC) from an ISO time; ``-`` when unknown."""
+    return "%s %s" % (iso[:10], iso[11:16]) if iso else "-"
+
+
+def verdict(model):
+    """One sentence: is every cluster fresh, and what stands out."""
+    clusters, counts = model["clusters"], model["counts"]
+    if not clusters:
+        return "No drill report found."
+    parts = []
+    if model["max_age"] is None:
+        passing = sum(1 for cluster in clusters if cluster["last_passing_at"])
+        parts.append("%d of %d clusters have a passing drill (no freshness limit set)." % (passing, len(clusters)))
+    elif counts["stale"]:
+        names = ", ".join(cluster["name"] or cluster["cluster_id"] for cluster in clusters if cluster["stale"])
+        parts.append("%d of %d clusters have no passing drill within %s: %s." % (counts["stale"], len(clusters), model["max_age"], names))
+    else:
+        parts.append("All %d clusters passed a drill within %s." % (len(clusters), model["max_age"]))
+    if counts["not_in_latest_run"]:
+        names = ", ".join(cluster["name"] or cluster["cluster_id"] for cluster in clusters if cluster["in_latest_run"] is False)
+        parts.append("Not drilled in the latest run: %s." % names)
+    return " ".join(parts)
+
+
+def _figure(cluster, kind):
+    value = cluster["last_drill"]["%s_seconds" % kind]
+    target = cluster["%s_target_seconds" % kind]
+    breached = value is not None and target is not None and value > target
+    text = human_seconds(value) + (" / %s" % human_seconds(target) if target is not None else "")
+    return text, breached
+
+
+def _pass_rate(cluster):
+    counts = cluster["counts"]
+    decided = counts["passed"] + counts["failed"]
+    if not decided:
+        return "-"
+    return "%d/%d (%d%%)" % (counts["passed"], decided, round(100.0 * counts["passed"] / decided))
+
+
+# ---- HTML --------------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
+.verdict { font-size: 1.15em; padding: 0.6em 0.9em; border-radius: 4px; }
+.verdict.fresh { background: #e3f4ea; border-left: 6px solid #2e9d5b; }
+.verdict.stale { background: #fde8e8; border-left: 6px solid #d33c3c; }
+table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ddd; padding: 0.35em 0.6em; text-align: left; vertical-align: middle; }
+th { background: #f4f4f4; }
+tr.stale td { background: #fde8e8; }
+tr.absent td { background: #fff4d6; }
+.badge { padding: 0.05em 0.4em; border-radius: 3px; color: #fff; white-space: nowrap; font-size: 0.85em; }
+.passed { background: #2e9d5b; } .failed { background: #d33c3c; } .other { background: #888; }
+.flag { color: #a15c00; font-weight: bold; font-size: 0.85em; }
+.bad { color: #c62828; font-weight: bold; }
+.note, small { color: #555; }
+code { font-size: 0.8em; white-space: nowrap; }
+td.when { white-space: nowrap; }
+"""
+
+
+def render_html(model):
+    e = html.escape
+    rows = []
+    for cluster in model["clusters"]:
+        last = cluster["last_drill"]
+        css = "stale" if cluster["stale"] else ("absent" if cluster["in_latest_run"] is False else "")
+        status = last["status"] or "unknown"
+        link = last["report_html"] or last["report"]
+        flags = []
+        if cluster["stale"]:
+            flags.append("STALE: %s" % cluster["stale_reason"])
+        if cluster["in_latest_run"] is False:
+            flags.append("not drilled in the latest run")
+        rto, rto_bad = _figure(cluster, "rto")
+        rpo, rpo_bad = _figure(cluster, "rpo")
+        age = cluster["last_passing_age_seconds"]
+        rows.append(
+            '<tr class="%s"><td><strong>%s</strong><br><small><code>%s</code><br>%s &middot; API %s</small>%s</td>'
+            '<td class="when"><span class="badge %s">%s</span> %s<br><a href="%s">report</a> <small>run %s</small></td>'
+            '<td class="when%s">%s<br><small>%s</small></td><td class="when">%s</td><td class="when%s">%s</td><td class="when%s">%s</td><td>%s</td></tr>' % (
+                css, e(cluster["name"] or "(no name)"), e(cluster["cluster_id"]), e(cluster["application"]),
+                e(cluster["api_version"]), "".join('<br><span class="flag">%s</span>' % e(flag) for flag in flags),
+                status if status in ("passed", "failed") else "other", e(status.upper()), e(_day(last["finished_at"])),
+                e(link, quote=True), e(last["run_id"] or "-"),
+                ' bad' if cluster["stale"] else "", e(_day(cluster["last_passing_at"])),
+                e("%s ago" % human_seconds(age) if age is not None else "never passed"),
+                e(_pass_rate(cluster)), " bad" if rto_bad else "", e(rto), " bad" if rpo_bad else "", e(rpo),
+                trend_svg(cluster, model)))
+    state = "stale" if model["counts"]["stale"] or model["counts"]["not_in_latest_run"] else "fresh"
+    return "".join([
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
+        "<title>Drill evidence: %s</title>\n<style>%s</style>\n</head>\n<body>\n" % (e(model["status"]), _CSS),
+        "<h1>Disaster-recovery drill evidence</h1>\n",
+        '<p class="verdict %s">%s</p>\n' % (state, e(verdict(model))),
+        '<p class="note">Generated %s from %d drill reports. Window %s; freshness limit %s. Times are UTC.</p>\n' % (
+            e(_day(model["generated_at"])), model["counts"]["reports"], e(model["window"]), e(model["max_age"] or "none")),
+        "<table>\n<tr><th>Source cluster</th><th>Last drill</th><th>Last passing drill</th><th>Pass rate (%s)</th>"
+        "<th>RTO / target</th><th>RPO / target</th><th>Trend (%s, oldest left)</th></tr>\n" % (e(model["window"]), e(model["window"])),
+        "\n".join(rows),
+        "\n</table>\n",
+        '<p class="note">RTO and RPO are the last drill\'s, against its targets. Trend: one dot per drill in the window, oldest on the left, '
+        "RTO above and RPO below, dashed line the target, red dot a failed drill. Red rows: no passing drill within the "
+        "freshness limit. Amber rows: the cluster was not drilled in the latest run.</p>\n",
+        _not_read_html(model),
+        "</body>\n</html>\n",
+    ])
+
+
+def _not_read_html(model):
+    e = html.escape
+    items = ["%s: %s" % (entry["path"], entry["reason"]) for entry in model["skipped"]]
+    items += ["%s: duplicate of the drill in %s (%s, run %s)" % (entry["path"], entry["kept"], entry["cluster_id"], entry["run_id"])
+              for entry in model["duplicates"]]
+    items += ["%s: not a drill report" % path for path in model["unknown_files"]]
+    if not items:
+        return ""
+    shown = "".join("<li><code>%s</code></li>" % e(item) for item in items[:LIST_LIMIT])
+    more = "<li>and %d more (see evidence.json)</li>" % (len(items) - LIST_LIMIT) if len(items) > LIST_LIMIT else ""
+    return "<details><summary>%d files not counted</summary><ul>%s%s</ul></details>\n" % (len(items), shown, more)
+
+
+def trend_svg(cluster, model):
+    """RTO (top panel) and RPO (bottom panel) of the cluster's drills in the window, oldest on the
+    left, one step per drill (the dates are in each dot's tooltip), with the target lines."""
+    height = 2 * PANEL_HEIGHT + PANEL_GAP
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">' % (
+        CHART_WIDTH, height, CHART_WIDTH, height),
+        "<title>RTO and RPO of %d drills in the last %s</title>" % (len(cluster["drills"]), html.escape(model["window"]))]
+    for index, kind in enumerate(("rto", "rpo")):
+        parts.append(_panel(cluster, kind, index * (PANEL_HEIGHT + PANEL_GAP)))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _panel(cluster, kind, top):
+    target = cluster["%s_target_seconds" % kind]
+    drills = cluster["drills"]
+    points = [(index, drill["%s_seconds" % kind], drill) for index, drill in enumerate(drills)
+              if drill["%s_seconds" % kind] is not None]
+    top_value = max([value for _index, value, _drill in points] + [target or 0]) or 1.0
+    plot_width = CHART_WIDTH - LABEL_WIDTH - 4
+    inset = 6
+
+    def x_of(index):
+        if len(drills) < 2:
+            return LABEL_WIDTH + plot_width / 2.0
+        return LABEL_WIDTH + inset + (plot_width - 2 * inset) * index / float(len(drills) - 1)
+
+    def y_of(value):
+        return top + PANEL_HEIGHT - 3 - (PANEL_HEIGHT - 6) * (value / (top_value * 1.05))
+
+    parts = ['<rect x="%d" y="%d" width="%d" height="%d" fill="#fafafa" stroke="#e4e4e4"/>' % (
+        LABEL_WIDTH, top, plot_width, PANEL_HEIGHT),
+        '<text x="2" y="%d" font-size="10" font-family="sans-serif" fill="#555">%s</text>' % (top + PANEL_HEIGHT / 2 + 4, kind.upper())]
+    if target is not None:
+        y = y_of(target)
+        parts.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#d33c3c" stroke-dasharray="3,2" stroke-width="1">'
+                     "<title>%s target %s</title></line>" % (LABEL_WIDTH, y, LABEL_WIDTH + plot_width, y, kind.upper(), human_seconds(target)))
+    if len(points) > 1:
+        parts.append('<polyline fill="none" stroke="#3b6fb6" stroke-width="1.4" points="%s"/>' % " ".join(
+            "%.1f,%.1f" % (x_of(index), y_of(value)) for index, value, _drill in points))
+    for index, value, drill in points:
+        color = "#d33c3c" if drill["status"] == "failed" else "#3b6fb6"
+        parts.append('<circle cx="%.1f" cy="%.1f" r="2.4" fill="%s"><title>%s %s: %s %s</title></circle>' % (
+            x_of(index), y_of(value), color, html.escape(_day(drill["finished_at"])), html.escape(drill["run_id"] or ""),
+            kind.upper(), human_seconds(value)))
+    if not points:
+        parts.append('<text x="%d" y="%d" font-size="9" font-family="sans-serif" fill="#999">no figure in the window</text>' % (
+            LABEL_WIDTH + 6, top + PANEL_HEIGHT / 2 + 3))
+    return "".join(parts)
+
+
+# ---- Markdown and JSON -------------------------------------------------------------------------
+
+def sparkline(values):
+    """``▁▃█`` for the figures (None skipped); empty when there is none."""
+    values = [value for value in values if value is not None]
+    if not values:
+        return ""
+    top = max(values) or 1.0
+    return "".join(SPARK[min(len(SPARK) - 1, int(round((len(SPARK) - 1) * value / top)))] for value in values)
+
+
+def _md(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(model):
+    lines = ["# Disaster-recovery drill evidence", "", "**%s**" % _md(verdict(model)), "",
+             "Generated %s from %d drill reports. Window %s; freshness limit %s." % (
+                 _day(model["generated_at"]), model["counts"]["reports"], model["window"], model["max_age"] or "none"), "",
+             "| source cluster | application | last drill | last passing drill | pass rate (%s) "
+             "| RTO / target | RPO / target | RTO trend | RPO trend |" % model["window"],
+             "|---|---|---|---|---|---|---|---|---|"]
+    for cluster in model["clusters"]:
+        last = cluster["last_drill"]
+        flags = []
+        if cluster["stale"]:
+            flags.append("**STALE** (%s)" % cluster["stale_reason"])
+        if cluster["in_latest_run"] is False:
+            flags.append("not drilled in the latest run")
+        age = cluster["last_passing_age_seconds"]
+        lines.append("| %s `%s`%s | %s, API %s | %s %s ([report](%s)) | %s | %s | %s | %s | %s | %s |" % (
+            _md(cluster["name"] or "(no name)"), cluster["cluster_id"], "<br>" + ", ".join(flags) if flags else "",
+            _md(cluster["application"]), _md(cluster["api_version"]), _md((last["status"] or "unknown").upper()),
+            _day(last["finished_at"]), _md(last["report_html"] or last["report"]),
+            "%s (%s ago)" % (_day(cluster["last_passing_at"]), human_seconds(age)) if age is not None else "never",
+            _pass_rate(cluster), _figure(cluster, "rto")[0], _figure(cluster, "rpo")[0],
+            sparkline(drill["rto_seconds"] for drill in cluster["drills"]),
+            sparkline(drill["rpo_seconds"] for drill in cluster["drills"])))
+    not_read = len(model["skipped"]) + len(model["duplicates"]) + len(model["unknown_files"])
+    if not_read:
+        lines += ["", "%d files not counted (listed in evidence.json): %d unreadable or not reports, %d duplicates, %d unknown." % (
+            not_read, len(model["skipped"]), len(model["duplicates"]), len(model["unknown_files"]))]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(model):
+    return json.dumps(model, indent=2) + "\n"
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+RENDERERS = (("html", "index.html", render_html), ("markdown", "index.md", render_markdown), ("json", "evidence.json", render_json))
+
+
+def write_atomic(path, text, mode=0o644):
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never a part:
+    a temporary file in the same folder, flushed to disk, then renamed over ``path``. Two writers
+    at once each rename a complete file; the last one wins. Returns True when the content changed."""
+    data = text.encode("utf-8")
+    try:
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return False
+    except OSError:
+        pass
+    folder, name = os.path.split(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+def write_index(folder, model, check_mode=False):
+    """Render and write index.html, index.md and evidence.json; ({kind: path}, changed)."""
+    files, changed = {}, False
+    for kind, name, renderer in RENDERERS:
+        path = os.path.join(folder, name)
+        files[kind] = path
+        text = renderer(model)
+        if check_mode:
+            try:
+                with open(path, "rb") as handle:
+                    changed = changed or handle.read() != text.encode("utf-8")
+            except OSError:
+                changed = True
+        else:
+            changed = write_atomic(path, text) or changed
+    return files, changed
