@@ -6,7 +6,7 @@
 """The drill's checks and its verdict.
 
 Each check is ``{id, title, status, details, figures}`` with a status from
-``drill_constants``. ``evaluate`` builds them all in report order, also after a
+``drill_constants.CHECK_STATUSES``. ``evaluate`` builds them all in report order, also after a
 failure (a check the drill did not reach is not verifiable); ``verdict`` turns them, the failure
 and the cleanup into the drill's status. RTO and RPO are measured in ``rto_seconds`` and
 ``rpo_seconds``, the only places that compute them.
@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     CHECK_MODE,
+    CHECK_STATUSES,
     CHECK_TITLES,
     COMPLETED,
     FAILED,
+    NOT_APPLICABLE,
     NOT_VERIFIABLE,
     PASSED,
     RESTORE_EVENT,
@@ -53,6 +55,13 @@ def make_check(check_id, verdict, details, **figures):
         "details": details,
         "figures": {key: value for key, value in figures.items() if value is not None},
     }
+
+
+def not_applicable(check_id, reason):
+    """A check that does not apply to this drill (its application or API version); ``reason`` says why."""
+    if not reason or not str(reason).strip():
+        raise ValueError("a not_applicable check needs a reason (check %s)" % check_id)
+    return make_check(check_id, NOT_APPLICABLE, str(reason))
 
 
 # ---- recovery figures (API server time) ------------------------------------------------------------
@@ -284,7 +293,7 @@ def evaluate(context, report):
         for check_id in RESTORE_CHECKS:
             checks[check_id] = not_reached(check_id, why)
         checks["drill_completed"] = _completed_check(failure)
-        return _ordered(checks)
+        return _ordered(checks, preflight)
 
     cluster = restore.get("cluster") if isinstance(restore.get("cluster"), dict) else None
     if restore and "created" in restore:
@@ -331,7 +340,7 @@ def evaluate(context, report):
             continue
         checks[check_id] = not_reached(check_id, why)
     checks["drill_completed"] = _completed_check(failure)
-    return _ordered(checks)
+    return _ordered(checks, preflight)
 
 
 def _completed_check(failure):
@@ -341,16 +350,29 @@ def _completed_check(failure):
     return make_check("drill_completed", PASSED, "Every phase ran to its end.")
 
 
-def _ordered(checks):
+def _ordered(checks, preflight):
+    # A check the preflight found not applicable stays so: nothing evaluated later replaces it.
+    for check in as_list(preflight.get("checks")):
+        if as_dict(check).get("status") == NOT_APPLICABLE:
+            checks[check["id"]] = check
     return [checks[check_id] for check_id, _title in CHECK_TITLES if check_id in checks]
 
 
 # ---- the verdict ----------------------------------------------------------------------------------------
 
+def check_counts(checks):
+    """How many checks have each status, every status present (not applicable counted on its own)."""
+    counts = dict.fromkeys(CHECK_STATUSES, 0)
+    for check in as_list(checks):
+        status = as_dict(check).get("status")
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
 def verdict(checks, failure, cleanup_action, check_mode):
     """``(status, failed check ids)``: only failed checks, a failure or a failed cleanup fail a drill.
 
-    Not verifiable checks never change the status.
+    Not verifiable and not applicable checks never change the status.
     """
     failed_checks = [check["id"] for check in checks if check["status"] == FAILED]
     if failed_checks or failure or cleanup_action == "failed":

@@ -10,10 +10,14 @@ No logic and no import: every other ``drill_*`` file may import this one.
 
 from __future__ import annotations
 
-# Check statuses.
+# Check statuses. ``not_applicable`` is for a check that does not apply to the drill's
+# application or API version: it carries its reason in ``details`` and counts neither as
+# passed, failed nor not verifiable (the verdict ignores it).
 PASSED = "passed"
 FAILED = "failed"
 NOT_VERIFIABLE = "not_verifiable"
+NOT_APPLICABLE = "not_applicable"
+CHECK_STATUSES = (PASSED, FAILED, NOT_VERIFIABLE, NOT_APPLICABLE)
 
 # The drill's status besides passed and failed.
 CHECK_MODE = "check_mode"

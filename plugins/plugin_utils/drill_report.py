@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The drill's report: one document with the status, the checks, the phases,
+"""The drill's report: one document with the status, the checks and their counts, the phases,
 the restore request, the cleanup and the timeline data. The role's templates render it as JSON,
 Markdown, HTML and JUnit; it holds no credential and no password.
 
@@ -14,7 +14,7 @@ is API server time from the modules' results.
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import evaluate, verdict
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import check_counts, evaluate, verdict
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, PASSED, PHASES
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
@@ -82,6 +82,7 @@ def build_report(context):
     report["phases"] = _phases(context, report)
     report["cleanup"] = _cleanup(context, report)
     report["status"], report["failed_checks"] = verdict(report["checks"], failure, report["cleanup"]["action"], report["check_mode"])
+    report["check_counts"] = check_counts(report["checks"])
     figures = {check["id"]: check["figures"].get("seconds") for check in report["checks"] if check["id"] in ("rto", "rpo")}
     report["figures"] = {
         "rto_seconds": figures.get("rto"),
