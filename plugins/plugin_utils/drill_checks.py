@@ -1,0 +1,380 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The drill's checks and its verdict.
+
+Each check is ``{id, title, status, details, figures}`` with a status from
+``drill_constants.CHECK_STATUSES``. ``evaluate`` builds them all in report order, also after a
+failure (a check the drill did not reach is not verifiable); ``verdict`` turns them, the failure
+and the cleanup into the drill's status. RTO and RPO are measured in ``rto_seconds`` and
+``rpo_seconds``, the only places that compute them.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
+    CHECK_MODE,
+    CHECK_STATUSES,
+    CHECK_TITLES,
+    COMPLETED,
+    FAILED,
+    NOT_APPLICABLE,
+    NOT_VERIFIABLE,
+    PASSED,
+    RESTORE_EVENT,
+    RUNNING,
+    TITLES,
+)
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
+    all_nodes,
+    as_dict,
+    as_list,
+    backup_result_nodes,
+    dc_key,
+    duration_option,
+    event_nodes,
+    human_seconds,
+    is_number,
+    node_events,
+    result_ms,
+    seconds_between,
+    truthy,
+)
+
+# Checks that need a restored cluster: none of them is evaluated in check mode.
+RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "network", "tables", "rto", "rpo", "user_checks")
+
+
+def make_check(check_id, verdict, details, **figures):
+    return {
+        "id": check_id,
+        "title": TITLES[check_id],
+        "status": verdict,
+        "details": details,
+        "figures": {key: value for key, value in figures.items() if value is not None},
+    }
+
+
+def not_applicable(check_id, reason):
+    """A check that does not apply to this drill (its application or API version); ``reason`` says why."""
+    if not reason or not str(reason).strip():
+        raise ValueError("a not_applicable check needs a reason (check %s)" % check_id)
+    return make_check(check_id, NOT_APPLICABLE, str(reason))
+
+
+# ---- recovery figures (API server time) ------------------------------------------------------------
+
+def rto_seconds(restore):
+    """Recovery time: the restore request to RUNNING, from cluster_restore's server times; None when unknown."""
+    return seconds_between(result_ms(restore, "requested_at"), result_ms(restore, "running_at"))
+
+
+def rpo_seconds(point_ms, reference_ms):
+    """Recovery point: the drill's start minus the restored point in time; None when either is unknown.
+
+    A point in time after the drill started (a fresh backup) loses nothing written before it: never below 0.
+    """
+    if point_ms is None or reference_ms is None:
+        return None
+    return max(0.0, seconds_between(point_ms, reference_ms))
+
+
+# ---- the checks -----------------------------------------------------------------------------------------
+
+def not_reached(check_id, why):
+    return make_check(check_id, NOT_VERIFIABLE, "Not evaluated: %s." % why)
+
+
+def _expected_topology(preflight, point_ms):
+    """Nodes per data centre with a completed snapshot at or before the point in time, with racks.
+
+    Racks come from the source's current nodes; a node no longer in the source has an unknown rack.
+    """
+    racks = {node.get("id"): node.get("rack") for _dc, node in all_nodes(preflight.get("source"))}
+    expected = {}
+    for node in as_list(preflight.get("nodes")):
+        if any(end <= point_ms for _start, end in node.get("snapshots") or []):
+            dc = expected.setdefault(node.get("data_centre"), {"nodes": 0, "racks": []})
+            dc["nodes"] += 1
+            if racks.get(node.get("id")) is not None:
+                dc["racks"].append(racks[node.get("id")])
+    for dc in expected.values():
+        dc["racks"].sort()
+    return expected
+
+
+def _actual_topology(cluster):
+    actual = {}
+    for dc in as_list(as_dict(cluster).get("data_centres")):
+        nodes = [node for node in as_list(as_dict(dc).get("nodes")) if isinstance(node, dict)]
+        actual[dc_key(dc)] = {"nodes": len(nodes), "racks": sorted(str(node.get("rack")) for node in nodes)}
+    return actual
+
+
+def _topology_check(preflight, backup_result, point_ms, cluster):
+    # The drill's own backup adds a snapshot per node that the preflight listing predates.
+    preflight = dict(preflight)
+    extra = {node["id"]: [int(node["start"]), int(node["end"])] for node in backup_result_nodes(backup_result)
+             if node.get("state") == COMPLETED and is_number(node.get("end")) and is_number(node.get("start"))}
+    if extra:
+        nodes = []
+        for node in as_list(preflight.get("nodes")):
+            node = dict(node)
+            if node.get("id") in extra:
+                node["snapshots"] = sorted([list(snap) for snap in node.get("snapshots") or []] + [extra[node["id"]]])
+            nodes.append(node)
+        preflight["nodes"] = nodes
+    expected = _expected_topology(preflight, point_ms)
+    actual = _actual_topology(cluster)
+    if not expected:
+        return make_check("topology", NOT_VERIFIABLE,
+                          "The source's backup events show no completed snapshot at or before the point in time.",
+                          actual=actual)
+    problems = []
+    for dc_name in sorted(set(expected) | set(actual), key=str):
+        want, got = expected.get(dc_name), actual.get(dc_name)
+        if want is None:
+            problems.append("data centre %s was not expected" % dc_name)
+        elif got is None:
+            problems.append("data centre %s is missing" % dc_name)
+        else:
+            if want["nodes"] != got["nodes"]:
+                problems.append("%s has %d nodes, expected %d" % (dc_name, got["nodes"], want["nodes"]))
+            remaining = list(got["racks"])
+            for rack in want["racks"]:
+                if rack in remaining:
+                    remaining.remove(rack)
+                else:
+                    problems.append("%s lacks a node in rack %s" % (dc_name, rack))
+    if problems:
+        return make_check("topology", FAILED, "; ".join(problems) + ".", expected=expected, actual=actual)
+    return make_check("topology", PASSED, ", ".join("%s: %d nodes in racks %s" % (
+        name, actual[name]["nodes"], ", ".join(sorted(set(actual[name]["racks"])))) for name in sorted(actual, key=str)) + ".",
+        expected=expected, actual=actual)
+
+
+def _running_check(cluster):
+    nodes = [node for _dc, node in all_nodes(cluster)]
+    not_running = ["%s (%s)" % (node.get("id"), node.get("status")) for node in nodes if node.get("status") != RUNNING]
+    status = as_dict(cluster).get("status")
+    if status == RUNNING and nodes and not not_running:
+        return make_check("restore_running", PASSED, "The cluster and its %d nodes are RUNNING." % len(nodes),
+                          status=status, nodes=len(nodes))
+    return make_check("restore_running", FAILED,
+                      "The cluster is %s; nodes not RUNNING: %s." % (status, ", ".join(not_running) or "none listed"),
+                      status=status, nodes=len(nodes), not_running=not_running)
+
+
+def _restore_events_check(cluster, restored_backups):
+    node_ids = [node.get("id") for _dc, node in all_nodes(cluster)]
+    by_node = {node.get("id"): node_events(node, RESTORE_EVENT) for _dc, node in event_nodes(restored_backups)}
+    if not any(by_node.values()):
+        return make_check("restore_events", NOT_VERIFIABLE, "The API lists no cassandra-restore events for the restored cluster.")
+    missing = [node_id for node_id in node_ids if not any(e.get("state") == COMPLETED for e in by_node.get(node_id, []))]
+    if missing:
+        return make_check("restore_events", FAILED, "Nodes without a COMPLETED cassandra-restore event: %s." % ", ".join(map(str, missing)),
+                          nodes=len(node_ids), missing=missing)
+    return make_check("restore_events", PASSED, "All %d nodes show a COMPLETED cassandra-restore event." % len(node_ids), nodes=len(node_ids))
+
+
+def _network_check(settings, preflight, cluster):
+    """Compare what the API reports for the restored data centres with what was asked for."""
+    source_dc_names = {dc.get("id"): dc_key(dc) for dc in as_list(as_dict(preflight.get("source")).get("data_centres"))}
+    expected = {}
+    if settings.get("cluster_network"):
+        expected = {name: settings["cluster_network"] for name in source_dc_names.values()}
+    for info in as_list(settings.get("cdc_infos")):
+        info = as_dict(info)
+        if info.get("custom_vpc_network") and info.get("cdc_id") in source_dc_names:
+            expected[source_dc_names[info["cdc_id"]]] = info["custom_vpc_network"]
+    if not expected:
+        return make_check("network", NOT_VERIFIABLE, "No network was requested; the provider chose one.")
+    actual = {dc_key(dc): dc.get("network") for dc in as_list(as_dict(cluster).get("data_centres"))}
+    wrong = ["%s uses %s, expected %s" % (name, actual.get(name), want) if name in actual else "%s is missing (expected %s)" % (name, want)
+             for name, want in sorted(expected.items(), key=str) if actual.get(name) != want]
+    if wrong:
+        return make_check("network", FAILED, "; ".join(wrong) + ".", expected=expected, actual=actual)
+    return make_check("network", PASSED, ", ".join("%s uses %s" % (name, actual[name]) for name in sorted(actual, key=str) if name in expected) + ".",
+                      expected=expected, actual=actual)
+
+
+def _tables_check(settings, user):
+    covering = [result for result in as_list(as_dict(user).get("results"))
+                if isinstance(result, dict) and "tables" in as_list(result.get("covers"))]
+    tables = as_list(settings.get("keyspace_tables"))
+    asked = ("the tables %s" % ", ".join(map(str, tables))) if tables else "all tables"
+    if covering:
+        failed = [r for r in covering if r.get("status") != PASSED]
+        status = FAILED if failed or as_dict(user).get("failed") else PASSED
+        return make_check("tables", status, "%s, as checked by the user checks: %s." % (
+            asked[0].upper() + asked[1:], ", ".join("%s %s" % (r.get("name"), r.get("status")) for r in covering)),
+            keyspace_tables=tables or None)
+    return make_check("tables", NOT_VERIFIABLE,
+                      "Requested %s; which tables were restored cannot be read back through the v1 API "
+                      "(a user check marked as covering 'tables' can verify it)." % asked, keyspace_tables=tables or None)
+
+
+def _target_check(check_id, value, target, what):
+    if value is None:
+        return make_check(check_id, NOT_VERIFIABLE, "The %s could not be measured." % what)
+    if target is None:
+        return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s); no target was set." % (human_seconds(value), value),
+                          seconds=value)
+    if value <= target:
+        return make_check(check_id, PASSED, "%s (%s s) is within the target %s (%s s)." % (
+            human_seconds(value), value, human_seconds(target), target), seconds=value, target_seconds=target)
+    return make_check(check_id, FAILED, "%s (%s s) exceeds the target %s (%s s) by %s." % (
+        human_seconds(value), value, human_seconds(target), target, human_seconds(value - target)),
+        seconds=value, target_seconds=target)
+
+
+def _user_check(settings, user):
+    user = as_dict(user)
+    if not settings.get("verify_tasks"):
+        return make_check("user_checks", NOT_VERIFIABLE, "No user checks were given (backup_restore_drill_verify_tasks).")
+    results = [r for r in as_list(user.get("results")) if isinstance(r, dict)]
+    if not user.get("ran"):
+        return not_reached("user_checks", "the user checks did not run")
+    if user.get("failed"):
+        return make_check("user_checks", FAILED, "The task %r failed: %s" % (user.get("task"), user.get("message")),
+                          tasks_file=settings.get("verify_tasks"), results=results or None)
+    failed = [r.get("name") for r in results if r.get("status") == FAILED]
+    if failed:
+        return make_check("user_checks", FAILED, "User checks failed: %s." % ", ".join(map(str, failed)),
+                          tasks_file=settings.get("verify_tasks"), results=results)
+    return make_check("user_checks", PASSED, "%s ran without failure%s." % (
+        settings.get("verify_tasks"), (" (%s)" % ", ".join("%s %s" % (r.get("name"), r.get("status")) for r in results)) if results else ""),
+        tasks_file=settings.get("verify_tasks"), results=results or None)
+
+
+def evaluate(context, report):
+    """All checks in report order; a check after the point where the drill stopped is not evaluated."""
+    settings = as_dict(context.get("settings"))
+    preflight = as_dict(context.get("preflight"))
+    plan = as_dict(context.get("plan"))
+    backup_result = as_dict(context.get("backup"))
+    restore = as_dict(context.get("restore"))
+    failure = as_dict(context.get("failure"))
+    failed_phase = failure.get("phase")
+    checks = {check["id"]: check for check in as_list(preflight.get("checks"))}
+
+    if not preflight:
+        checks["source_running"] = make_check("source_running", FAILED, "The preflight did not complete: %s" % failure.get("message"))
+
+    if truthy(settings.get("trigger_backup")):
+        if backup_result.get("failed") or failed_phase == "backup":
+            message = backup_result.get("msg") or failure.get("message")
+            failed_nodes = [node["id"] for node in backup_result_nodes(backup_result) if node.get("state") == "FAILED"]
+            checks["backup_completed"] = make_check("backup_completed", FAILED, "The backup failed: %s" % message,
+                                                    failed_nodes=failed_nodes or None)
+        elif truthy(context.get("check_mode"), False) and backup_result:
+            checks["backup_completed"] = make_check("backup_completed", NOT_VERIFIABLE,
+                                                    "Check mode: a backup %s." % ("would be triggered" if backup_result.get("changed") else "would be reused"))
+        elif backup_result and not backup_result.get("skipped"):
+            nodes = backup_result_nodes(backup_result)
+            incomplete = [n["id"] for n in nodes if n.get("state") != COMPLETED]
+            covered = {n["id"] for n in nodes}
+            incomplete += [n.get("id") for n in as_list(preflight.get("nodes")) if n.get("id") not in covered]
+            backup = as_dict(backup_result.get("backup"))
+            figures = dict(nodes=len(nodes), triggered=backup_result.get("triggered"),
+                           started_at=backup.get("started_at"), completed_at=backup.get("completed_at"),
+                           duration_seconds=backup.get("duration_seconds"))
+            if incomplete:
+                checks["backup_completed"] = make_check("backup_completed", FAILED, "Not completed on nodes: %s." % ", ".join(map(str, incomplete)), **figures)
+            else:
+                checks["backup_completed"] = make_check("backup_completed", PASSED, "%s backup completed on %d nodes in %s." % (
+                    "A new" if backup_result.get("triggered") else "A running or recent", len(nodes), human_seconds(backup.get("duration_seconds"))),
+                    **figures)
+
+    if truthy(context.get("check_mode"), False):
+        why = "check mode makes no restore"
+        for check_id in RESTORE_CHECKS:
+            checks[check_id] = not_reached(check_id, why)
+        checks["drill_completed"] = _completed_check(failure)
+        return _ordered(checks, preflight)
+
+    cluster = restore.get("cluster") if isinstance(restore.get("cluster"), dict) else None
+    if restore and "created" in restore:
+        if restore.get("created"):
+            checks["restore_created"] = make_check("restore_created", PASSED, "Created %s (%s)." % (
+                report["restored"]["name"], report["restored"]["id"]), cluster_id=restore.get("restored_cluster_id"))
+        elif restore.get("restored_cluster_id"):
+            checks["restore_created"] = make_check("restore_created", FAILED,
+                                                   "A cluster named %s (%s) existed before this drill: it was not restored by it and is not deleted." % (
+                                                       plan.get("name"), restore.get("restored_cluster_id")),
+                                                   cluster_id=restore.get("restored_cluster_id"))
+        else:
+            checks["restore_created"] = make_check("restore_created", FAILED, "The restore failed before a cluster was created: %s" % restore.get("msg"))
+    elif failed_phase == "restore":
+        checks["restore_created"] = make_check("restore_created", FAILED, "The restore failed: %s" % failure.get("message"))
+
+    restore_ok = bool(restore) and not restore.get("failed") and restore.get("created") and cluster is not None
+    if restore.get("failed") or failed_phase == "restore":
+        checks["restore_running"] = make_check("restore_running", FAILED,
+                                               "The restore did not reach RUNNING: %s" % (restore.get("msg") or failure.get("message")),
+                                               status=as_dict(cluster).get("status"))
+    elif restore_ok:
+        checks["restore_running"] = _running_check(cluster)
+
+    stopped = failure and failed_phase in ("preflight", "backup", "restore")
+    why = "the drill stopped in the %s phase" % failed_phase if stopped else "no restored cluster of this drill to verify"
+    if restore_ok:
+        point_ms = plan.get("point_in_time_ms")
+        checks["topology"] = _topology_check(preflight, backup_result, point_ms, cluster)
+        restored_backups = context.get("restored_backups")
+        if as_dict(restored_backups).get("data_centres") is not None:
+            checks["restore_events"] = _restore_events_check(cluster, restored_backups)
+        checks["network"] = _network_check(settings, preflight, cluster)
+        checks["tables"] = _tables_check(settings, context.get("user_checks"))
+        checks["rto"] = _target_check("rto", rto_seconds(restore),
+                                      duration_option(settings.get("rto_target"), "backup_restore_drill_rto_target"), "recovery time")
+        checks["rpo"] = _target_check("rpo", rpo_seconds(point_ms, preflight.get("reference_ms")),
+                                      duration_option(settings.get("rpo_target"), "backup_restore_drill_rpo_target"), "recovery point")
+        checks["user_checks"] = _user_check(settings, context.get("user_checks"))
+        if failed_phase == "verify":
+            checks.setdefault("restore_events", make_check("restore_events", FAILED, "Verification failed: %s" % failure.get("message")))
+    for check_id, _title in CHECK_TITLES:
+        if check_id in ("backup_fresh", "backup_completed", "drill_completed") or check_id in checks:
+            continue
+        checks[check_id] = not_reached(check_id, why)
+    checks["drill_completed"] = _completed_check(failure)
+    return _ordered(checks, preflight)
+
+
+def _completed_check(failure):
+    if failure:
+        return make_check("drill_completed", FAILED, "Stopped in the %s phase at task %r: %s" % (
+            failure.get("phase"), failure.get("task"), failure.get("message")), phase=failure.get("phase"))
+    return make_check("drill_completed", PASSED, "Every phase ran to its end.")
+
+
+def _ordered(checks, preflight):
+    # A check the preflight found not applicable stays so: nothing evaluated later replaces it.
+    for check in as_list(preflight.get("checks")):
+        if as_dict(check).get("status") == NOT_APPLICABLE:
+            checks[check["id"]] = check
+    return [checks[check_id] for check_id, _title in CHECK_TITLES if check_id in checks]
+
+
+# ---- the verdict ----------------------------------------------------------------------------------------
+
+def check_counts(checks):
+    """How many checks have each status, every status present (not applicable counted on its own)."""
+    counts = dict.fromkeys(CHECK_STATUSES, 0)
+    for check in as_list(checks):
+        status = as_dict(check).get("status")
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def verdict(checks, failure, cleanup_action, check_mode):
+    """``(status, failed check ids)``: only failed checks, a failure or a failed cleanup fail a drill.
+
+    Not verifiable and not applicable checks never change the status.
+    """
+    failed_checks = [check["id"] for check in checks if check["status"] == FAILED]
+    if failed_checks or failure or cleanup_action == "failed":
+        return FAILED, failed_checks
+    return (CHECK_MODE if check_mode else PASSED), failed_checks

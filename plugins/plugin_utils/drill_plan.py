@@ -1,0 +1,276 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Before the restore: the preflight verdict and the restore plan (name and point in time).
+
+The preflight reads the source and its backups, validates every role input and records the
+first checks (``inputs``, ``source_running``, ``backups_available``, ``backup_fresh``); the plan
+chooses the point in time and says why.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc, parse_point_in_time
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
+    check_cdc_infos,
+    check_ipv4_cidr,
+    check_keyspace_tables,
+    check_point_in_time,
+    check_restore_name,
+)
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import make_check
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
+    COMPLETED,
+    FAILED,
+    NOT_VERIFIABLE,
+    PASSED,
+    RUNNING,
+)
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import check_prefix, restore_name
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
+    EPOCH,
+    all_nodes,
+    as_dict,
+    as_list,
+    backup_result_nodes,
+    completed_snapshots,
+    dc_key,
+    duration_option,
+    effective_backup,
+    event_nodes,
+    human_seconds,
+    is_number,
+    result_ms,
+    server_now_ms,
+    source_cluster,
+    trim_cluster,
+    truthy,
+)
+
+API_WINDOW_MS = 7 * 86400 * 1000  # the v1 API lists the events of the last 7 days
+EDGE_MARGIN_MS = 86400 * 1000  # warn when the point in time is within a day of falling out of it
+
+
+# ---- preflight -------------------------------------------------------------------------------------
+
+def preflight_verdict(source_info, backup_info, settings=None):
+    """The preflight verdict: checks, blocking errors, warnings and the drill's reference time."""
+    settings = as_dict(settings)
+    backup_info = as_dict(backup_info)
+    trigger = truthy(settings.get("trigger_backup"))
+    checks, errors, warnings = [], [], []
+
+    reference_ms = server_now_ms(backup_info)
+    reference_clock = "api"
+    if reference_ms is None:
+        # Only when the module gave no server time: the controller's clock is the best left.
+        reference_ms = int((datetime.datetime.now(datetime.timezone.utc) - EPOCH).total_seconds() * 1000)
+        reference_clock = "controller"
+        warnings.append("The API's time was not available; the drill's reference time is the controller's clock.")
+
+    source = source_cluster(source_info)
+    if source is None:
+        message = "No cluster with id %s is visible to these credentials." % settings.get("cluster_id")
+        checks.append(make_check("source_running", FAILED, message))
+        errors.append(message)
+    elif source.get("status") != RUNNING:
+        message = "The source cluster %s is %s, not RUNNING." % (source.get("name"), source.get("status"))
+        checks.append(make_check("source_running", FAILED, message, status=source.get("status")))
+        errors.append(message)
+    else:
+        nodes = list(all_nodes(source))
+        checks.append(make_check(
+            "source_running", PASSED,
+            "%s is RUNNING with %d nodes in %d data centre%s." % (
+                source.get("name"), len(nodes), len(as_list(source.get("data_centres"))), "" if len(as_list(source.get("data_centres"))) == 1 else "s"),
+            status=RUNNING, nodes=len(nodes), data_centres=len(as_list(source.get("data_centres"))),
+        ))
+
+    # GET backups names a data centre by its cdc_name, GET cluster by its region: match them by id.
+    dc_keys = {dc.get("id"): dc_key(dc) for dc in as_list(as_dict(source).get("data_centres")) if isinstance(dc, dict)}
+    summary = as_dict(backup_info.get("summary"))
+    node_until = {node.get("id"): result_ms(node, "restorable_until") for node in as_list(summary.get("nodes")) if isinstance(node, dict)}
+    restorable_until_ms = result_ms(summary, "restorable_until")
+    restorable_from_ms = result_ms(summary, "restorable_from")
+    without_backup = [str(node) for node in as_list(summary.get("nodes_without_backup"))]
+    age = summary.get("last_backup_age_seconds")
+    figures = {"restorable_from": iso_utc(restorable_from_ms), "restorable_until": iso_utc(restorable_until_ms),
+               "last_backup_age_seconds": age, "nodes_without_backup": without_backup or None}
+    if restorable_until_ms is not None and not without_backup:
+        checks.append(make_check("backups_available", PASSED,
+                                 "Restorable from %s until %s (last backup %s old)." % (
+                                     iso_utc(restorable_from_ms), iso_utc(restorable_until_ms), human_seconds(age)),
+                                 **figures))
+    else:
+        gap = ("no completed backup in the API's 7-day window" if restorable_until_ms is None
+               else "nodes without a completed backup: %s" % ", ".join(without_backup))
+        if trigger:
+            checks.append(make_check("backups_available", NOT_VERIFIABLE,
+                                     "Before the drill: %s; the drill's own backup stands in for them." % gap, **figures))
+        else:
+            message = "Scheduled backups cannot be drilled: %s." % gap
+            checks.append(make_check("backups_available", FAILED, message, **figures))
+            errors.append(message)
+
+    try:
+        max_age = duration_option(settings.get("max_backup_age"), "backup_restore_drill_max_backup_age")
+    except AnsibleFilterError:
+        max_age = None  # reported by the inputs check below
+    if max_age is not None:
+        if age is not None and float(age) <= max_age:
+            checks.append(make_check("backup_fresh", PASSED, "The last backup is %s old (maximum %s)." % (human_seconds(age), human_seconds(max_age)),
+                                     last_backup_age_seconds=age, max_age_seconds=max_age))
+        else:
+            checks.append(make_check("backup_fresh", FAILED,
+                                     "The last backup is %s old, older than the maximum %s." % (human_seconds(age), human_seconds(max_age)),
+                                     last_backup_age_seconds=age, max_age_seconds=max_age))
+
+    input_errors = []
+    requested_ms = _check_inputs(settings, source, reference_ms, input_errors)
+    if input_errors:
+        checks.insert(0, make_check("inputs", FAILED, " ".join(input_errors)))
+        errors.extend(input_errors)
+    else:
+        checks.insert(0, make_check("inputs", PASSED, "Every backup_restore_drill_* input follows its rule."))
+    if requested_ms is not None:
+        warnings.extend(_edge_warnings(requested_ms, reference_ms))
+
+    return {
+        "reference_ms": reference_ms,
+        "reference": iso_utc(reference_ms),
+        "reference_clock": reference_clock,
+        "source": trim_cluster(source),
+        "summary": {
+            "restorable_from_ms": restorable_from_ms,
+            "restorable_from": iso_utc(restorable_from_ms),
+            "restorable_until_ms": restorable_until_ms,
+            "restorable_until": iso_utc(restorable_until_ms),
+            "last_backup_age_seconds": age,
+            "nodes_without_backup": without_backup,
+            "active_nodes": [str(node) for node in as_list(summary.get("active_nodes"))],
+            "failed_nodes": [str(node) for node in as_list(summary.get("failed_nodes"))],
+        },
+        "nodes": [
+            {"id": node.get("id"), "data_centre": dc_keys.get(dc.get("id")) or dc_key(dc), "snapshots": completed_snapshots(node),
+             "restorable_until_ms": node_until.get(node.get("id"))}
+            for dc, node in event_nodes(backup_info, whole=True)
+        ],
+        "requested_point_in_time_ms": requested_ms,
+        "checks": checks,
+        "errors": errors,
+        "warnings": warnings,
+    }
+
+
+def _check_inputs(settings, source, reference_ms, errors):
+    """Every role input, before the drill sends anything; appends ``option: rule`` errors.
+
+    Returns the requested point in time in epoch ms (None when not given or invalid).
+    """
+    def attempt(check, *args):
+        try:
+            return check(*args)
+        except OptionError as error:
+            errors.append(str(error))
+        except AnsibleFilterError as error:
+            errors.append(str(error))
+        return None
+
+    if settings.get("restore_name"):
+        attempt(check_restore_name, settings["restore_name"], "backup_restore_drill_restore_name")
+    else:
+        attempt(check_prefix, settings.get("name_prefix", "drill"))
+    for option in ("rto_target", "rpo_target", "max_backup_age"):
+        attempt(duration_option, settings.get(option), "backup_restore_drill_" + option)
+    if settings.get("cluster_network"):
+        attempt(check_ipv4_cidr, settings["cluster_network"], "backup_restore_drill_cluster_network")
+    if settings.get("keyspace_tables"):
+        attempt(check_keyspace_tables, settings["keyspace_tables"], "backup_restore_drill_keyspace_tables")
+    if settings.get("cdc_infos") and source is not None:
+        source_dc_ids = [dc.get("id") for dc in as_list(source.get("data_centres")) if isinstance(dc, dict)]
+        attempt(check_cdc_infos, settings["cdc_infos"], source_dc_ids, "backup_restore_drill_cdc_infos")
+    raw_point = settings.get("point_in_time")
+    if raw_point in (None, ""):
+        return None
+    point_ms = attempt(parse_point_in_time, raw_point, "backup_restore_drill_point_in_time")
+    if point_ms is not None and attempt(check_point_in_time, point_ms, reference_ms, "backup_restore_drill_point_in_time") is None:
+        return None
+    return point_ms
+
+
+def _edge_warnings(point_ms, reference_ms):
+    window_start = reference_ms - API_WINDOW_MS
+    if point_ms < window_start + EDGE_MARGIN_MS:
+        return ["The point in time %s is within a day of the API's 7-day backup window (which starts at %s): "
+                "the backups it needs may drop out of the window before or during the restore." % (
+                    iso_utc(point_ms), iso_utc(window_start))]
+    return []
+
+
+# ---- the restore plan ------------------------------------------------------------------------------
+
+def restore_plan(preflight, backup_result=None, settings=None):
+    """The restore's name and point in time, and why that point in time."""
+    preflight = as_dict(preflight)
+    settings = as_dict(settings)
+    reference_ms = preflight.get("reference_ms")
+    summary = as_dict(preflight.get("summary"))
+    backup_result = effective_backup(backup_result)
+
+    point_ms = preflight.get("requested_point_in_time_ms")
+    basis = "requested"
+    if point_ms is None:
+        completed_ms = _backup_completion_ms(backup_result, preflight)
+        if completed_ms is not None:
+            point_ms, basis = completed_ms, "backup_completed"
+        elif summary.get("restorable_until_ms") is not None:
+            point_ms, basis = summary["restorable_until_ms"], "restorable_until"
+        else:
+            raise AnsibleFilterError(
+                "No point in time to restore to: the source has no completed backup and the drill took none"
+                + (" (check mode triggers nothing)" if settings.get("check_mode") else "") + "."
+            )
+
+    name = settings.get("restore_name")
+    if not name:
+        source_name = as_dict(preflight.get("source")).get("name")
+        name = restore_name(settings.get("name_prefix", "drill"), source_name, reference_ms, settings.get("run_id"))
+    return {
+        "name": name,
+        "point_in_time_ms": int(point_ms),
+        "point_in_time": iso_utc(point_ms),
+        "point_in_time_basis": basis,
+        "warnings": list(as_list(preflight.get("warnings"))) + (_edge_warnings(point_ms, reference_ms) if basis != "requested" else []),
+    }
+
+
+def _backup_completion_ms(backup_result, preflight=None):
+    """The newest instant restorable once the drill's backup completed (server time), or None.
+
+    Per node: the later of its new snapshot's end and its newest restorable instant before the
+    drill; then the minimum over the nodes. With a fresh snapshot on every node that is the
+    earliest node completion: from that instant every node is covered (by its new snapshot or its
+    earlier backups), which keeps the point in time inside the ``restorable_from``..
+    ``restorable_until`` range the restore module checks. None when the backup did not complete.
+    """
+    if not backup_result or backup_result.get("skipped") or backup_result.get("failed"):
+        return None
+    nodes = backup_result_nodes(backup_result)
+    ends = {node["id"]: int(node["end"]) for node in nodes if node.get("state") == COMPLETED and is_number(node.get("end"))}
+    if not nodes or len(ends) != len(nodes):
+        return None
+    before = {node.get("id"): node.get("restorable_until_ms") for node in as_list(as_dict(preflight).get("nodes"))}
+    instants = []
+    for node_id in set(before) | set(ends):
+        candidates = [value for value in (before.get(node_id), ends.get(node_id)) if is_number(value)]
+        if not candidates:
+            return None  # a node with neither a backup before the drill nor one now
+        instants.append(max(candidates))
+    return min(instants)

@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The drill's report: one document with the status, the checks and their counts, the phases,
+the restore request, the cleanup and the timeline data. The role's templates render it as JSON,
+Markdown, HTML and JUnit; it holds no credential and no password.
+
+Phase durations are controller wall-clock seconds (the role's ``now()`` marks); every other time
+is API server time from the modules' results.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import check_counts, evaluate, verdict
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, PASSED, PHASES
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
+    as_dict,
+    as_list,
+    controller_ms,
+    effective_backup,
+    human_seconds,
+    result_ms,
+    seconds_between,
+    trim_cluster,
+    truthy,
+)
+
+
+def build_report(context):
+    """The whole drill as one document: status, checks, phases, request, cleanup, timeline."""
+    context = dict(as_dict(context))
+    context["backup"] = effective_backup(context.get("backup"))
+    settings = as_dict(context.get("settings"))
+    preflight = as_dict(context.get("preflight"))
+    plan = as_dict(context.get("plan"))
+    restore = as_dict(context.get("restore"))
+    failure = as_dict(context.get("failure")) or None
+    source = as_dict(preflight.get("source"))
+    cluster = as_dict(restore.get("cluster"))
+    run_id = str(context.get("run_id") or "")
+    source_name = source.get("name") or settings.get("cluster_id") or "cluster"
+    stem = "drill-%s-%s" % (NAME_UNSAFE.sub("-", str(source_name)).strip("-_") or "cluster",
+                            RUN_ID_UNSAFE.sub("", run_id.lower()) or "run")
+
+    report = {
+        "format_version": 1,
+        "run_id": run_id,
+        "check_mode": truthy(context.get("check_mode"), False),
+        "source": {"id": source.get("id") or settings.get("cluster_id"), "name": source.get("name")},
+        "restored": {
+            "id": restore.get("restored_cluster_id"),
+            "name": cluster.get("name") or plan.get("name"),
+            "created": bool(restore.get("created")),
+            "status": cluster.get("status"),
+            "data_centres": trim_cluster(cluster)["data_centres"] if cluster else [],
+        },
+        "reference_time": preflight.get("reference"),
+        "reference_time_ms": preflight.get("reference_ms"),
+        "reference_clock": preflight.get("reference_clock"),
+        "point_in_time": plan.get("point_in_time"),
+        "point_in_time_ms": plan.get("point_in_time_ms"),
+        "point_in_time_basis": plan.get("point_in_time_basis"),
+        "settings": {
+            "trigger_backup": truthy(settings.get("trigger_backup")),
+            "cleanup": truthy(settings.get("cleanup")),
+            "keyspace_tables": as_list(settings.get("keyspace_tables")),
+            "cluster_network": settings.get("cluster_network"),
+            "rto_target": settings.get("rto_target"),
+            "rpo_target": settings.get("rpo_target"),
+            "verify_tasks": settings.get("verify_tasks"),
+        },
+        "request": restore.get("request") if isinstance(restore.get("request"), dict) else None,
+        "failure": failure,
+        "warnings": sorted(set(map(str, as_list(plan.get("warnings")) or as_list(preflight.get("warnings"))))),
+    }
+    report["checks"] = evaluate(context, report)
+    report["phases"] = _phases(context, report)
+    report["cleanup"] = _cleanup(context, report)
+    report["status"], report["failed_checks"] = verdict(report["checks"], failure, report["cleanup"]["action"], report["check_mode"])
+    report["check_counts"] = check_counts(report["checks"])
+    figures = {check["id"]: check["figures"].get("seconds") for check in report["checks"] if check["id"] in ("rto", "rpo")}
+    report["figures"] = {
+        "rto_seconds": figures.get("rto"),
+        "rpo_seconds": figures.get("rpo"),
+        "backup_seconds": as_dict(as_dict(context.get("backup")).get("backup")).get("duration_seconds"),
+        "restore_seconds": restore.get("duration_seconds"),
+    }
+    report["message"] = _message(report)
+    report_dir = str(settings.get("report_dir") or ".").rstrip("/") or "/"
+    report["files"] = {kind: "%s/%s.%s" % (report_dir, stem, ext)
+                       for kind, ext in (("json", "json"), ("markdown", "md"), ("html", "html"), ("junit", "junit.xml"))}
+    report["timeline"] = timeline(context, report)
+    return report
+
+
+def _message(report):
+    name = report["source"]["name"] or report["source"]["id"]
+    if report["status"] == PASSED:
+        return "Drill of %s passed: restored to %s in %s (RTO), RPO %s, cleanup %s." % (
+            name, report["point_in_time"], human_seconds(report["figures"]["rto_seconds"]),
+            human_seconds(report["figures"]["rpo_seconds"]), report["cleanup"]["action"])
+    if report["status"] == CHECK_MODE:
+        return "Check mode for %s: the restore of %s as %s would be requested; nothing was changed." % (
+            name, report["point_in_time"], report["restored"]["name"])
+    reasons = []
+    failure_message = None
+    if report["failure"]:
+        failure_message = str(report["failure"].get("message"))
+        reasons.append("Stopped in the %s phase: %s" % (report["failure"].get("phase"), failure_message))
+    # Failed checks, except those that only repeat the failure above.
+    reasons.extend("%s: %s" % (check["id"], check["details"]) for check in report["checks"]
+                   if check["status"] == FAILED and not (failure_message and failure_message in check["details"]))
+    if report["cleanup"]["action"] == "failed":
+        reasons.append("cleanup: %s" % report["cleanup"]["details"])
+    return "Drill of %s FAILED. %s" % (name, " | ".join(reasons))
+
+
+def _phases(context, report):
+    marks = {name: controller_ms(value) for name, value in as_dict(context.get("marks")).items()}
+    failure = as_dict(context.get("failure"))
+    phases = []
+    for index, name in enumerate(PHASES):
+        start = marks.get(name)
+        later = [marks[n] for n in PHASES[index + 1:] if marks.get(n) is not None]
+        end = later[0] if later and start is not None else None
+        if start is None:
+            status = "not_reached"
+        elif failure.get("phase") == name:
+            status = "failed"
+        elif name == "backup" and not truthy(as_dict(context.get("settings")).get("trigger_backup")):
+            status = "skipped"
+        else:
+            status = "completed" if end is not None else "running"
+        phases.append({
+            "name": name,
+            "status": status,
+            "controller_started_at": iso_utc(start),
+            "controller_seconds": seconds_between(start, end),
+        })
+    server = _server_spans(context)
+    for phase in phases:
+        span = server.get(phase["name"])
+        if span:
+            phase["server_started_at_ms"], phase["server_ended_at_ms"] = span
+            phase["server_started_at"], phase["server_ended_at"] = iso_utc(span[0]), iso_utc(span[1])
+            phase["server_seconds"] = seconds_between(span[0], span[1])
+    return phases
+
+
+def _server_spans(context):
+    """Phase spans in API server time, where the API's results give both ends."""
+    spans = {}
+    backup_result = as_dict(context.get("backup"))
+    backup = as_dict(backup_result.get("backup"))
+    start = result_ms(backup_result, "triggered_at")
+    if start is None:
+        start = result_ms(backup, "started_at")
+    if start is not None and result_ms(backup, "completed_at") is not None:
+        spans["backup"] = (start, result_ms(backup, "completed_at"))
+    restore = as_dict(context.get("restore"))
+    requested, running = result_ms(restore, "requested_at"), result_ms(restore, "running_at")
+    if requested is not None and running is not None:
+        spans["restore"] = (requested, running)
+        checked = result_ms(context.get("restored_backups"), "checked_at")
+        if checked is not None and checked >= running:
+            spans["verify"] = (running, checked)
+    return spans
+
+
+def _cleanup(context, report):
+    settings = as_dict(context.get("settings"))
+    restore = as_dict(context.get("restore"))
+    result = as_dict(as_dict(context.get("cleanup")).get("result"))
+    error = as_dict(context.get("cleanup")).get("error")
+    cluster_id = restore.get("restored_cluster_id")
+    record = {"enabled": truthy(settings.get("cleanup")), "cluster_id": cluster_id,
+              "name": as_dict(context.get("plan")).get("name")}
+    if truthy(context.get("check_mode"), False):
+        record.update(action="none", details="Check mode: no cluster was created, nothing to delete.")
+    elif error or result.get("failed"):
+        record.update(action="failed", details="Deleting the restored cluster failed: %s. Delete %s by hand or run the sweep." % (
+            error or result.get("msg"), cluster_id))
+    elif not restore.get("created"):
+        record.update(action="none", cluster_id=None if not restore.get("restored_cluster_id") else cluster_id,
+                      details="This drill created no cluster, so it deleted none%s." % (
+                          " (the existing cluster %s was left as it was)" % cluster_id if cluster_id else ""))
+    elif not record["enabled"]:
+        record.update(action="kept", details="Kept as asked (backup_restore_drill_cleanup: false): %s (%s) keeps running and is billed until deleted." % (
+            record["name"], cluster_id))
+    elif result and not result.get("skipped"):
+        record.update(action="deleted", details="Deleted %s (%s)." % (record["name"], cluster_id))
+    else:
+        record.update(action="failed", details="The restored cluster %s was not deleted (the cleanup did not run)." % cluster_id)
+    return record

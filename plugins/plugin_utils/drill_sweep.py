@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The sweep: clusters a drill created and left behind, recognised by the name it gave them."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import GONE_STATUSES
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import check_prefix, name_timestamp_ms
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_list, duration_option, is_number, server_now_ms
+
+
+def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
+    """Clusters a drill created and left behind: named ``<prefix>-...-<timestamp>-<run id>``, older than ``older_than``."""
+    prefix = check_prefix(prefix)
+    age_limit = duration_option(older_than, "backup_restore_drill_sweep_older_than")
+    if age_limit is None:
+        raise AnsibleFilterError("backup_restore_drill_sweep_older_than is required for the sweep")
+    if isinstance(now_ms, dict):
+        now_ms = server_now_ms(now_ms)
+    if not is_number(now_ms):
+        raise AnsibleFilterError("the sweep needs the API server's time: epoch milliseconds or a cluster_backup_info result "
+                                 "with checked_at_ms or a restorable backup (got %r)" % (now_ms,))
+    protected = {str(cluster_id).lower() for cluster_id in as_list(protected_ids) if cluster_id}
+    found = []
+    for cluster in as_list(clusters):
+        if not isinstance(cluster, dict) or str(cluster.get("id", "")).lower() in protected:
+            continue
+        if cluster.get("status") in GONE_STATUSES:
+            continue
+        stamp = name_timestamp_ms(cluster.get("name"), prefix)
+        if stamp is None:
+            continue
+        age = (now_ms - stamp) / 1000.0
+        if age > age_limit:
+            found.append({"id": cluster.get("id"), "name": cluster.get("name"), "status": cluster.get("status"),
+                          "created_at": iso_utc(stamp), "age_seconds": round(age, 3)})
+    return sorted(found, key=lambda item: item["name"])

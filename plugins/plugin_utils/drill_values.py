@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Reading what the drill is given: the modules' results (times, nodes, events), the role's
+settings (booleans, durations), and durations written for people.
+
+Times: every figure about the API's work comes from the modules' results in API server time;
+controller marks (``controller_ms``) are the controller's wall clock, used only for phase durations.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import (
+    parse_duration,
+    parse_point_in_time,
+)
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import COMPLETED, SNAPSHOT
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def as_dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def truthy(value, default=True):
+    """A boolean setting; ansible-core before 2.19 may hand over ``"True"``/``"False"`` strings."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "on", "1", "y")
+    return bool(value)
+
+
+def as_list(value):
+    return value if isinstance(value, list) else []
+
+
+def result_ms(container, name):
+    """The ``<name>_ms`` twin of a result time, or the ISO ``<name>`` parsed, or None."""
+    container = as_dict(container)
+    value = container.get(name + "_ms")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    text = container.get(name)
+    if text:
+        try:
+            return parse_point_in_time(text, name)
+        except OptionError:
+            return None
+    return None
+
+
+def seconds_between(start_ms, end_ms):
+    if start_ms is None or end_ms is None:
+        return None
+    return round((end_ms - start_ms) / 1000.0, 3)
+
+
+def duration_option(value, option):
+    """A target or age given like the modules' durations (``"2h"``, ``"15m"``, seconds); None when unset."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_duration(value, option)
+    except OptionError as error:
+        raise AnsibleFilterError(str(error))
+
+
+def human_seconds(seconds):
+    if seconds is None:
+        return "unknown"
+    seconds = float(seconds)
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 120:
+        return "%s%ds" % (sign, round(seconds))
+    if seconds < 7200:
+        return "%s%dm%02ds" % (sign, seconds // 60, round(seconds % 60))
+    return "%s%dh%02dm" % (sign, seconds // 3600, round((seconds % 3600) / 60))
+
+
+def controller_ms(text):
+    """A mark the role took with ``now(utc=True, fmt=...)``: ``2026-11-20T10:00:00.123456Z``."""
+    if not text:
+        return None
+    try:
+        return parse_point_in_time(str(text), "mark")
+    except OptionError:
+        return None
+
+
+def server_now_ms(backup_info):
+    """The API server's time of a cluster_backup_info read: ``checked_at_ms``, else derived from the summary.
+
+    ``last_backup_age_seconds`` is the server's now minus ``restorable_until``, so their sum is
+    the server's now (to the millisecond) when the result has no ``checked_at``. None when neither.
+    """
+    backup_info = as_dict(backup_info)
+    checked = result_ms(backup_info, "checked_at")
+    if checked is not None:
+        return checked
+    summary = as_dict(backup_info.get("summary"))
+    until, age = result_ms(summary, "restorable_until"), summary.get("last_backup_age_seconds")
+    if until is not None and is_number(age):
+        return until + int(round(age * 1000))
+    return None
+
+
+def dc_key(dc):
+    """How data centres are matched across clusters: the restored one keeps the source's cdc_name and region."""
+    dc = as_dict(dc)
+    return dc.get("cdc_name") or dc.get("name") or dc.get("id")
+
+
+def source_cluster(cluster_info):
+    clusters = as_list(as_dict(cluster_info).get("clusters"))
+    return clusters[0] if clusters and isinstance(clusters[0], dict) else None
+
+
+def trim_cluster(cluster):
+    """The parts of a cluster_info item a report needs (results already hold no password)."""
+    if not cluster:
+        return None
+    return {
+        "id": cluster.get("id"),
+        "name": cluster.get("name"),
+        "status": cluster.get("status"),
+        "data_centres": [
+            {
+                "id": dc.get("id"),
+                "name": dc.get("name"),
+                "cdc_name": dc.get("cdc_name"),
+                "network": dc.get("network"),
+                "nodes": [
+                    {
+                        "id": node.get("id"),
+                        "status": node.get("status"),
+                        "rack": node.get("rack"),
+                        "public_address": node.get("public_address"),
+                        "private_address": node.get("private_address"),
+                    }
+                    for node in as_list(dc.get("nodes")) if isinstance(node, dict)
+                ],
+            }
+            for dc in as_list(cluster.get("data_centres")) if isinstance(dc, dict)
+        ],
+    }
+
+
+def all_nodes(cluster):
+    for dc in as_list(as_dict(cluster).get("data_centres")):
+        for node in as_list(as_dict(dc).get("nodes")):
+            if isinstance(node, dict):
+                yield dc, node
+
+
+def event_nodes(backup_info, whole=False):
+    """(data centre name, node) pairs of a cluster_backup_info result; (data centre, node) with ``whole``."""
+    for dc in as_list(as_dict(backup_info).get("data_centres")):
+        for node in as_list(as_dict(dc).get("nodes")):
+            if isinstance(node, dict):
+                yield (as_dict(dc) if whole else as_dict(dc).get("name")), node
+
+
+def node_events(node, event_type):
+    return [event for event in as_list(node.get("events")) if isinstance(event, dict) and event.get("type") == event_type]
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def completed_snapshots(node):
+    return sorted(
+        [int(event["start"]), int(event["end"])]
+        for event in node_events(node, SNAPSHOT)
+        if event.get("state") == COMPLETED and is_number(event.get("start")) and is_number(event.get("end"))
+    )
+
+
+def effective_backup(value):
+    """The cluster_backup result the drill restores from.
+
+    The role may call cluster_backup twice (when the first call only followed a scheduled snapshot
+    running on some nodes) and passes both results as a list: the last one that ran counts.
+    """
+    if isinstance(value, list):
+        ran = [item for item in value if isinstance(item, dict) and item and not item.get("skipped")]
+        return ran[-1] if ran else next((item for item in value if isinstance(item, dict) and item), {})
+    return as_dict(value)
+
+
+def backup_result_nodes(backup_result):
+    """Per-node events of a cluster_backup result: ``[{id, data_centre, start, end, state, progress}]``.
+
+    Accepts the per-node list as ``backup.nodes`` (each with ``event`` or flat fields) or the
+    cluster_backup_info-like ``backup.data_centres`` tree.
+    """
+    backup = as_dict(as_dict(backup_result).get("backup"))
+    found = []
+    for node in as_list(backup.get("nodes")):
+        if not isinstance(node, dict):
+            continue
+        event = node.get("event") if isinstance(node.get("event"), dict) else node
+        found.append({
+            "id": node.get("id") or node.get("node_id"),
+            "data_centre": node.get("data_centre") or node.get("data_centre_id"),
+            "start": event.get("start"),
+            "end": event.get("end"),
+            "state": event.get("state"),
+            "progress": event.get("progress"),
+        })
+    for dc_name, node in event_nodes(backup):
+        for event in node_events(node, SNAPSHOT)[-1:]:
+            found.append({
+                "id": node.get("id"), "data_centre": dc_name, "start": event.get("start"),
+                "end": event.get("end"), "state": event.get("state"), "progress": event.get("progress"),
+            })
+    return found

@@ -1,0 +1,42 @@
+"""Unit tests of the report (plugins/plugin_utils/drill_report.py)."""
+
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_report
+from tests.unit.plugins.plugin_utils.drill_fixtures import (
+    NOW,
+    context,
+    statuses,
+)
+
+
+def test_a_passing_drill():
+    report = drill_report.build_report(context())
+    assert report["status"] == "passed" and report["failed_checks"] == []
+    assert statuses(report) == {
+        "inputs": "passed", "source_running": "passed", "backups_available": "passed", "backup_completed": "passed",
+        "restore_created": "passed", "restore_running": "passed", "topology": "passed", "restore_events": "passed",
+        "network": "not_verifiable", "tables": "not_verifiable", "rto": "passed", "rpo": "passed",
+        "user_checks": "not_verifiable", "drill_completed": "passed"}
+    assert report["figures"] == {"rto_seconds": 1200.0, "rpo_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0}
+    assert report["cleanup"]["action"] == "deleted"
+    assert report["files"]["junit"] == "/tmp/reports/drill-orders-prod-a1b2c3d4.junit.xml"
+    topology = [c for c in report["checks"] if c["id"] == "topology"][0]["figures"]
+    assert topology["expected"]["AWS_VPC_US_EAST_1"] == {"nodes": 3, "racks": ["us-east-1a", "us-east-1a", "us-east-1b"]}
+    phases = {p["name"]: p for p in report["phases"]}
+    assert phases["backup"]["controller_seconds"] == 10.0 and phases["report"]["status"] == "running"
+    assert phases["restore"]["server_seconds"] == 1200.0
+    assert phases["backup"]["server_started_at_ms"] == NOW + 500  # the trigger, not the first event
+    assert "passed: restored to" in report["message"]
+
+
+def test_cleanup_kept_or_failed():
+    kept = drill_report.build_report(context(settings={"cleanup": False}, cleanup={"result": {"skipped": True}, "error": None}))
+    assert kept["status"] == "passed" and kept["cleanup"]["action"] == "kept" and "billed" in kept["cleanup"]["details"]
+    failed = drill_report.build_report(context(cleanup={"result": {}, "error": "delete cluster: HTTP 409"}))
+    assert failed["status"] == "failed" and failed["cleanup"]["action"] == "failed"
+    assert "run the sweep" in failed["cleanup"]["details"] and "cleanup:" in failed["message"]
+
+
+def test_the_report_holds_no_password_even_if_a_result_had_one():
+    value = context()
+    value["restore"]["cluster"]["instaclustr_user_password"] = "leaked-pw"
+    assert "leaked-pw" not in repr(drill_report.build_report(value))
