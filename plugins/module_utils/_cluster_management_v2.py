@@ -266,12 +266,13 @@ class ClusterManagementV2:
             raise OperationFailed("list backups: the Cluster Management API v2 offers no backup listing for %s clusters, "
                                   "so their backups cannot be read or followed" % self.application)
         path = self._path(self.app.list_backups, cluster_id)
-        response = self.session.get(path, LIST_BACKUPS)
+        response = self._unless_other_application(self.session.get, path, LIST_BACKUPS, cluster_id)
         return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node: POST without a body, 202 (any 2xx) without a body or a backup id."""
-        self.session.post(self._path(self.app.trigger_backup, cluster_id), TRIGGER_BACKUP)
+        self._unless_other_application(self.session.post, self._path(self.app.trigger_backup, cluster_id), TRIGGER_BACKUP,
+                                       cluster_id)
 
     def restore(self, cluster_id, request):
         """Restore ``cluster_id``'s backups into a new cluster; return the new cluster's id (``restoredClusterId``).
@@ -334,6 +335,15 @@ class ClusterManagementV2:
         return body
 
     # ---- helpers ----
+
+    def _unless_other_application(self, call, path, operation, cluster_id):
+        """``call(path, operation)``; a 404 first asks the account list whether the id is another application's."""
+        try:
+            return call(path, operation)
+        except ApiError as error:
+            if error.status == 404:
+                self.check_cluster_application(cluster_id)
+            raise
 
     def _check_takes(self, option, field, shown_option=None):
         if field not in self.app.restore_fields:

@@ -338,9 +338,11 @@ class ClusterBackupInfo:
             raise OptionError("until", "must not be before since")
         max_age = None if params["max_age"] is None else parse_duration(params["max_age"], "max_age")
 
-        backups = self.module.backend.list_backup_events(cluster_id)
+        app = self.module.backend.app  # what this application's events prove (one row of the per-application table)
+        backups = self.module.backend.list_backup_events(cluster_id)  # Redis: fails at once, the API lists none
         checked_at_ms = self.module.session.clock.now_ms()
-        summary = _coverage.summarize(backups, checked_at_ms, max_age)
+        summary = _coverage.summarize(backups, checked_at_ms, max_age, backup_types=app.backup_event_types,
+                                      restorable_range_known=app.restorable_range)
         result = timestamp_pair("checked_at", checked_at_ms)
         result.update({
             "changed": False,
@@ -359,6 +361,14 @@ class ClusterBackupInfo:
 
     @staticmethod
     def _stale_message(cluster_id, summary):
+        if not summary["restorable_range_known"]:
+            if summary["last_backup_completed_at"] is None:
+                return "backups of cluster %s are stale: not every node has a completed backup (%s) in the last 7 days " \
+                       "(nodes without one: %s)" % (cluster_id, ", ".join(summary["backup_event_types"]),
+                                                    ", ".join(summary["nodes_without_backup"]) or "none")
+            return "backups of cluster %s are stale: the oldest of the nodes' latest completed backups ended %s, %.0f s ago, " \
+                   "more than max_age (%g s)" % (cluster_id, summary["last_backup_completed_at"],
+                                                 summary["last_backup_age_seconds"], summary["max_age_seconds"])
         if summary["restorable_until"] is None:
             return "backups of cluster %s are stale: no instant is restorable (nodes without a completed snapshot: %s)" % (
                 cluster_id, ", ".join(summary["nodes_without_backup"]) or "none")

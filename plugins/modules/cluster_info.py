@@ -174,11 +174,15 @@ class ClusterInfo:
 
     def clusters(self):
         if self.params["cluster_id"] is not None:
-            ids = [check_uuid(self.params["cluster_id"], "cluster_id")]
-        else:
-            name = self.params["name"]
-            ids = [item["id"] for item in self.backend.list_clusters()
-                   if item["id"] and (name is None or item["name"] == name)]
+            cluster_id = check_uuid(self.params["cluster_id"], "cluster_id")
+            cluster = self.backend.get_cluster(cluster_id)
+            if cluster is None:
+                self.backend.check_cluster_application(cluster_id, "cluster_id")  # another application's cluster fails
+                return []
+            return [cluster]
+        name = self.params["name"]
+        ids = [item["id"] for item in self.backend.list_clusters()
+               if item["id"] and (name is None or item["name"] == name)]
         # A cluster deleted between the list and its GET answers 404 (None): it is simply not there any more.
         # reuse: on v2 the list itself read each cluster once already; v1 reads each here.
         return [cluster for cluster in (self.backend.get_cluster(cluster_id, reuse=True) for cluster_id in ids) if cluster is not None]
