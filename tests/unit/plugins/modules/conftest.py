@@ -154,6 +154,7 @@ class FakeInstaclustr:
                 kind = BACKUP_EVENT[application]
                 self.add_event(cluster_id, node_id, kind, NOW_MS - 2 * DAY, NOW_MS - 2 * DAY + 10 * MINUTE)
                 self.add_event(cluster_id, node_id, kind, NOW_MS - 6 * HOUR, NOW_MS - 6 * HOUR + 10 * MINUTE)
+        self.other_applications = [app for app in self.other_applications if app["application"] != "POSTGRESQL"]
         for node_id in self.events[OS_ID]:
             self.add_event(OS_ID, node_id, "opensearch-mystery", NOW_MS - HOUR, NOW_MS - HOUR + MINUTE)
 
