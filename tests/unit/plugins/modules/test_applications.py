@@ -21,6 +21,17 @@ def path(application, operation, cluster_id=None):
     return APP_PATHS[application][operation].replace("{id}", cluster_id or "")
 
 
+@pytest.fixture(autouse=True)
+def module_side_warnings(monkeypatch):
+    """Warnings go into the module result, as on a target host, even after another test imported controller code
+    (ansible-core 2.19 sends a controller-side warn() to the display instead)."""
+    try:
+        from ansible.module_utils import _internal
+    except ImportError:  # ansible-core < 2.19
+        return
+    monkeypatch.setattr(_internal, "is_controller", False, raising=False)
+
+
 @pytest.fixture
 def apps(fake_api):
     fake_api.add_application_clusters()
