@@ -13,8 +13,9 @@ version_added: 0.1.0
 description:
   - Triggers a backup of an Instaclustr managed Apache Cassandra cluster on every node
     (on O(api_version=v1) C(POST /provisioning/v1/{clusterId}/backups), on O(api_version=v2)
-    C(POST /cluster-management/v2/operations/applications/cassandra/clusters/v2/{clusterId}/trigger-backup/v2)) and, with O(wait=true), follows it until
-    every node's snapshot upload has completed.
+    C(POST /cluster-management/v2/operations/applications/{cassandra|postgres|opensearch|redis}/clusters/v2/{clusterId}/trigger-backup/v2)
+    after O(application)) and, with O(wait=true), follows it until every node's backup event has completed
+    (C(snapshot-upload); C(postgresql-backup) or C(snapshot-upload) for PostgreSQL and OpenSearch).
   - Idempotent, counting C(snapshot-upload) events only (under continuous backup, commit-log uploads always run).
     No backup is triggered while a snapshot upload is ACTIVE on any node, the module follows that one instead; nor when
     every node has a completed snapshot that ended within O(reuse_within). O(force=true) always triggers.
@@ -66,6 +67,11 @@ options:
   wait_sleep:
     default: 30
 notes:
+  - O(application=redis) - the API lists no Redis backups, so a Redis backup can be triggered but not followed, and a
+    running or recent one cannot be seen. With O(wait=true) (the default) or O(reuse_within) the module fails before
+    sending anything; with O(wait=false) it triggers a backup on every run (O(force) changes nothing), returns
+    RV(triggered=true) and RV(backup.state=UNKNOWN), and warns that completion cannot be confirmed.
+  - A cluster id of another application (per the account's cluster list) fails saying which O(application) to set.
   - On O(api_version=v1), a cluster whose backup capability is off makes the API answer HTTP 503; the module fails saying so.
     The Cluster Management API v2 documents no such answer; any refusal fails with the API's status and message.
 seealso:
@@ -90,6 +96,13 @@ EXAMPLES = r"""
   restorekit.instaclustr.cluster_backup:
     cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
     reuse_within: 6h
+
+- name: Trigger a backup of a Redis cluster (its completion cannot be followed through the API)
+  restorekit.instaclustr.cluster_backup:
+    api_version: v2
+    application: redis
+    cluster_id: d0a4f6b8-2c35-4e79-9a43-5f7b9c1e3a08
+    wait: false
 
 - name: Trigger a backup and return at once
   restorekit.instaclustr.cluster_backup:
@@ -132,6 +145,7 @@ backup:
       description:
         - V(COMPLETED) when every node's snapshot completed, V(FAILED) when one failed, V(ACTIVE) while running,
           V(PENDING) when no node has started yet.
+        - V(UNKNOWN) for O(application=redis), whose backups the API does not list (RV(backup.nodes) is then empty).
       type: str
       sample: COMPLETED
     nodes:
@@ -152,7 +166,7 @@ backup:
           type: dict
           contains:
             type:
-              description: Always V(snapshot-upload).
+              description: V(snapshot-upload) (Cassandra, OpenSearch) or V(postgresql-backup) (PostgreSQL).
               type: str
               sample: snapshot-upload
             state:

@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - With O(state=present), restores the backups of the source cluster O(cluster_id) to a point in time into a new
     cluster named O(name) (on O(api_version=v1) C(POST /provisioning/v1/{clusterId}/backups/restore), on O(api_version=v2)
-    C(POST /cluster-management/v2/operations/applications/cassandra/restore/v2) with C(clusterId) in the body) and, with
+    C(POST /cluster-management/v2/operations/applications/{cassandra|postgres|opensearch|redis}/restore/v2), after
+    O(application), with C(clusterId) in the body) and, with
     O(wait=true), waits until the new cluster and all its nodes are RUNNING.
   - The restore is keyed by O(name). When a live cluster (not DELETING or DELETED) already carries that name, nothing
     is restored and that cluster is returned (RV(created=false)). Several live clusters with that name make it fail.
@@ -67,15 +68,18 @@ options:
         unquoted YAML timestamp (read as UTC when it has no zone).
       - Not before 2015-01-01T00:00:00Z and not after the API server's current time.
       - When not set, the API restores the most recent backup of each node.
+      - Not for O(application=redis), which restores its latest state (the API lists no Redis backups, so no instant
+        could be shown to be covered). Given for Redis, it fails naming the option before any request.
     type: raw
   keyspace_tables:
     description:
       - Restore the data of these tables only, each C(keyspace.table). The whole schema is restored in any case.
+      - Cassandra only; with another O(application) it fails naming the option before any request.
     type: list
     elements: str
   cdc_infos:
     description:
-      - Where each data centre of the restored cluster goes (C(cdcInfos) on v1, C(cdcConfigs) on v2).
+      - Where each data centre of the restored cluster goes (C(cdcInfos) on v1, C(cdcConfigs) on v2). Every application.
       - On O(api_version=v1), either an entry for every data centre of the source cluster or none (then each goes to a new
         VPC), and each entry sets O(cdc_infos[].restore_to_same_vpc=true) or O(cdc_infos[].custom_vpc_id).
       - On O(api_version=v2), any of the data centres; those left out, and an entry with neither, go to a new VPC
@@ -100,13 +104,24 @@ options:
   cluster_network:
     description:
       - The IPv4 network (CIDR, such as V(10.12.0.0/16)) of the restored cluster.
+      - Cassandra only (C(clusterNetwork)); with another O(application) it fails naming the option before any request.
     type: str
+  index_names:
+    description:
+      - Restore these OpenSearch indices only (C(indexNames), sent joined by commas). Lower-case names; C(*) is a wildcard.
+      - OpenSearch only (O(application=opensearch)); with another O(application) it fails naming the option before any request.
+    type: list
+    elements: str
   validate_backups:
     description:
       - Before restoring, read the source's backup events and fail when O(point_in_time) is outside the restorable range
         (RV(restorekit.instaclustr.cluster_backup_info#module:summary.restorable_from) to
         RV(restorekit.instaclustr.cluster_backup_info#module:summary.restorable_until)) or falls before a node's first
         backup, instead of sending a request the API would refuse with HTTP 412.
+      - These rules are Cassandra's. For O(application=postgresql) and O(application=opensearch), which events make an
+        instant restorable is not established, so nothing is refused; a warning says when a node shows no completed
+        backup in the 7-day window or O(point_in_time) is before the first listed backup. For O(application=redis)
+        (no backup listing) the check is skipped with a warning.
     type: bool
     default: true
   restored_cluster_id:
@@ -137,6 +152,8 @@ notes:
   - On O(api_version=v2), O(point_in_time) is sent as a string of epoch milliseconds, the type the API's OpenAPI document
     gives C(pointInTime); Instaclustr's own operator sends an integer, and which forms the live API accepts is not
     documented.
+  - A source cluster id of another application (per the account's cluster list) fails saying which O(application)
+    to set; so does a O(restored_cluster_id) of another application with O(state=absent), instead of "already gone".
 seealso:
   - module: restorekit.instaclustr.cluster_backup_info
   - module: restorekit.instaclustr.cluster_info
@@ -170,6 +187,14 @@ EXAMPLES = r"""
       - cdc_id: a8c32b20-c8f0-11e7-abc4-cec278b6b50a
         custom_vpc_id: vpc-0abc1234
         custom_vpc_network: 10.20.0.0/16
+
+- name: Restore two indices of an OpenSearch cluster (Cluster Management API v2)
+  restorekit.instaclustr.cluster_restore:
+    api_version: v2
+    application: opensearch
+    cluster_id: c9f3e5a7-1b24-4d68-8f32-4e6a8b0d2f07
+    name: search-restore-test
+    index_names: [orders, customers]
 
 - name: Delete the restored cluster (only if it is the one this run created)
   restorekit.instaclustr.cluster_restore:
@@ -310,6 +335,11 @@ request:
       type: list
       elements: str
       sample: [orders.by_id]
+    index_names:
+      description: O(index_names).
+      type: list
+      elements: str
+      sample: [orders]
     cdc_infos:
       description: O(cdc_infos), checked, with all four keys.
       type: list
