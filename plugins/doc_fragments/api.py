@@ -47,6 +47,18 @@ options:
     type: str
     choices: [v1, v2]
     default: v1
+  application:
+    description:
+      - The application of the cluster(s) the module works on. Each application has its own paths on the Cluster
+        Management API v2, its own restore options and its own limits (see each module's notes).
+      - V(postgresql), V(opensearch) and V(redis) need O(api_version=v2); with O(api_version=v1) only V(cassandra) is
+        accepted, and any other value fails naming both options before any request.
+      - A cluster id that the API does not know under this application but the account's cluster list holds under
+        another fails saying which application it is and that this option must be set to it.
+      - Redis has no backup listing in the API, so its backups cannot be read, followed or checked.
+    type: str
+    choices: [cassandra, postgresql, opensearch, redis]
+    default: cassandra
   api_timeout:
     description:
       - Seconds to wait for each HTTP request (to connect, and then between bytes of the answer). Fractions are allowed.

@@ -53,15 +53,42 @@ RESTORE_FIELDS = (
     ("cdc_infos", "cdcConfigs"),
 )
 
-Application = namedtuple("Application", (
-    "name",            # the collection's name for it: the value of the (future) application option
+_ApplicationRow = namedtuple("_ApplicationRow", (
+    "name",            # the collection's name for it: the value of the ``application`` option
     "account_name",    # its ``application`` value in the account cluster list
     "list_backups",    # GET, or None when the API offers no backup listing
     "trigger_backup",  # POST
     "restore",         # POST
     "cluster",         # GET and DELETE
     "restore_fields",  # the optional v2 restore fields this application takes
+    # What the collection can prove from this application's backup events (docs/api-client.md):
+    "backup_event_types",  # event types that count as a backup (the first is what a trigger makes); () without a listing
+    "restorable_range",    # whether the restorable-range model (snapshots + commit logs, the API's 412 rule) applies
+    "point_in_time",       # whether a restore to a point in time is offered (else: the latest state)
 ))
+
+
+class Application(_ApplicationRow):
+    """One row of ``APPLICATIONS``: the wire of one application and what its backup events prove."""
+
+    __slots__ = ()
+
+    @property
+    def lists_backups(self):
+        """Whether the API lists this application's backup events (so backups can be read, followed and checked)."""
+        return self.list_backups is not None
+
+    def takes(self, option):
+        """Whether this application's restore takes the module option ``option`` (a key of ``RESTORE_FIELDS``)."""
+        return dict(RESTORE_FIELDS)[option] in self.restore_fields
+
+
+# Event types known to be backups: ``snapshot-upload`` (OpenAPI example; the operator follows it for
+# Cassandra, OpenSearch and Redis) and ``postgresql-backup`` (the operator's type for PostgreSQL). Which of
+# them make an instant restorable is not established outside Cassandra, so only Cassandra gets the
+# restorable-range model; the others get what the events prove (each node's latest completed backup).
+SNAPSHOT_UPLOAD = "snapshot-upload"
+POSTGRESQL_BACKUP = "postgresql-backup"
 
 # One row per application, every path exactly as the OpenAPI document spells it (§2 of the
 # reference). ``{cluster_id}`` is the only placeholder.
@@ -74,6 +101,9 @@ APPLICATIONS = {
         restore=API_ROOT + "/operations/applications/cassandra/restore/v2",
         cluster=API_ROOT + "/resources/applications/cassandra/clusters/v2/{cluster_id}",
         restore_fields=frozenset(("keyspaceTables", "clusterNetwork", "cdcConfigs")),
+        backup_event_types=(SNAPSHOT_UPLOAD,),
+        restorable_range=True,
+        point_in_time=True,
     ),
     "postgresql": Application(
         name="postgresql",
@@ -83,6 +113,9 @@ APPLICATIONS = {
         restore=API_ROOT + "/operations/applications/postgres/restore/v2",
         cluster=API_ROOT + "/resources/applications/postgresql/clusters/v2/{cluster_id}/",
         restore_fields=frozenset(("cdcConfigs",)),
+        backup_event_types=(POSTGRESQL_BACKUP, SNAPSHOT_UPLOAD),
+        restorable_range=False,
+        point_in_time=True,
     ),
     "opensearch": Application(
         name="opensearch",
@@ -92,6 +125,9 @@ APPLICATIONS = {
         restore=API_ROOT + "/operations/applications/opensearch/restore/v2",
         cluster=API_ROOT + "/resources/applications/opensearch/clusters/v2/{cluster_id}",
         restore_fields=frozenset(("indexNames", "cdcConfigs")),
+        backup_event_types=(SNAPSHOT_UPLOAD, POSTGRESQL_BACKUP),
+        restorable_range=False,
+        point_in_time=True,
     ),
     "redis": Application(
         name="redis",
@@ -101,6 +137,11 @@ APPLICATIONS = {
         restore=API_ROOT + "/operations/applications/redis/restore/v2",
         cluster=API_ROOT + "/resources/applications/redis/clusters/v2/{cluster_id}",
         restore_fields=frozenset(("cdcConfigs",)),
+        backup_event_types=(),  # nothing to read them from
+        restorable_range=False,
+        # The schema has pointInTime, but without a listing no instant can be shown to be covered: the
+        # collection restores Redis to its latest state only.
+        point_in_time=False,
     ),
 }
 
@@ -159,6 +200,27 @@ class ClusterManagementV2:
         found = (self.get_cluster(cluster_id, reuse=True) for cluster_id in ids)
         return [_shapes.cluster_list_item(cluster) for cluster in found if cluster is not None]
 
+    def check_cluster_application(self, cluster_id, option="cluster_id"):
+        """After the API answered 404 for ``cluster_id`` on this application's path: raise an ``OptionError``
+        naming ``option`` when the account list holds that id under another application, and say which
+        ``application`` to set. Costs one GET (the account list), so only the failure path calls it;
+        returns quietly when the id is not listed or the list cannot be read (the caller's 404 stands)."""
+        try:
+            clusters = self.list_account_clusters()
+        except ApiError:
+            return
+        wanted = str(cluster_id).lower()
+        for cluster in clusters:
+            if str(cluster["id"]).lower() != wanted or cluster["application"] == self.application:
+                continue
+            if cluster["application"] is None:
+                raise OptionError(option, "cluster %s is a %s cluster (the account's cluster list says so), an application "
+                                  "this collection does not handle; option application is %s"
+                                  % (cluster_id, cluster["api_application"], self.application))
+            raise OptionError(option, "cluster %s is a %s cluster (%s in the account's cluster list), not a %s one: "
+                              "set application: %s" % (cluster_id, cluster["application"], cluster["api_application"],
+                                                       self.application, cluster["application"]))
+
     def get_cluster(self, cluster_id, reuse=False):
         """One cluster (``_shapes.cluster_details`` shape), or None when the API answers 404.
 
@@ -204,12 +266,13 @@ class ClusterManagementV2:
             raise OperationFailed("list backups: the Cluster Management API v2 offers no backup listing for %s clusters, "
                                   "so their backups cannot be read or followed" % self.application)
         path = self._path(self.app.list_backups, cluster_id)
-        response = self.session.get(path, LIST_BACKUPS)
+        response = self._unless_other_application(self.session.get, path, LIST_BACKUPS, cluster_id)
         return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node: POST without a body, 202 (any 2xx) without a body or a backup id."""
-        self.session.post(self._path(self.app.trigger_backup, cluster_id), TRIGGER_BACKUP)
+        self._unless_other_application(self.session.post, self._path(self.app.trigger_backup, cluster_id), TRIGGER_BACKUP,
+                                       cluster_id)
 
     def restore(self, cluster_id, request):
         """Restore ``cluster_id``'s backups into a new cluster; return the new cluster's id (``restoredClusterId``).
@@ -235,6 +298,20 @@ class ClusterManagementV2:
         return check_cdc_infos(entries, source_dc_ids, option, every_data_centre=False, new_vpc_entries=True,
                                custom_vpc_needs_network=True)
 
+    def check_restore_options(self, options):
+        """Refuse, before any request, a restore option this application does not take.
+
+        ``options`` maps module option names (``point_in_time`` and the keys of ``RESTORE_FIELDS``)
+        to their values; an empty value is not an option given. Raises ``OptionError`` naming the
+        option and the application."""
+        if options.get("point_in_time") is not None and not self.app.point_in_time:
+            raise OptionError("point_in_time", "a %s restore does not take it: the API lists no %s backups, so no instant "
+                              "can be shown to be restorable; a %s restore restores the latest state"
+                              % (self.application, self.application, self.application))
+        for option, field in RESTORE_FIELDS:
+            if options.get(option):
+                self._check_takes(option, field)
+
     def restore_wire_body(self, cluster_id, request):
         """The exact v2 body for ``request`` = ``{name, point_in_time_ms, keyspace_tables, cdc_infos,
         cluster_network[, index_names]}``; empty values are left out (the API then uses its defaults).
@@ -259,10 +336,20 @@ class ClusterManagementV2:
 
     # ---- helpers ----
 
+    def _unless_other_application(self, call, path, operation, cluster_id):
+        """``call(path, operation)``; a 404 first asks the account list whether the id is another application's."""
+        try:
+            return call(path, operation)
+        except ApiError as error:
+            if error.status == 404:
+                self.check_cluster_application(cluster_id)
+            raise
+
     def _check_takes(self, option, field, shown_option=None):
         if field not in self.app.restore_fields:
-            raise OptionError(shown_option or option, "a %s restore does not take it (the API has no %s field for %s)"
-                              % (self.application, field, self.application))
+            takers = ", ".join(sorted(app.name for app in APPLICATIONS.values() if field in app.restore_fields))
+            raise OptionError(shown_option or option, "a %s restore does not take it (the API has no %s field for %s; "
+                              "only for %s)" % (self.application, field, self.application, takers))
 
     @staticmethod
     def _path(template, cluster_id):

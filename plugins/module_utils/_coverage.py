@@ -19,6 +19,12 @@ The model (from the API text, see docs/architecture.md):
   restorable instant: the end of its latest completed snapshot or, when a completed
   ``commitlog-upload`` ended after it, the end of the newest such commit log;
 * an instant is *restorable* when every node that exists at that instant is covered at it.
+
+That model is Cassandra's (``restorable_range=True``). For an application where the API does not
+establish which events make an instant restorable (PostgreSQL, OpenSearch), nothing is guessed:
+``summarize(..., restorable_range=False)`` reports the events and what they prove, each node's
+latest completed backup (an event of one of ``backup_types``), and leaves the restorable range
+null. Event types the collection does not know are listed, never counted as backups.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
 
 SNAPSHOT = "snapshot-upload"
 COMMIT_LOG = "commitlog-upload"
+# Every event type the collection knows the meaning of; others are reported as unknown.
+KNOWN_EVENT_TYPES = frozenset((SNAPSHOT, COMMIT_LOG, "cassandra-restore", "postgresql-backup"))
+# Cassandra's: what counts as a backup when the caller does not say.
+DEFAULT_BACKUP_TYPES = (SNAPSHOT,)
 ACTIVE = "ACTIVE"
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
@@ -62,9 +72,11 @@ class NodeBackups:
     """Everything the summary needs about one node, read in one pass over its events."""
 
     __slots__ = ("node_id", "data_centre_id", "first_seen_ms", "first_snapshot_end_ms", "latest_snapshot",
-                 "latest_snapshot_end_ms", "newest_commit_log_end_ms", "active", "failed")
+                 "latest_snapshot_end_ms", "newest_commit_log_end_ms", "active", "failed", "backup_types", "unknown_types")
 
-    def __init__(self, node_id, data_centre_id):
+    def __init__(self, node_id, data_centre_id, backup_types=DEFAULT_BACKUP_TYPES):
+        self.backup_types = tuple(backup_types)
+        self.unknown_types = set()
         self.node_id = node_id
         self.data_centre_id = data_centre_id
         self.first_seen_ms = None
@@ -76,8 +88,9 @@ class NodeBackups:
         self.failed = False
 
     @classmethod
-    def scan(cls, data_centre, node):
-        record = cls(node.get("id"), data_centre.get("id"))
+    def scan(cls, data_centre, node, backup_types=DEFAULT_BACKUP_TYPES):
+        """``backup_types``: the event types that count as a backup (a "snapshot" below)."""
+        record = cls(node.get("id"), data_centre.get("id"), backup_types)
         for event in node.get("events") or ():
             record._add(event)
         return record
@@ -88,6 +101,8 @@ class NodeBackups:
             self.first_seen_ms = start
         kind = event.get("type")
         state = event.get("state")
+        if isinstance(kind, str) and kind not in KNOWN_EVENT_TYPES and kind not in self.backup_types:
+            self.unknown_types.add(kind)
         if state == FAILED:
             self.failed = True
         elif state == ACTIVE and kind != COMMIT_LOG:
@@ -97,7 +112,7 @@ class NodeBackups:
             end = epoch_ms(event.get("end"))
             if end is None:
                 return
-            if kind == SNAPSHOT:
+            if kind in self.backup_types:
                 if self.first_snapshot_end_ms is None or end < self.first_snapshot_end_ms:
                     self.first_snapshot_end_ms = end
                 if self.latest_snapshot_end_ms is None or end > self.latest_snapshot_end_ms:
@@ -128,9 +143,18 @@ class NodeBackups:
         return until is not None and self.first_snapshot_end_ms <= point_ms <= until
 
 
-def scan_nodes(backups):
+def scan_nodes(backups, backup_types=DEFAULT_BACKUP_TYPES):
     """One ``NodeBackups`` per node, in the order of the payload."""
-    return [NodeBackups.scan(data_centre, node) for data_centre, node in iter_nodes(backups)]
+    return [NodeBackups.scan(data_centre, node, backup_types) for data_centre, node in iter_nodes(backups)]
+
+
+def last_backup_on_every_node_ms(nodes):
+    """The oldest of the nodes' latest completed backups: every node has a completed backup ending at or
+    after it. None without nodes or when a node has none. Proven by the events for any application."""
+    ends = [node.latest_snapshot_end_ms for node in nodes]
+    if not ends or None in ends:
+        return None
+    return min(ends)
 
 
 def uncovered_nodes_at(nodes, point_ms, snapshots_only=False):
@@ -161,36 +185,50 @@ def restorable_range(nodes, snapshots_only=False):
     return restorable_from, restorable_until
 
 
-def summarize(backups, now_ms, max_age_seconds=None):
-    """The ``summary`` of cluster_backup_info, computed from all events of ``backups``."""
-    nodes = scan_nodes(backups)
-    restorable_from, restorable_until = restorable_range(nodes)
-    snapshot_until = restorable_range(nodes, snapshots_only=True)[1]
-    age = None if restorable_until is None else round((now_ms - restorable_until) / 1000.0, 3)
+def summarize(backups, now_ms, max_age_seconds=None, backup_types=DEFAULT_BACKUP_TYPES, restorable_range_known=True):
+    """The ``summary`` of cluster_backup_info, computed from all events of ``backups``.
+
+    ``backup_types`` are the event types that count as a backup. With ``restorable_range_known``
+    (Cassandra) the restorable range is computed and the age is that of its newest instant; without
+    it the range is null and the age is that of the oldest of the nodes' latest completed backups.
+    """
+    nodes = scan_nodes(backups, backup_types)
+    if restorable_range_known:
+        restorable_from, restorable_until = restorable_range(nodes)
+        snapshot_until = restorable_range(nodes, snapshots_only=True)[1]
+        newest = restorable_until
+    else:
+        restorable_from = restorable_until = snapshot_until = None
+        newest = last_backup_on_every_node_ms(nodes)
+    age = None if newest is None else round((now_ms - newest) / 1000.0, 3)
     summary = {
+        "backup_event_types": list(backup_types),
+        "restorable_range_known": bool(restorable_range_known),
+        "unknown_event_types": sorted(set().union(*(node.unknown_types for node in nodes))),
         "node_count": len(nodes),
         "nodes_without_backup": [node.node_id for node in nodes if not node.has_backup],
         "active_nodes": [node.node_id for node in nodes if node.active],
         "failed_nodes": [node.node_id for node in nodes if node.failed],
         "last_backup_age_seconds": age,
-        "nodes": [_node_summary(node) for node in nodes],
+        "nodes": [_node_summary(node, restorable_range_known) for node in nodes],
     }
     summary.update(timestamp_pair("restorable_from", restorable_from))
     summary.update(timestamp_pair("restorable_until", restorable_until))
     summary.update(timestamp_pair("snapshot_restorable_until", snapshot_until))
+    summary.update(timestamp_pair("last_backup_completed_at", last_backup_on_every_node_ms(nodes)))
     if max_age_seconds is not None:
         summary["max_age_seconds"] = max_age_seconds
         summary["fresh"] = age is not None and age <= max_age_seconds
     return summary
 
 
-def _node_summary(node):
+def _node_summary(node, restorable_range_known=True):
     latest = node.latest_snapshot or {}
     result = {"id": node.node_id, "data_centre_id": node.data_centre_id}
     result.update(timestamp_pair("first_seen", node.first_seen_ms))
     result.update(timestamp_pair("latest_snapshot_started_at", epoch_ms(latest.get("start"))))
     result.update(timestamp_pair("latest_snapshot_completed_at", node.latest_snapshot_end_ms))
-    result.update(timestamp_pair("restorable_until", node.restorable_until_ms()))
+    result.update(timestamp_pair("restorable_until", node.restorable_until_ms() if restorable_range_known else None))
     return result
 
 
@@ -250,26 +288,26 @@ def select_events(backups, types=None, states=None, since_ms=None, until_ms=None
 
 # ---- one backup across the cluster (cluster_backup) -----------------------------------------------
 
-def _snapshots(node):
-    return [event for event in node.get("events") or () if event.get("type") == SNAPSHOT]
+def _snapshots(node, types=DEFAULT_BACKUP_TYPES):
+    return [event for event in node.get("events") or () if event.get("type") in types]
 
 
-def active_snapshot_starts(backups):
-    """Start times (ms) of the ``snapshot-upload`` events ACTIVE right now, on any node."""
+def active_snapshot_starts(backups, types=DEFAULT_BACKUP_TYPES):
+    """Start times (ms) of the backup events (``snapshot-upload`` unless ``types`` says) ACTIVE right now, on any node."""
     starts = []
     for _data_centre, node in iter_nodes(backups):
-        for event in _snapshots(node):
+        for event in _snapshots(node, types):
             start = epoch_ms(event.get("start"))
             if event.get("state") == ACTIVE and start is not None:
                 starts.append(start)
     return starts
 
 
-def nodes_without_snapshot_since(backups, since_ms):
-    """Ids of the nodes with no COMPLETED snapshot ending at or after ``since_ms``."""
+def nodes_without_snapshot_since(backups, since_ms, types=DEFAULT_BACKUP_TYPES):
+    """Ids of the nodes with no COMPLETED backup event (of ``types``) ending at or after ``since_ms``."""
     missing = []
     for data_centre, node in iter_nodes(backups):
-        record = NodeBackups.scan(data_centre, {"events": _snapshots(node)})
+        record = NodeBackups.scan(data_centre, {"events": _snapshots(node, types)}, types)
         if record.latest_snapshot_end_ms is None or record.latest_snapshot_end_ms < since_ms:
             missing.append(node.get("id"))
     return missing
@@ -290,7 +328,7 @@ class BackupRound:
         self.nodes = nodes  # list of (data_centre_id, node_id, event or None)
 
     @classmethod
-    def started_since(cls, backups, since_ms, every_node=True):
+    def started_since(cls, backups, since_ms, every_node=True, types=DEFAULT_BACKUP_TYPES):
         """Per node the earliest snapshot starting at or after ``since_ms``.
 
         ``every_node=False`` keeps only the nodes that have one (following a backup someone else
@@ -298,7 +336,7 @@ class BackupRound:
         """
         nodes = []
         for data_centre, node in iter_nodes(backups):
-            candidates = [event for event in _snapshots(node)
+            candidates = [event for event in _snapshots(node, types)
                           if epoch_ms(event.get("start")) is not None and epoch_ms(event["start"]) >= since_ms]
             event = min(candidates, key=lambda item: epoch_ms(item["start"])) if candidates else None
             if event is not None or every_node:
@@ -306,11 +344,11 @@ class BackupRound:
         return cls(nodes)
 
     @classmethod
-    def latest_completed(cls, backups):
-        """Per node its latest completed snapshot (the backup a reuse points at)."""
+    def latest_completed(cls, backups, types=DEFAULT_BACKUP_TYPES):
+        """Per node its latest completed backup event (the backup a reuse points at)."""
         nodes = []
         for data_centre, node in iter_nodes(backups):
-            record = NodeBackups.scan(data_centre, {"events": _snapshots(node)})
+            record = NodeBackups.scan(data_centre, {"events": _snapshots(node, types)}, types)
             nodes.append((data_centre.get("id"), node.get("id"), record.latest_snapshot))
         return cls(nodes)
 

@@ -39,6 +39,9 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter imp
 
 DEFAULT_API_URL = "https://api.instaclustr.com"
 API_VERSIONS = ("v1", "v2")
+# The values of ``application`` (the rows of _cluster_management_v2.APPLICATIONS); v1 serves the first only.
+APPLICATION_NAMES = ("cassandra", "postgresql", "opensearch", "redis")
+V1_APPLICATIONS = ("cassandra",)
 
 # Documented by plugins/doc_fragments/api.py; a unit test keeps the two equal.
 API_ARGUMENT_SPEC = {
@@ -46,6 +49,7 @@ API_ARGUMENT_SPEC = {
     "api_key": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["IC_API_KEY"])},
     "api_url": {"type": "str", "default": DEFAULT_API_URL, "fallback": (env_fallback, ["IC_API_URL"])},
     "api_version": {"type": "str", "default": "v1", "choices": list(API_VERSIONS), "fallback": (env_fallback, ["IC_API_VERSION"])},
+    "application": {"type": "str", "default": "cassandra", "choices": list(APPLICATION_NAMES)},
     "api_timeout": {"type": "float", "default": 60},
     "api_retries": {"type": "int", "default": 5},
     "api_retry_max_delay": {"type": "float", "default": 30},
@@ -138,6 +142,9 @@ class RestorekitModule(AnsibleModule):
                 check_positive(self.params[option], option)
         for option in NON_NEGATIVE_OPTIONS:
             check_non_negative(self.params[option], option)
+        if self.params["api_version"] == "v1" and self.params["application"] not in V1_APPLICATIONS:
+            raise OptionError("application", "%s needs api_version: v2; with api_version: v1 (the Provisioning API) only "
+                              "%s is accepted" % (self.params["application"], ", ".join(V1_APPLICATIONS)))
         return check_api_url(self.params["api_url"])
 
     @property
@@ -157,14 +164,15 @@ class RestorekitModule(AnsibleModule):
     def backend(self):
         """The API backend of ``api_version``, built once on first use around ``session``.
 
-        ``ProvisioningV1`` for ``v1``, ``ClusterManagementV2`` (Cassandra) for ``v2``: the same methods,
-        so no module ever asks which version it talks to.
+        ``ProvisioningV1`` for ``v1`` (Cassandra), ``ClusterManagementV2`` of ``application`` for ``v2``:
+        the same methods, so no module ever asks which version or application it talks to; what differs
+        per application is read from ``backend.app`` (a row of ``_cluster_management_v2.APPLICATIONS``).
         """
         if self._backend is None:
             # Imported here so this base does not depend on the wire layer until a module needs it.
             if self.params["api_version"] == "v2":
                 from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import ClusterManagementV2
-                self._backend = ClusterManagementV2(self.session)
+                self._backend = ClusterManagementV2(self.session, application=self.params["application"])
             else:
                 from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
                 self._backend = ProvisioningV1(self.session)

@@ -22,7 +22,8 @@ resources still exist" (try again later), and ``cdc_infos`` must name every data
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import APPLICATIONS, RESTORE_FIELDS
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
 API_ROOT = "/provisioning/v1"
@@ -41,6 +42,9 @@ class ProvisioningV1:
 
     api_version = "v1"
     application = "cassandra"
+    # What Cassandra's backup events prove and which restore options it takes: the same row of the one
+    # per-application table as on v2 (its paths are v2's and unused here).
+    app = APPLICATIONS["cassandra"]
     # A DELETE answered with one of these is refused for now (dependent resources still exist): try again later.
     DELETE_LATER_STATUSES = frozenset((409,))
 
@@ -74,6 +78,11 @@ class ProvisioningV1:
                 return None
             raise
         return self._shape(_shapes.cluster_details, response, GET_CLUSTER, "GET", path)
+
+    @staticmethod
+    def check_cluster_application(cluster_id, option="cluster_id"):
+        """v1's cluster list does not say which application a cluster is: a 404 stays a 404."""
+        return None
 
     def delete_cluster(self, cluster_id):
         """Ask for the cluster's deletion: True when accepted, False when it was already gone (404).
@@ -135,6 +144,12 @@ class ProvisioningV1:
     def check_cdc_infos(entries, source_dc_ids, option="cdc_infos"):
         """v1's rules for ``cdc_infos``: every data centre of the source or none, each entry same VPC xor a custom VPC."""
         return check_cdc_infos(entries, source_dc_ids, option)
+
+    def check_restore_options(self, options):
+        """Refuse, before any request, a restore option Cassandra does not take (``index_names``)."""
+        for option, _field in RESTORE_FIELDS:
+            if options.get(option) and not self.app.takes(option):
+                raise OptionError(option, "a %s restore does not take it" % self.application)
 
     @staticmethod
     def restore_wire_body(cluster_id, request):

@@ -225,3 +225,27 @@ def _mask_userinfo(text):
 def _without_userinfo(parts):
     netloc = parts.netloc.rsplit("@", 1)[-1]
     return "%s://%s%s" % (parts.scheme, netloc, parts.path)
+
+
+# OpenSearch index names: lower case, no spaces or , \ / ? " < > | #, not starting with - _ +; a * is a
+# wildcard (as in OpenSearch's own restore); at most 255 characters.
+_INDEX_NAME_PATTERN = re.compile(r"[a-z0-9*.][a-z0-9_.*+-]{0,254}\Z")
+
+
+def check_index_names(values, option="index_names"):
+    """A list of OpenSearch index names (or patterns with ``*``), sent joined by commas; no duplicates."""
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        raise OptionError(option, "must be a list of index names (got %r)" % (values,))
+    checked = []
+    for index, value in enumerate(values):
+        name = value.strip() if isinstance(value, str) else value
+        if not isinstance(name, str) or not _INDEX_NAME_PATTERN.match(name) or name in (".", ".."):
+            raise OptionError("%s[%d]" % (option, index),
+                              "must be an OpenSearch index name: lower-case letters, digits and _ . - + * (a wildcard), "
+                              "not starting with _ - +, at most 255 characters (got %r)" % (value,))
+        if name in checked:
+            raise OptionError(option, "lists %s twice" % name)
+        checked.append(name)
+    return checked

@@ -13,8 +13,9 @@ version_added: 0.1.0
 description:
   - Triggers a backup of an Instaclustr managed Apache Cassandra cluster on every node
     (on O(api_version=v1) C(POST /provisioning/v1/{clusterId}/backups), on O(api_version=v2)
-    C(POST /cluster-management/v2/operations/applications/cassandra/clusters/v2/{clusterId}/trigger-backup/v2)) and, with O(wait=true), follows it until
-    every node's snapshot upload has completed.
+    C(POST /cluster-management/v2/operations/applications/{cassandra|postgres|opensearch|redis}/clusters/v2/{clusterId}/trigger-backup/v2)
+    after O(application)) and, with O(wait=true), follows it until every node's backup event has completed
+    (C(snapshot-upload); C(postgresql-backup) or C(snapshot-upload) for PostgreSQL and OpenSearch).
   - Idempotent, counting C(snapshot-upload) events only (under continuous backup, commit-log uploads always run).
     No backup is triggered while a snapshot upload is ACTIVE on any node, the module follows that one instead; nor when
     every node has a completed snapshot that ended within O(reuse_within). O(force=true) always triggers.
@@ -66,6 +67,11 @@ options:
   wait_sleep:
     default: 30
 notes:
+  - O(application=redis) - the API lists no Redis backups, so a Redis backup can be triggered but not followed, and a
+    running or recent one cannot be seen. With O(wait=true) (the default) or O(reuse_within) the module fails before
+    sending anything; with O(wait=false) it triggers a backup on every run (O(force) changes nothing), returns
+    RV(triggered=true) and RV(backup.state=UNKNOWN), and warns that completion cannot be confirmed.
+  - A cluster id of another application (per the account's cluster list) fails saying which O(application) to set.
   - On O(api_version=v1), a cluster whose backup capability is off makes the API answer HTTP 503; the module fails saying so.
     The Cluster Management API v2 documents no such answer; any refusal fails with the API's status and message.
 seealso:
@@ -90,6 +96,13 @@ EXAMPLES = r"""
   restorekit.instaclustr.cluster_backup:
     cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
     reuse_within: 6h
+
+- name: Trigger a backup of a Redis cluster (its completion cannot be followed through the API)
+  restorekit.instaclustr.cluster_backup:
+    api_version: v2
+    application: redis
+    cluster_id: d0a4f6b8-2c35-4e79-9a43-5f7b9c1e3a08
+    wait: false
 
 - name: Trigger a backup and return at once
   restorekit.instaclustr.cluster_backup:
@@ -132,6 +145,7 @@ backup:
       description:
         - V(COMPLETED) when every node's snapshot completed, V(FAILED) when one failed, V(ACTIVE) while running,
           V(PENDING) when no node has started yet.
+        - V(UNKNOWN) for O(application=redis), whose backups the API does not list (RV(backup.nodes) is then empty).
       type: str
       sample: COMPLETED
     nodes:
@@ -152,7 +166,7 @@ backup:
           type: dict
           contains:
             type:
-              description: Always V(snapshot-upload).
+              description: V(snapshot-upload) (Cassandra, OpenSearch) or V(postgresql-backup) (PostgreSQL).
               type: str
               sample: snapshot-upload
             state:
@@ -195,12 +209,16 @@ backup:
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _coverage
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc, parse_duration, timestamp_pair
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, WaitTimeout
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError, WaitTimeout
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, wait_argument_spec
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_uuid
 
 # After an ambiguous trigger, how long new snapshot uploads may take to show (capped by wait_timeout).
 AMBIGUOUS_GRACE_SECONDS = 30
+
+# The ``backup`` result where the API lists no backups (Redis): nothing about it can be seen.
+UNSEEN_BACKUP = {"state": "UNKNOWN", "nodes": [], "started_at": None, "started_at_ms": None, "completed_at": None,
+                 "completed_at_ms": None, "duration_seconds": None}
 
 ARGUMENT_SPEC = dict(
     cluster_id=dict(type="str", required=True),
@@ -217,6 +235,7 @@ class ClusterBackup:
         self.module = module
         self.params = module.params
         self.backend = module.backend
+        self.types = module.backend.app.backup_event_types  # the events that make up a backup of this application
         self.cluster_id = None
         self.triggered_at_ms = None  # server time just before this task's trigger, if it sent one
 
@@ -224,19 +243,21 @@ class ClusterBackup:
         params = self.params
         self.cluster_id = check_uuid(params["cluster_id"], "cluster_id")
         reuse_within = None if params["reuse_within"] is None else parse_duration(params["reuse_within"], "reuse_within")
+        if not self.backend.app.lists_backups:
+            return self.trigger_unseen()
         backups = self.backend.list_backup_events(self.cluster_id)
 
         if not params["force"]:
-            active_starts = _coverage.active_snapshot_starts(backups)
+            active_starts = _coverage.active_snapshot_starts(backups, self.types)
             if active_starts:
                 since_ms = min(active_starts) - _coverage.TRIGGER_SKEW_MS
                 return self.follow(since_ms, every_node=False, note="followed the backup already running", backups=backups)
             if reuse_within is not None and self._recent_backup_on_every_node(backups, reuse_within):
-                return self.result(_coverage.BackupRound.latest_completed(backups),
+                return self.result(_coverage.BackupRound.latest_completed(backups, self.types),
                                    "reused the backup every node completed within %g s" % reuse_within)
 
         if self.module.check_mode:
-            round_ = _coverage.BackupRound.started_since(backups, self.module.session.clock.now_ms())
+            round_ = _coverage.BackupRound.started_since(backups, self.module.session.clock.now_ms(), types=self.types)
             return self.result(round_, "check mode: a backup would be triggered", triggered=True)
         self.triggered_at_ms = self.trigger()
         return self.follow(self.triggered_at_ms - _coverage.TRIGGER_SKEW_MS, every_node=True, note="triggered a backup")
@@ -244,7 +265,7 @@ class ClusterBackup:
     def _recent_backup_on_every_node(self, backups, reuse_within):
         since_ms = self.module.session.clock.now_ms() - int(reuse_within * 1000)
         has_nodes = any(True for _node in _coverage.iter_nodes(backups))
-        return has_nodes and not _coverage.nodes_without_snapshot_since(backups, since_ms)
+        return has_nodes and not _coverage.nodes_without_snapshot_since(backups, since_ms, self.types)
 
     def trigger(self):
         """POST the trigger once; return the server time taken just before it. Never posts twice."""
@@ -254,8 +275,33 @@ class ClusterBackup:
         except ApiError as error:  # what a status means on this API version (v1's 503) is the backend's to say
             if not error.ambiguous:
                 raise
+            if not self.backend.app.lists_backups:
+                raise OperationFailed(
+                    "trigger backup outcome unknown: %s; the API lists no %s backups, so whether one started cannot be "
+                    "checked. The trigger was not sent again" % (error.describe(), self.backend.application),
+                    details={"api_error": error.to_result(), "triggered": None})
             self._confirm_ambiguous_trigger(error, triggered_at_ms)
         return triggered_at_ms
+
+    def trigger_unseen(self):
+        """An application whose backups the API does not list (Redis): trigger, never follow, never reuse.
+
+        Nothing is sent when the task asks for what cannot be done: ``wait`` (completion cannot be seen)
+        or ``reuse_within`` (a recent backup cannot be seen)."""
+        application = self.backend.application
+        if self.params["wait"]:
+            raise OptionError("wait", "a %s backup cannot be followed: the API lists no %s backups, so their completion "
+                              "cannot be seen; set wait: false to trigger it without following it" % (application, application))
+        if self.params["reuse_within"] is not None:
+            raise OptionError("reuse_within", "a %s backup cannot be reused: the API lists no %s backups, so a recent one "
+                              "cannot be seen; leave reuse_within out" % (application, application))
+        if self.module.check_mode:
+            return self.result(None, "check mode: a backup would be triggered (a %s cluster's running or recent backups "
+                               "cannot be seen)" % application, triggered=True)
+        self.triggered_at_ms = self.trigger()
+        self.module.warn("a backup of %s cluster %s was triggered, but the API lists no %s backups: whether it completes "
+                         "cannot be followed or confirmed" % (application, self.cluster_id, application))
+        return self.result(None, "triggered a backup; its completion cannot be followed (%s)" % application)
 
     def _confirm_ambiguous_trigger(self, error, triggered_at_ms):
         """Look for snapshot uploads started since the trigger; fail (without posting again) when none shows."""
@@ -276,7 +322,7 @@ class ClusterBackup:
         if not self.params["wait"] or self.module.check_mode:
             if backups is None:
                 return self.result(self._round(since_ms, every_node), note)
-            return self.result(_coverage.BackupRound.started_since(backups, since_ms, every_node), note)
+            return self.result(_coverage.BackupRound.started_since(backups, since_ms, every_node, self.types), note)
         try:
             round_ = self._poll(lambda: self._round(since_ms, every_node), self._completed, self.params["wait_timeout"],
                                 "the backup of cluster %s" % self.cluster_id, failed=self._failed)
@@ -285,7 +331,8 @@ class ClusterBackup:
         return self.result(round_, note + "; every node completed")
 
     def _round(self, since_ms, every_node):
-        return _coverage.BackupRound.started_since(self.backend.list_backup_events(self.cluster_id), since_ms, every_node)
+        return _coverage.BackupRound.started_since(self.backend.list_backup_events(self.cluster_id), since_ms, every_node,
+                                                   self.types)
 
     def _poll(self, fetch, done, timeout, waiting_for, failed=None):
         round_, _elapsed = self.module.wait_until(fetch, done, timeout, waiting_for, failed=failed,
@@ -314,7 +361,8 @@ class ClusterBackup:
     def result(self, round_, note, triggered=None):
         if triggered is None:
             triggered = self.triggered_at_ms is not None
-        result = {"changed": triggered, "triggered": triggered, "backup": round_.as_result(),
+        result = {"changed": triggered, "triggered": triggered,
+                  "backup": UNSEEN_BACKUP if round_ is None else round_.as_result(),
                   "msg": "%s (cluster %s)" % (note, self.cluster_id)}
         result.update(timestamp_pair("triggered_at", self.triggered_at_ms))
         return result

@@ -13,8 +13,15 @@ version_added: 0.1.0
 description:
   - Reads the backup and restore events of the last 7 days of an Instaclustr managed Apache Cassandra cluster
     (on O(api_version=v1) C(GET /provisioning/v1/{clusterId}/backups), on O(api_version=v2)
-    C(GET /cluster-management/v2/data-sources/applications/cassandra/clusters/v2/{clusterId}/list-backups/v2)),
-    per data centre and node. Both versions list the same fields.
+    C(GET /cluster-management/v2/data-sources/applications/{cassandra|postgresql|opensearch}/clusters/v2/{clusterId}/list-backups/v2),
+    after O(application), with a trailing slash for PostgreSQL and OpenSearch), per data centre and node. Both versions list
+    the same fields.
+  - O(application=redis) fails saying so, as the API has no backup listing for Redis.
+  - For O(application=postgresql) and O(application=opensearch) the API does not establish which events make an instant
+    restorable, so Cassandra's rules are not applied. RV(summary.restorable_from) and RV(summary.restorable_until) are
+    null (RV(summary.restorable_range_known=false)); the summary gives what the events prove, each node's latest
+    completed backup (C(postgresql-backup) or C(snapshot-upload)) and RV(summary.last_backup_completed_at), from which
+    freshness is measured. Event types the collection does not know are listed in RV(summary.unknown_event_types).
   - Summarizes them in RV(summary) from all events, whatever the filters. It gives the newest and the earliest instant every
     node can be restored to, the nodes without a backup, with a backup running or with a failed event, and the age of
     the newest restorable instant.
@@ -229,7 +236,9 @@ summary:
       type: int
       sample: 1794568800000
     last_backup_age_seconds:
-      description: The API server's now minus RV(summary.restorable_until), in seconds; null when nothing is restorable.
+      description:
+        - The API server's now minus RV(summary.restorable_until) (Cassandra) or RV(summary.last_backup_completed_at)
+          (PostgreSQL, OpenSearch), in seconds; null when that is null.
       type: float
       sample: 312.5
     max_age_seconds:
@@ -242,8 +251,35 @@ summary:
       returned: when O(max_age) is set
       type: bool
       sample: true
+    backup_event_types:
+      description: The event types counted as a backup for O(application).
+      type: list
+      elements: str
+      sample: [snapshot-upload]
+    restorable_range_known:
+      description:
+        - Whether the restorable range is computed (Cassandra). False for PostgreSQL and OpenSearch, where the API does
+          not establish which events make an instant restorable; the range keys are then null.
+      type: bool
+      sample: true
+    unknown_event_types:
+      description: Event types seen that the collection does not know the meaning of; they are not counted as backups.
+      type: list
+      elements: str
+      sample: []
+    last_backup_completed_at:
+      description:
+        - The oldest of the nodes' latest completed backups (ISO 8601 UTC) - every node has a completed backup ending at or
+          after it. Null when a node has none. For PostgreSQL and OpenSearch, RV(summary.last_backup_age_seconds) and
+          RV(summary.fresh) are measured from it.
+      type: str
+      sample: "2026-11-20T08:20:00.000Z"
+    last_backup_completed_at_ms:
+      description: RV(summary.last_backup_completed_at) in epoch milliseconds.
+      type: int
+      sample: 1795162800000
     nodes_without_backup:
-      description: Ids of the nodes without any completed snapshot in the window.
+      description: Ids of the nodes without any completed snapshot (backup event of RV(summary.backup_event_types)) in the window.
       type: list
       elements: str
       sample: []
@@ -338,9 +374,11 @@ class ClusterBackupInfo:
             raise OptionError("until", "must not be before since")
         max_age = None if params["max_age"] is None else parse_duration(params["max_age"], "max_age")
 
-        backups = self.module.backend.list_backup_events(cluster_id)
+        app = self.module.backend.app  # what this application's events prove (one row of the per-application table)
+        backups = self.module.backend.list_backup_events(cluster_id)  # Redis: fails at once, the API lists none
         checked_at_ms = self.module.session.clock.now_ms()
-        summary = _coverage.summarize(backups, checked_at_ms, max_age)
+        summary = _coverage.summarize(backups, checked_at_ms, max_age, backup_types=app.backup_event_types,
+                                      restorable_range_known=app.restorable_range)
         result = timestamp_pair("checked_at", checked_at_ms)
         result.update({
             "changed": False,
@@ -359,6 +397,14 @@ class ClusterBackupInfo:
 
     @staticmethod
     def _stale_message(cluster_id, summary):
+        if not summary["restorable_range_known"]:
+            if summary["last_backup_completed_at"] is None:
+                return "backups of cluster %s are stale: not every node has a completed backup (%s) in the last 7 days " \
+                       "(nodes without one: %s)" % (cluster_id, ", ".join(summary["backup_event_types"]),
+                                                    ", ".join(summary["nodes_without_backup"]) or "none")
+            return "backups of cluster %s are stale: the oldest of the nodes' latest completed backups ended %s, %.0f s ago, " \
+                   "more than max_age (%g s)" % (cluster_id, summary["last_backup_completed_at"],
+                                                 summary["last_backup_age_seconds"], summary["max_age_seconds"])
         if summary["restorable_until"] is None:
             return "backups of cluster %s are stale: no instant is restorable (nodes without a completed snapshot: %s)" % (
                 cluster_id, ", ".join(summary["nodes_without_backup"]) or "none")

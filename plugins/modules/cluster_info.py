@@ -12,11 +12,14 @@ short_description: Read Instaclustr clusters, their data centres and nodes
 version_added: 0.1.0
 description:
   - Reads clusters of the account. One by O(cluster_id) (C(GET /provisioning/v1/{clusterId}) on O(api_version=v1),
-    C(GET /cluster-management/v2/resources/applications/cassandra/clusters/v2/{clusterId}) on O(api_version=v2)),
+    C(GET /cluster-management/v2/resources/applications/{cassandra|postgresql|opensearch|redis}/clusters/v2/{clusterId}),
+    after O(application), on O(api_version=v2)),
     the clusters named O(name) (from the account's cluster list, then each by id), or every cluster when neither is set.
   - On O(api_version=v2) the account's cluster list (C(GET /cluster-management/v2/data-sources/clusters/v2), every account
-    in it) carries ids and applications only, so every Cassandra cluster of the account is read once to learn its name;
-    other applications are not read.
+    in it) carries ids and applications only, so every cluster of O(application) in the account is read once to learn
+    its name; other applications are not read.
+  - A O(cluster_id) of another application (per the account's cluster list) fails saying which O(application) to set;
+    an id the account does not hold returns an empty list.
   - Returns a list of clusters in one shape, empty when none matches. Passwords the API returns are never included.
   - Never changes anything.
 author:
@@ -174,11 +177,15 @@ class ClusterInfo:
 
     def clusters(self):
         if self.params["cluster_id"] is not None:
-            ids = [check_uuid(self.params["cluster_id"], "cluster_id")]
-        else:
-            name = self.params["name"]
-            ids = [item["id"] for item in self.backend.list_clusters()
-                   if item["id"] and (name is None or item["name"] == name)]
+            cluster_id = check_uuid(self.params["cluster_id"], "cluster_id")
+            cluster = self.backend.get_cluster(cluster_id)
+            if cluster is None:
+                self.backend.check_cluster_application(cluster_id, "cluster_id")  # another application's cluster fails
+                return []
+            return [cluster]
+        name = self.params["name"]
+        ids = [item["id"] for item in self.backend.list_clusters()
+               if item["id"] and (name is None or item["name"] == name)]
         # A cluster deleted between the list and its GET answers 404 (None): it is simply not there any more.
         # reuse: on v2 the list itself read each cluster once already; v1 reads each here.
         return [cluster for cluster in (self.backend.get_cluster(cluster_id, reuse=True) for cluster_id in ids) if cluster is not None]

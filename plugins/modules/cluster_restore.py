@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - With O(state=present), restores the backups of the source cluster O(cluster_id) to a point in time into a new
     cluster named O(name) (on O(api_version=v1) C(POST /provisioning/v1/{clusterId}/backups/restore), on O(api_version=v2)
-    C(POST /cluster-management/v2/operations/applications/cassandra/restore/v2) with C(clusterId) in the body) and, with
+    C(POST /cluster-management/v2/operations/applications/{cassandra|postgres|opensearch|redis}/restore/v2), after
+    O(application), with C(clusterId) in the body) and, with
     O(wait=true), waits until the new cluster and all its nodes are RUNNING.
   - The restore is keyed by O(name). When a live cluster (not DELETING or DELETED) already carries that name, nothing
     is restored and that cluster is returned (RV(created=false)). Several live clusters with that name make it fail.
@@ -67,15 +68,18 @@ options:
         unquoted YAML timestamp (read as UTC when it has no zone).
       - Not before 2015-01-01T00:00:00Z and not after the API server's current time.
       - When not set, the API restores the most recent backup of each node.
+      - Not for O(application=redis), which restores its latest state (the API lists no Redis backups, so no instant
+        could be shown to be covered). Given for Redis, it fails naming the option before any request.
     type: raw
   keyspace_tables:
     description:
       - Restore the data of these tables only, each C(keyspace.table). The whole schema is restored in any case.
+      - Cassandra only; with another O(application) it fails naming the option before any request.
     type: list
     elements: str
   cdc_infos:
     description:
-      - Where each data centre of the restored cluster goes (C(cdcInfos) on v1, C(cdcConfigs) on v2).
+      - Where each data centre of the restored cluster goes (C(cdcInfos) on v1, C(cdcConfigs) on v2). Every application.
       - On O(api_version=v1), either an entry for every data centre of the source cluster or none (then each goes to a new
         VPC), and each entry sets O(cdc_infos[].restore_to_same_vpc=true) or O(cdc_infos[].custom_vpc_id).
       - On O(api_version=v2), any of the data centres; those left out, and an entry with neither, go to a new VPC
@@ -100,13 +104,24 @@ options:
   cluster_network:
     description:
       - The IPv4 network (CIDR, such as V(10.12.0.0/16)) of the restored cluster.
+      - Cassandra only (C(clusterNetwork)); with another O(application) it fails naming the option before any request.
     type: str
+  index_names:
+    description:
+      - Restore these OpenSearch indices only (C(indexNames), sent joined by commas). Lower-case names; C(*) is a wildcard.
+      - OpenSearch only (O(application=opensearch)); with another O(application) it fails naming the option before any request.
+    type: list
+    elements: str
   validate_backups:
     description:
       - Before restoring, read the source's backup events and fail when O(point_in_time) is outside the restorable range
         (RV(restorekit.instaclustr.cluster_backup_info#module:summary.restorable_from) to
         RV(restorekit.instaclustr.cluster_backup_info#module:summary.restorable_until)) or falls before a node's first
         backup, instead of sending a request the API would refuse with HTTP 412.
+      - These rules are Cassandra's. For O(application=postgresql) and O(application=opensearch), which events make an
+        instant restorable is not established, so nothing is refused; a warning says when a node shows no completed
+        backup in the 7-day window or O(point_in_time) is before the first listed backup. For O(application=redis)
+        (no backup listing) the check is skipped with a warning.
     type: bool
     default: true
   restored_cluster_id:
@@ -137,6 +152,8 @@ notes:
   - On O(api_version=v2), O(point_in_time) is sent as a string of epoch milliseconds, the type the API's OpenAPI document
     gives C(pointInTime); Instaclustr's own operator sends an integer, and which forms the live API accepts is not
     documented.
+  - A source cluster id of another application (per the account's cluster list) fails saying which O(application)
+    to set; so does a O(restored_cluster_id) of another application with O(state=absent), instead of "already gone".
 seealso:
   - module: restorekit.instaclustr.cluster_backup_info
   - module: restorekit.instaclustr.cluster_info
@@ -170,6 +187,14 @@ EXAMPLES = r"""
       - cdc_id: a8c32b20-c8f0-11e7-abc4-cec278b6b50a
         custom_vpc_id: vpc-0abc1234
         custom_vpc_network: 10.20.0.0/16
+
+- name: Restore two indices of an OpenSearch cluster (Cluster Management API v2)
+  restorekit.instaclustr.cluster_restore:
+    api_version: v2
+    application: opensearch
+    cluster_id: c9f3e5a7-1b24-4d68-8f32-4e6a8b0d2f07
+    name: search-restore-test
+    index_names: [orders, customers]
 
 - name: Delete the restored cluster (only if it is the one this run created)
   restorekit.instaclustr.cluster_restore:
@@ -310,6 +335,11 @@ request:
       type: list
       elements: str
       sample: [orders.by_id]
+    index_names:
+      description: O(index_names).
+      type: list
+      elements: str
+      sample: [orders]
     cdc_infos:
       description: O(cdc_infos), checked, with all four keys.
       type: list
@@ -374,6 +404,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors imp
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, failure_result, wait_argument_spec
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
+    check_index_names,
     check_ipv4_cidr,
     check_keyspace_tables,
     check_point_in_time,
@@ -408,6 +439,7 @@ ARGUMENT_SPEC = dict(
     name=dict(type="str"),
     point_in_time=dict(type="raw"),
     keyspace_tables=dict(type="list", elements="str", no_log=False),  # "key" in the name is not a secret
+    index_names=dict(type="list", elements="str"),
     cdc_infos=dict(type="list", elements="dict", options=CDC_INFO_OPTIONS),
     cluster_network=dict(type="str"),
     validate_backups=dict(type="bool", default=True),
@@ -489,19 +521,25 @@ class ClusterRestore:
         """Every rule, before anything is sent: first those on the values alone, then those needing the server."""
         params = self.params
         name = check_restore_name(params["name"], "name")
+        # What this application's restore takes (the per-application table), before any request.
+        self.backend.check_restore_options({"point_in_time": params["point_in_time"], "keyspace_tables": params["keyspace_tables"],
+                                            "index_names": params["index_names"], "cluster_network": params["cluster_network"],
+                                            "cdc_infos": params["cdc_infos"]})
         tables = check_keyspace_tables(params["keyspace_tables"], "keyspace_tables")
         network = None if params["cluster_network"] is None else check_ipv4_cidr(params["cluster_network"], "cluster_network")
+        indices = check_index_names(params["index_names"], "index_names")
         point_ms = None if params["point_in_time"] is None else parse_point_in_time(params["point_in_time"], "point_in_time")
 
         source = self.backend.get_cluster(self.cluster_id)  # also gives the server's time for the rules below
         if source is None:
+            self.backend.check_cluster_application(self.cluster_id, "cluster_id")  # another application's cluster?
             raise OptionError("cluster_id", "no cluster %s in this account (GET cluster answered HTTP 404)" % self.cluster_id)
         if point_ms is not None:
             check_point_in_time(point_ms, self.module.session.clock.now_ms(), "point_in_time")
         source_dc_ids = [data_centre["id"] for data_centre in source["data_centres"]]
         cdc_infos = self.backend.check_cdc_infos(params["cdc_infos"], source_dc_ids, "cdc_infos")  # the version's own rules
-        return {"name": name, "point_in_time_ms": point_ms, "keyspace_tables": tables, "cdc_infos": cdc_infos,
-                "cluster_network": network}
+        return {"name": name, "point_in_time_ms": point_ms, "keyspace_tables": tables, "index_names": indices,
+                "cdc_infos": cdc_infos, "cluster_network": network}
 
     def _request_result(self, request):
         shown = dict(request)
@@ -524,7 +562,19 @@ class ClusterRestore:
         return found[0] if found else None
 
     def _check_backups_cover(self, point_ms):
-        """Fail (instead of the API's 412) when the source's backups cannot restore to ``point_ms``."""
+        """Fail (instead of the API's 412) when the source's backups cannot restore to ``point_ms``.
+
+        Only where the application's rules are known (Cassandra); elsewhere ``_check_latest_backups``
+        refuses nothing it cannot prove and warns about the rest; without a backup listing (Redis) there
+        is nothing to check."""
+        app = self.backend.app
+        if not app.lists_backups:
+            self.module.warn("validate_backups: skipped; the API lists no %s backups, so they cannot be checked before "
+                             "the restore" % self.backend.application)
+            return
+        if not app.restorable_range:
+            self._check_latest_backups(point_ms)
+            return
         nodes = _coverage.scan_nodes(self.backend.list_backup_events(self.cluster_id))
         restorable_from, restorable_until = _coverage.restorable_range(nodes)
         if restorable_until is None:
@@ -539,6 +589,27 @@ class ClusterRestore:
         if uncovered:
             raise OptionError("point_in_time", "%s falls before the first completed backup of node(s) %s of cluster %s"
                               % (iso_utc(point_ms), ", ".join(uncovered), self.cluster_id))
+
+    def _check_latest_backups(self, point_ms):
+        """An application whose restorable instants the API does not establish (PostgreSQL, OpenSearch).
+
+        The events prove only each node's latest completed backup; which instants a restore can reach
+        is not known (continuous archiving, backups older than the 7-day window), so nothing is refused:
+        what looks doubtful is said in a warning."""
+        app = self.backend.app
+        nodes = _coverage.scan_nodes(self.backend.list_backup_events(self.cluster_id), app.backup_event_types)
+        application = self.backend.application
+        without = [node.node_id for node in nodes if not node.has_backup]
+        if without:
+            self.module.warn("validate_backups: node(s) %s of %s cluster %s show no completed backup (%s) in the API's "
+                             "7-day window; not refused, because which backups a %s restore needs is not established"
+                             % (", ".join(str(node_id) for node_id in without), application, self.cluster_id,
+                                ", ".join(app.backup_event_types), application))
+        earliest = min((node.first_snapshot_end_ms for node in nodes if node.has_backup), default=None)
+        if point_ms is not None and earliest is not None and point_ms < earliest:
+            self.module.warn("validate_backups: point_in_time %s is before the first completed backup listed for cluster "
+                             "%s (%s); not refused, because older backups may exist beyond the API's 7-day window"
+                             % (iso_utc(point_ms), self.cluster_id, iso_utc(earliest)))
 
     def _post_once(self, request):
         """Send the restore request once; after an ambiguous failure find the cluster by name, never post again."""
@@ -620,6 +691,7 @@ class ClusterRestore:
         self.result = {"changed": False, "created": False, "restored_cluster_id": restored_id, "cluster": None}
         cluster = self.backend.get_cluster(restored_id)
         if cluster is None:
+            self.backend.check_cluster_application(restored_id, "restored_cluster_id")  # gone, or another application's?
             self.result["msg"] = "cluster %s is already gone" % restored_id
             return self.result
         self.result["cluster"] = cluster

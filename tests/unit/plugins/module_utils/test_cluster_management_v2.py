@@ -387,3 +387,105 @@ def test_the_account_list_404_is_an_error_not_an_empty_account(api, backend):
     with pytest.raises(ApiError) as raised:
         backend.list_clusters()
     assert raised.value.status == 404 and raised.value.operation == "list clusters"
+
+
+# ---- per-application facts beside the wire (issue 11) ----
+
+def test_the_table_says_what_each_applications_backup_events_prove():
+    facts = {name: (row.lists_backups, row.backup_event_types, row.restorable_range, row.point_in_time)
+             for name, row in v2.APPLICATIONS.items()}
+    assert facts == {
+        "cassandra": (True, ("snapshot-upload",), True, True),
+        "postgresql": (True, ("postgresql-backup", "snapshot-upload"), False, True),
+        "opensearch": (True, ("snapshot-upload", "postgresql-backup"), False, True),
+        "redis": (False, (), False, False),
+    }
+
+
+TAKES = {"cassandra": {"keyspace_tables", "cluster_network", "cdc_infos"}, "postgresql": {"cdc_infos"},
+         "opensearch": {"index_names", "cdc_infos"}, "redis": {"cdc_infos"}}
+OPTION_VALUES = {"keyspace_tables": ["ks.t1"], "cluster_network": "10.1.0.0/16", "index_names": ["idx1"],
+                 "cdc_infos": [{"cdc_id": DC_ID}]}
+
+
+@pytest.mark.parametrize("application", sorted(TAKES))
+@pytest.mark.parametrize("option", sorted(OPTION_VALUES))
+def test_check_restore_options_refuses_what_the_application_does_not_take_without_a_request(api, session, application, option):
+    backend = ClusterManagementV2(session, application)
+    if option in TAKES[application]:
+        backend.check_restore_options({option: OPTION_VALUES[option]})
+        backend.check_restore_options({option: OPTION_VALUES[option], "point_in_time": None})
+    else:
+        with pytest.raises(OptionError) as raised:
+            backend.check_restore_options({option: OPTION_VALUES[option]})
+        assert raised.value.option == option and application in raised.value.rule
+    backend.check_restore_options({option: None})  # not given: nothing to refuse
+    assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize("application", sorted(TAKES))
+def test_point_in_time_is_refused_for_redis_only(session, application):
+    backend = ClusterManagementV2(session, application)
+    if application == "redis":
+        with pytest.raises(OptionError) as raised:
+            backend.check_restore_options({"point_in_time": "2026-11-20T10:00:00Z"})
+        assert raised.value.option == "point_in_time" and "redis" in raised.value.rule and "latest state" in raised.value.rule
+    else:
+        backend.check_restore_options({"point_in_time": "2026-11-20T10:00:00Z"})
+
+
+def account_list_with(cluster_id, application):
+    return [{"accountId": "a1", "clusters": [{"id": "1" * 8, "application": "APACHE_CASSANDRA"}]},
+            {"accountId": "a2", "clusters": [{"id": cluster_id.upper(), "application": application}]}]
+
+
+def test_a_404_for_another_applications_cluster_names_it_and_the_option_to_set(api, session):
+    backend = ClusterManagementV2(session, "cassandra")
+    api.get(BASE + EXPECTED_PATHS["cassandra"]["list_backups"].format(id=PG_ID), status=404, json={"name": "clusterId", "message": "x"})
+    api.get(ACCOUNT_LIST, json=account_list_with(PG_ID, "POSTGRESQL"))
+    with pytest.raises(OptionError) as raised:
+        backend.list_backup_events(PG_ID)
+    assert raised.value.option == "cluster_id"
+    assert "is a postgresql cluster" in raised.value.rule and "set application: postgresql" in raised.value.rule
+
+
+def test_a_trigger_404_for_another_applications_cluster_names_it(api, session):
+    backend = ClusterManagementV2(session, "redis")
+    api.post(BASE + EXPECTED_PATHS["redis"]["trigger_backup"].format(id=PG_ID), status=404)
+    api.get(ACCOUNT_LIST, json=account_list_with(PG_ID, "OPENSEARCH"))
+    with pytest.raises(OptionError) as raised:
+        backend.trigger_backup(PG_ID)
+    assert "set application: opensearch" in raised.value.rule
+
+
+@pytest.mark.parametrize("listed, answer", [("APACHE_CASSANDRA", None), (None, None), ("KAFKA", "a KAFKA cluster")])
+def test_check_cluster_application_only_fails_for_another_application(api, session, listed, answer):
+    backend = ClusterManagementV2(session, "cassandra")
+    api.get(ACCOUNT_LIST, json=account_list_with(PG_ID, listed) if listed else account_list_with("2" * 8, "REDIS"))
+    if answer is None:
+        assert backend.check_cluster_application(PG_ID) is None
+    else:
+        with pytest.raises(OptionError) as raised:
+            backend.check_cluster_application(PG_ID, "restored_cluster_id")
+        assert raised.value.option == "restored_cluster_id" and answer in raised.value.rule
+    assert len(api.calls) == 1
+
+
+def test_an_unreadable_account_list_leaves_the_404_as_it_is(api, session):
+    backend = ClusterManagementV2(session, "postgresql")
+    api.get(BASE + EXPECTED_PATHS["postgresql"]["list_backups"].format(id=PG_ID), status=404)
+    api.get(ACCOUNT_LIST, status=403)
+    with pytest.raises(ApiError) as raised:
+        backend.list_backup_events(PG_ID)
+    assert raised.value.status == 404
+
+
+def test_v1_takes_cassandras_options_only_and_never_reads_more_on_404(session):
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
+    backend = ProvisioningV1(session)
+    assert backend.app is v2.APPLICATIONS["cassandra"]
+    backend.check_restore_options({"keyspace_tables": ["ks.t"], "cluster_network": "10.1.0.0/16", "cdc_infos": [{}], "point_in_time": 1})
+    with pytest.raises(OptionError) as raised:
+        backend.check_restore_options({"index_names": ["idx"]})
+    assert raised.value.option == "index_names" and "cassandra" in raised.value.rule
+    assert backend.check_cluster_application(PG_ID) is None

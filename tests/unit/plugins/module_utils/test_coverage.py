@@ -329,3 +329,52 @@ def test_any_json_body_gives_a_summary_or_a_payload_error(payload, types):
     round_.describe()
     round_.as_result()
     _coverage.BackupRound.latest_completed(backups).as_result()
+
+
+# ---- applications whose restorable instants the API does not establish (issue 11) ----
+
+PG_TYPES = ("postgresql-backup", "snapshot-upload")
+
+
+def pg_backup(start, end=None, state="COMPLETED"):
+    return event("postgresql-backup", state, start, end)
+
+
+def test_without_known_rules_the_range_is_null_and_the_latest_backup_per_node_is_what_is_proven():
+    backups = cluster(("dc1", {
+        "n1": [pg_backup(NOW - 30 * HOUR, NOW - 29 * HOUR), pg_backup(NOW - 6 * HOUR, NOW - 5 * HOUR),
+               commit_log(NOW - 10 * MINUTE, NOW - 5 * MINUTE)],  # not PostgreSQL's: Cassandra's rule is not applied
+        "n2": [snapshot(NOW - 8 * HOUR, NOW - 7 * HOUR), event("wal-archive", "COMPLETED", NOW - HOUR, NOW - 50 * MINUTE)],
+    }))
+    summary = _coverage.summarize(backups, NOW, 6 * 3600, backup_types=PG_TYPES, restorable_range_known=False)
+    assert summary["restorable_range_known"] is False and summary["backup_event_types"] == list(PG_TYPES)
+    assert summary["restorable_from"] is None and summary["restorable_until"] is None and summary["snapshot_restorable_until"] is None
+    assert [node["restorable_until"] for node in summary["nodes"]] == [None, None]
+    assert summary["last_backup_completed_at_ms"] == NOW - 7 * HOUR  # every node has one ending at or after it
+    assert summary["last_backup_age_seconds"] == 7 * 3600 and summary["fresh"] is False
+    assert [node["latest_snapshot_completed_at_ms"] for node in summary["nodes"]] == [NOW - 5 * HOUR, NOW - 7 * HOUR]
+    assert summary["unknown_event_types"] == ["wal-archive"] and summary["nodes_without_backup"] == []
+
+
+def test_a_node_without_a_backup_of_a_known_type_leaves_nothing_proven():
+    backups = cluster(("dc1", {"n1": [pg_backup(NOW - 6 * HOUR, NOW - 5 * HOUR)],
+                               "n2": [event("mystery", "COMPLETED", NOW - HOUR, NOW - 50 * MINUTE)]}))
+    summary = _coverage.summarize(backups, NOW, 3600, backup_types=PG_TYPES, restorable_range_known=False)
+    assert summary["nodes_without_backup"] == ["n2"] and summary["last_backup_completed_at"] is None
+    assert summary["last_backup_age_seconds"] is None and summary["fresh"] is False
+
+
+def test_cassandra_ignores_postgresql_backups_and_keeps_its_model():
+    backups = cluster(("dc1", {"n1": [pg_backup(NOW - 6 * HOUR, NOW - 5 * HOUR)]}))
+    summary = summarize(backups)
+    assert summary["restorable_range_known"] is True and summary["nodes_without_backup"] == ["n1"]
+    assert summary["unknown_event_types"] == []  # known, just not a Cassandra backup
+
+
+def test_a_backup_round_follows_the_applications_event_type():
+    backups = cluster(("dc1", {"n1": [pg_backup(NOW, None, "ACTIVE")], "n2": [pg_backup(NOW + 1000, NOW + 5000)]}))
+    assert _coverage.active_snapshot_starts(backups) == []
+    assert _coverage.active_snapshot_starts(backups, PG_TYPES) == [NOW]
+    assert _coverage.BackupRound.started_since(backups, NOW - 1, types=PG_TYPES).state == "ACTIVE"
+    assert _coverage.BackupRound.started_since(backups, NOW - 1).state == "PENDING"
+    assert _coverage.nodes_without_snapshot_since(backups, NOW - HOUR, PG_TYPES) == ["n1"]
