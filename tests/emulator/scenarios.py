@@ -42,7 +42,7 @@ def fleet_size(scenario):
     """N of ``fleet:N`` (20 for plain ``fleet``), or None when ``scenario`` is no fleet."""
     if scenario == "fleet":
         return FLEET_SIZE
-    name, _, size = scenario.partition(":")
+    name, size = scenario.partition(":")[::2]
     if name != "fleet" or not size.isdigit() or not 1 <= int(size) <= FLEET_MAX:
         return None
     return int(size)

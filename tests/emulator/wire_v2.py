@@ -50,7 +50,7 @@ def _paths(data_segment, operations_segment, list_slash, trigger_slash, cluster_
     data = PREFIX + "/data-sources/applications/%s/clusters/v2/{clusterId}/list-backups/v2" % data_segment
     operations = PREFIX + "/operations/applications/%s" % operations_segment
     return {
-        "list_backups": data + list_slash,
+        "list_backups": None if list_slash is None else data + list_slash,  # None: no listing route
         "trigger_backup": operations + "/clusters/v2/{clusterId}/trigger-backup/v2" + trigger_slash,
         "restore": operations + "/restore/v2",
         "cluster": PREFIX + "/resources/applications/%s/clusters/v2/{clusterId}" % data_segment + cluster_slash,
@@ -69,7 +69,7 @@ APPS = {
                           **_paths("opensearch", "opensearch", "/", "/", "")),
     "redis": AppWire("redis", "REDIS", version_field="redisVersion", restore_fields=frozenset(),
                      snapshot_type=SNAPSHOT, restore_events=False,
-                     **dict(_paths("redis", "redis", "", "/", ""), list_backups=None)),
+                     **_paths("redis", "redis", None, "/", "")),
 }
 APP_ONLY_FIELDS = frozenset().union(*(app.restore_fields for app in APPS.values()))
 NODE_ROLES = {"cassandra": ["CASSANDRA"], "postgresql": ["POSTGRESQL"],

@@ -57,6 +57,7 @@ def v2_path(application, operation, cluster_id=None):
         raise ValueError("%s has no %s route" % (application, operation))
     return template.replace("{clusterId}", cluster_id or "{clusterId}")
 
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_PREFIX = "emulator listening on "
 START_TIMEOUT = 15.0
