@@ -265,6 +265,24 @@ def active_snapshot_starts(backups):
     return starts
 
 
+def cluster_wide_backup_starts(backups):
+    """Per node the start (ms) of its ACTIVE ``snapshot-upload`` when EVERY node has one, else None.
+
+    Only then is a backup of the whole cluster in progress (ours or someone else's trigger). The
+    scheduled snapshots of a node come round one node after another: an ACTIVE snapshot on some
+    nodes is not a backup of the cluster, and waiting for it would make the outcome depend on when
+    the task runs. A cluster without nodes has no backup in progress.
+    """
+    starts = {}
+    for _data_centre, node in iter_nodes(backups):
+        active = [epoch_ms(event.get("start")) for event in _snapshots(node)
+                  if event.get("state") == ACTIVE and epoch_ms(event.get("start")) is not None]
+        if not active:
+            return None
+        starts[node.get("id")] = max(active)
+    return starts or None
+
+
 def nodes_without_snapshot_since(backups, since_ms):
     """Ids of the nodes with no COMPLETED snapshot ending at or after ``since_ms``."""
     missing = []

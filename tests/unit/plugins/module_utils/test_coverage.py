@@ -212,6 +212,16 @@ def test_active_snapshot_starts_ignore_commit_logs():
     assert _coverage.active_snapshot_starts(backups) == [NOW - 5 * MINUTE]
 
 
+def test_a_backup_is_running_on_the_cluster_only_when_every_node_has_an_active_snapshot():
+    some = cluster(("dc1", {"n1": [snapshot(NOW - 5 * MINUTE, None, "ACTIVE")],
+                            "n2": [snapshot(NOW - HOUR, NOW - 30 * MINUTE), commit_log(NOW - MINUTE, None, "ACTIVE")]}))
+    assert _coverage.cluster_wide_backup_starts(some) is None
+    every = cluster(("dc1", {"n1": [snapshot(NOW - 5 * MINUTE, None, "ACTIVE")]}),
+                    ("dc2", {"n2": [snapshot(NOW - HOUR, NOW - 30 * MINUTE), snapshot(NOW - 3 * MINUTE, None, "ACTIVE")]}))
+    assert _coverage.cluster_wide_backup_starts(every) == {"n1": NOW - 5 * MINUTE, "n2": NOW - 3 * MINUTE}
+    assert _coverage.cluster_wide_backup_starts(cluster()) is None
+
+
 def test_nodes_without_snapshot_since():
     backups = cluster(("dc1", {"n1": [snapshot(NOW - 2 * HOUR, NOW - HOUR)],
                                "n2": [snapshot(NOW - 5 * HOUR, NOW - 4 * HOUR), commit_log(NOW - 10 * MINUTE, NOW - 5 * MINUTE)],
