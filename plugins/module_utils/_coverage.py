@@ -293,6 +293,16 @@ def nodes_without_snapshot_since(backups, since_ms):
     return missing
 
 
+def _event_seconds(event):
+    """A snapshot's own duration (end minus start) in seconds; None without both times."""
+    if event is None:
+        return None
+    start, end = epoch_ms(event.get("start")), epoch_ms(event.get("end"))
+    if start is None or end is None:
+        return None
+    return (end - start) / 1000.0
+
+
 def _is_fraction(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) <= 1e6
 
@@ -360,8 +370,14 @@ class BackupRound:
             parts.append("%s: %s%s" % (node_id, event.get("state"), shown))
         return ", ".join(parts) if parts else "no nodes"
 
-    def as_result(self):
-        """The ``backup`` result: ``state``, per-node events, ``started_at``, ``completed_at``, ``duration_seconds``."""
+    def as_result(self, reused=False):
+        """The ``backup`` result: ``state``, ``reused``, per-node events with their ``duration_seconds``,
+        ``started_at``, ``completed_at`` and ``duration_seconds``.
+
+        ``duration_seconds`` is the span from the earliest start to the latest end of exactly the
+        snapshots in ``nodes`` (None until all completed). Per node it is that snapshot's end minus
+        its start (None while it runs). A reused backup's snapshots may be hours apart.
+        """
         events = self._events()
         starts = [epoch_ms(event.get("start")) for event in events]
         ends = [epoch_ms(event.get("end")) for event in events]
@@ -372,7 +388,9 @@ class BackupRound:
             completed_ms = max(ends)
         result = {
             "state": state,
-            "nodes": [{"id": node_id, "data_centre_id": dc_id, "event": event} for dc_id, node_id, event in self.nodes],
+            "reused": bool(reused),
+            "nodes": [{"id": node_id, "data_centre_id": dc_id, "event": event, "duration_seconds": _event_seconds(event)}
+                      for dc_id, node_id, event in self.nodes],
             "duration_seconds": None if completed_ms is None or started_ms is None else (completed_ms - started_ms) / 1000.0,
         }
         result.update(timestamp_pair("started_at", started_ms))

@@ -89,12 +89,24 @@ EXAMPLES = r"""
 
 - name: Show how long it took
   ansible.builtin.debug:
-    msg: "Backup completed at {{ backup.backup.completed_at }} in {{ backup.backup.duration_seconds }} s"
+    msg: >-
+      Backup completed at {{ backup.backup.completed_at }}, {{ backup.backup.duration_seconds }} s from the first
+      node's start to the last node's end; the slowest node took
+      {{ backup.backup.nodes | map(attribute='duration_seconds') | max }} s
 
 - name: Back up unless every node has a snapshot of the last 6 hours
   restorekit.instaclustr.cluster_backup:
     cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
     reuse_within: 6h
+  register: recent
+
+# A reused backup is each node's latest snapshot: scheduled snapshots run node after node, so
+# backup.duration_seconds can span hours. Each node's own duration_seconds is its snapshot's.
+- name: Say whether the backup was reused
+  ansible.builtin.debug:
+    msg: >-
+      {{ 'Reused the snapshots every node completed by' if recent.backup.reused else 'Backed up every node by' }}
+      {{ recent.backup.completed_at }}
 
 - name: Trigger a backup and return at once
   restorekit.instaclustr.cluster_backup:
@@ -140,6 +152,13 @@ backup:
           V(PENDING) when no node has started yet.
       type: str
       sample: COMPLETED
+    reused:
+      description:
+        - V(true) when the task reused a recent backup (O(reuse_within)): per node its latest completed snapshot. Those
+          snapshots are often the scheduled ones, taken node after node, hours apart.
+        - V(false) when the task triggered the backup or followed one running on every node.
+      type: bool
+      sample: false
     nodes:
       description: Per node, the snapshot upload that belongs to this backup (null when it has not started).
       type: list
@@ -177,6 +196,10 @@ backup:
               description: End in epoch milliseconds; null while active.
               type: int
               sample: 1795169400000
+        duration_seconds:
+          description: How long this node's snapshot upload took, from its start to its end in seconds; null while it runs.
+          type: float
+          sample: 599.0
     started_at:
       description: The earliest start of the backup's snapshot uploads (ISO 8601 UTC); null before any started.
       type: str
@@ -194,7 +217,12 @@ backup:
       type: int
       sample: 1795169400000
     duration_seconds:
-      description: RV(backup.completed_at) minus RV(backup.started_at) in seconds, else null.
+      description:
+        - The span from the earliest start to the latest end of exactly the snapshot uploads in RV(backup.nodes), in
+          seconds (RV(backup.completed_at) minus RV(backup.started_at)); null until every node's snapshot completed.
+        - For a triggered or followed backup, how long the backup of the cluster took. For a reused backup
+          (RV(backup.reused=true)) the snapshots may have run hours apart, so this is not how long a backup takes;
+          each node's own time is RV(backup.nodes[].duration_seconds).
       type: float
       sample: 599.0
 """
@@ -240,7 +268,7 @@ class ClusterBackup:
                                    backups=backups)
             if reuse_within is not None and self._recent_backup_on_every_node(backups, reuse_within):
                 return self.result(_coverage.BackupRound.latest_completed(backups),
-                                   "reused the backup every node completed within %g s" % reuse_within)
+                                   "reused the backup every node completed within %g s" % reuse_within, reused=True)
 
         if self.module.check_mode:
             round_ = _coverage.BackupRound.started_since(backups, self.module.session.clock.now_ms())
@@ -321,10 +349,10 @@ class ClusterBackup:
             details["elapsed"] = elapsed
         return details
 
-    def result(self, round_, note, triggered=None):
+    def result(self, round_, note, triggered=None, reused=False):
         if triggered is None:
             triggered = self.triggered_at_ms is not None
-        result = {"changed": triggered, "triggered": triggered, "backup": round_.as_result(),
+        result = {"changed": triggered, "triggered": triggered, "backup": round_.as_result(reused=reused),
                   "msg": "%s (cluster %s)" % (note, self.cluster_id)}
         result.update(timestamp_pair("triggered_at", self.triggered_at_ms))
         return result

@@ -279,7 +279,19 @@ def test_backup_round_latest_completed_is_the_reused_backup():
     assert result["state"] == "COMPLETED"
     assert result["started_at_ms"] == NOW - 3 * HOUR
     assert result["completed_at_ms"] == NOW - HOUR
+    # The span of exactly these two staggered snapshots, not how long a backup took: each node says that.
     assert result["duration_seconds"] == 2 * 3600.0
+    assert [node["duration_seconds"] for node in result["nodes"]] == [3600.0, 1800.0]
+    assert result["reused"] is False  # the module says whether it reused it
+    assert _coverage.BackupRound.latest_completed(backups).as_result(reused=True)["reused"] is True
+
+
+def test_backup_round_per_node_duration_is_its_snapshots_start_to_end_and_null_while_running():
+    backups = cluster(("dc1", {"n1": [snapshot(NOW, NOW + 10 * MINUTE)], "n2": [snapshot(NOW + 2000, None, "ACTIVE", 0.5)]}),
+                      ("dc2", {"n3": []}))
+    result = _coverage.BackupRound.started_since(backups, NOW).as_result()
+    assert [(node["id"], node["duration_seconds"]) for node in result["nodes"]] == [("n1", 600.0), ("n2", None), ("n3", None)]
+    assert result["duration_seconds"] is None
 
 
 def test_summary_of_200000_events_is_one_pass_and_fast():

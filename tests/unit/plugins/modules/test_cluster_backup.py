@@ -37,6 +37,9 @@ def test_triggers_once_and_follows_until_every_node_completed(run_module, module
     assert backup["completed_at_ms"] == max(node["event"]["end"] for node in backup["nodes"])
     assert backup["duration_seconds"] == (backup["completed_at_ms"] - backup["started_at_ms"]) / 1000.0
     assert backup["completed_at"].endswith("Z") and backup["started_at"].startswith("2026-11-20T")
+    assert backup["reused"] is False
+    for node in backup["nodes"]:
+        assert node["duration_seconds"] == (node["event"]["end"] - node["event"]["start"]) / 1000.0 == 600.0
 
 
 def test_second_run_within_reuse_within_does_not_trigger(run_module, module_args, fake_api):
@@ -48,6 +51,21 @@ def test_second_run_within_reuse_within_does_not_trigger(run_module, module_args
     assert len(posts(fake_api)) == 1
     assert second["backup"]["completed_at_ms"] == first["backup"]["completed_at_ms"]
     assert second["backup"]["state"] == "COMPLETED"
+
+
+def test_a_reused_backup_says_so_and_reports_each_snapshots_own_duration(run_module, module_args, fake_api):
+    # Scheduled snapshots, node after node: the reused "backup" spans 2.5 hours, no snapshot took more than 20 minutes.
+    for index, node_id in enumerate(all_nodes(fake_api)):
+        start = fake_api.now_ms - 3 * HOUR + index * 75 * MINUTE
+        fake_api.add_event(fake_api.SOURCE_ID, node_id, "snapshot-upload", start, start + (10 + 5 * index) * MINUTE)
+    code, result = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID, reuse_within="6h")
+    assert code == 0, result
+    assert result["triggered"] is False and posts(fake_api) == []
+    backup = result["backup"]
+    assert backup["reused"] is True
+    assert [node["duration_seconds"] for node in backup["nodes"]] == [600.0, 900.0, 1200.0]
+    assert backup["duration_seconds"] == (150 + 20) * 60.0  # earliest start to latest end of exactly those snapshots
+    assert backup["duration_seconds"] == (backup["completed_at_ms"] - backup["started_at_ms"]) / 1000.0
 
 
 def test_reuse_within_counts_snapshots_only_not_commit_logs(run_module, module_args, fake_api):
