@@ -1,6 +1,7 @@
 """Unit tests of the drill filters (plugins/filter/drill.py): no network, module results built by hand
 in the shapes the modules return."""
 
+import datetime
 import re
 from xml.etree import ElementTree
 
@@ -254,6 +255,8 @@ def test_scheduled_backups_must_exist_when_not_triggering():
     ({"point_in_time": "2014-06-01T00:00:00Z"}, "backup_restore_drill_point_in_time", "2015-01-01"),
     ({"point_in_time": NOW + HOUR}, "backup_restore_drill_point_in_time", "future"),
     ({"point_in_time": "yesterday"}, "backup_restore_drill_point_in_time", "ISO 8601"),
+    ({"point_in_time": "2026-11-20T09:00:00"}, "backup_restore_drill_point_in_time", "has no time zone"),
+    ({"point_in_time": datetime.datetime(2026, 11, 20, 9, 0)}, "backup_restore_drill_point_in_time", "2026-11-20T09:00:00Z for UTC"),
 ])
 def test_every_input_is_checked_before_anything_is_sent(settings, option, rule):
     preflight = drill.drill_preflight(source_info(), backup_info(), dict(SETTINGS, **settings))
