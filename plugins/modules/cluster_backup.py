@@ -154,8 +154,8 @@ backup:
       sample: COMPLETED
     reused:
       description:
-        - V(true) when the task reused a recent backup (O(reuse_within)): per node its latest completed snapshot. Those
-          snapshots are often the scheduled ones, taken node after node, hours apart.
+        - V(true) when the task reused a recent backup (O(reuse_within)), that is per node its latest completed
+          snapshot. Those snapshots are often the scheduled ones, taken node after node, hours apart.
         - V(false) when the task triggered the backup or followed one running on every node.
       type: bool
       sample: false
