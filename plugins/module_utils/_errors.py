@@ -60,7 +60,9 @@ class ApiError(RestorekitError):
 
     ``status`` is None when no HTTP status was received. ``body`` is the parsed JSON body
     (``ErrorMessage``, the 412 ``{cluster, status, reason}`` shape, anything else) or the
-    response text cut to a bounded length. ``ambiguous`` is True when the request was a
+    response text cut to a bounded length; ``content_type`` is the answer's ``Content-Type``.
+    Messages never carry a whole non-JSON body, only a short excerpt (``server_message``).
+    ``ambiguous`` is True when the request was a
     POST or DELETE that the server may have acted on although the client saw a failure
     (timeout, reset, 5xx): the caller must re-read state and never repeat it blindly.
     """
