@@ -35,23 +35,27 @@ _DATE_ONLY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATION_PATTERN = re.compile(r"^(?P<number>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>[smhd]?)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
-POINT_IN_TIME_FORMS = "an ISO 8601 date and time (2026-11-20T10:00:00Z, +02:00; no zone means UTC) or epoch milliseconds"
+POINT_IN_TIME_FORMS = ("an ISO 8601 date and time with a zone (2026-11-20T10:00:00Z for UTC, 2026-11-20T12:00:00+02:00) "
+                       "or epoch milliseconds")
 DURATION_FORMS = "a number of seconds or a number with a unit s, m, h or d (90m, 1.5h)"
 
 
 def parse_point_in_time(value, option):
     """Return epoch milliseconds for ``value``; raise ``OptionError(option, rule)`` when it is not one.
 
-    Accepted: an ISO 8601 date and time, epoch milliseconds (int or digit string), or a
-    ``datetime``. A date and time without a zone is UTC: YAML defines its unquoted timestamps so,
-    and Ansible hands a module such a timestamp as zone-less ISO text (never a ``datetime``), so
-    this is the only way to honour what the playbook author wrote. A ``date`` alone is rejected:
-    it names no time of day. The range (not before 2015, not in the future) is checked by
-    ``_rules.check_point_in_time``.
+    Accepted: an ISO 8601 date and time with a zone or offset, epoch milliseconds (int or digit
+    string), or a ``datetime`` with a ``tzinfo``. A date and time without a zone is refused, text or
+    naive ``datetime``: it names a different instant in every time zone, and a restore to the wrong
+    instant loses data. (Ansible hands a module an unquoted YAML timestamp as text, so the module
+    cannot tell whether the author quoted it; reading it as UTC guessed for them.) The message
+    shows the fix. A ``date`` alone is rejected too: it names no time of day. The range (not
+    before 2015, not in the future) is checked by ``_rules.check_point_in_time``.
     """
     if isinstance(value, bool) or value is None:
         raise OptionError(option, "must be %s (got %r)" % (POINT_IN_TIME_FORMS, value))
     if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise OptionError(option, _zone_less_rule(value.isoformat()))
         return _datetime_to_ms(value)
     if isinstance(value, datetime.date):
         raise OptionError(option, "a date alone is not a point in time: give a time and a zone, e.g. %sT00:00:00Z" % value.isoformat())
@@ -80,6 +84,8 @@ def _parse_point_in_time_text(text, option):
     match = _ISO_PATTERN.match(text)
     if not match:
         raise OptionError(option, "must be %s (got %r)" % (POINT_IN_TIME_FORMS, text))
+    if match.group("zone") is None:
+        raise OptionError(option, _zone_less_rule(text))
     try:
         moment = _datetime_from_match(match)
     except ValueError as error:
@@ -87,10 +93,17 @@ def _parse_point_in_time_text(text, option):
     return _datetime_to_ms(moment)
 
 
+def _zone_less_rule(text):
+    """The refusal of a date and time without a zone, with the two ways to fix it."""
+    base = re.sub(r"^(\d{4}-\d{2}-\d{2})[ T]", r"\1T", text.strip())
+    return ("%r has no time zone, so it names a different instant in every zone: write %sZ for UTC, "
+            "or add its offset from UTC, such as %s+02:00" % (text, base, base))
+
+
 def _datetime_from_match(match):
     year, month, day = (int(part) for part in match.group("date").split("-"))
     fraction = (match.group("fraction") or "0")[:6].ljust(6, "0")
-    zone = _zone_from_text(match.group("zone") or "Z")  # zone-less means UTC, as in YAML
+    zone = _zone_from_text(match.group("zone"))
     return datetime.datetime(year, month, day, int(match.group("hour")), int(match.group("minute")),
                              int(match.group("second") or 0), int(fraction), tzinfo=zone)
 
@@ -108,7 +121,7 @@ def _zone_from_text(zone):
 
 def _datetime_to_ms(moment):
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_UTC)  # naive datetimes are UTC by contract
+        moment = moment.replace(tzinfo=_UTC)  # only HTTP dates get here naive ("-0000": UTC); users' are refused
     delta = moment - _EPOCH
     return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
 

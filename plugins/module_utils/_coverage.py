@@ -292,15 +292,22 @@ def _snapshots(node, types=DEFAULT_BACKUP_TYPES):
     return [event for event in node.get("events") or () if event.get("type") in types]
 
 
-def active_snapshot_starts(backups, types=DEFAULT_BACKUP_TYPES):
-    """Start times (ms) of the backup events (``snapshot-upload`` unless ``types`` says) ACTIVE right now, on any node."""
-    starts = []
+def cluster_wide_backup_starts(backups, types=DEFAULT_BACKUP_TYPES):
+    """Per node the start (ms) of its ACTIVE backup event (of ``types``) when EVERY node has one, else None.
+
+    Only then is a backup of the whole cluster in progress (ours or someone else's trigger). The
+    scheduled snapshots of a node come round one node after another: an ACTIVE snapshot on some
+    nodes is not a backup of the cluster, and waiting for it would make the outcome depend on when
+    the task runs. A cluster without nodes has no backup in progress.
+    """
+    starts = {}
     for _data_centre, node in iter_nodes(backups):
-        for event in _snapshots(node, types):
-            start = epoch_ms(event.get("start"))
-            if event.get("state") == ACTIVE and start is not None:
-                starts.append(start)
-    return starts
+        active = [epoch_ms(event.get("start")) for event in _snapshots(node, types)
+                  if event.get("state") == ACTIVE and epoch_ms(event.get("start")) is not None]
+        if not active:
+            return None
+        starts[node.get("id")] = max(active)
+    return starts or None
 
 
 def nodes_without_snapshot_since(backups, since_ms, types=DEFAULT_BACKUP_TYPES):
@@ -311,6 +318,16 @@ def nodes_without_snapshot_since(backups, since_ms, types=DEFAULT_BACKUP_TYPES):
         if record.latest_snapshot_end_ms is None or record.latest_snapshot_end_ms < since_ms:
             missing.append(node.get("id"))
     return missing
+
+
+def _event_seconds(event):
+    """A snapshot's own duration (end minus start) in seconds; None without both times."""
+    if event is None:
+        return None
+    start, end = epoch_ms(event.get("start")), epoch_ms(event.get("end"))
+    if start is None or end is None:
+        return None
+    return (end - start) / 1000.0
 
 
 def _is_fraction(value):
@@ -380,8 +397,14 @@ class BackupRound:
             parts.append("%s: %s%s" % (node_id, event.get("state"), shown))
         return ", ".join(parts) if parts else "no nodes"
 
-    def as_result(self):
-        """The ``backup`` result: ``state``, per-node events, ``started_at``, ``completed_at``, ``duration_seconds``."""
+    def as_result(self, reused=False):
+        """The ``backup`` result: ``state``, ``reused``, per-node events with their ``duration_seconds``,
+        ``started_at``, ``completed_at`` and ``duration_seconds``.
+
+        ``duration_seconds`` is the span from the earliest start to the latest end of exactly the
+        snapshots in ``nodes`` (None until all completed). Per node it is that snapshot's end minus
+        its start (None while it runs). A reused backup's snapshots may be hours apart.
+        """
         events = self._events()
         starts = [epoch_ms(event.get("start")) for event in events]
         ends = [epoch_ms(event.get("end")) for event in events]
@@ -392,7 +415,9 @@ class BackupRound:
             completed_ms = max(ends)
         result = {
             "state": state,
-            "nodes": [{"id": node_id, "data_centre_id": dc_id, "event": event} for dc_id, node_id, event in self.nodes],
+            "reused": bool(reused),
+            "nodes": [{"id": node_id, "data_centre_id": dc_id, "event": event, "duration_seconds": _event_seconds(event)}
+                      for dc_id, node_id, event in self.nodes],
             "duration_seconds": None if completed_ms is None or started_ms is None else (completed_ms - started_ms) / 1000.0,
         }
         result.update(timestamp_pair("started_at", started_ms))

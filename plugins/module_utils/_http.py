@@ -33,7 +33,7 @@ import traceback
 from urllib.parse import urlsplit
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import ServerClock, http_date_to_ms
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import TRUNCATION_NOTE, ApiError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
@@ -148,7 +148,11 @@ def _seconds(value):
 
 
 def parse_error_body(text, limit=ERROR_TEXT_LIMIT):
-    """An error body as JSON (any shape) when it parses, else the text cut to ``limit`` characters; None when empty."""
+    """An error body as JSON (any shape) when it parses, else the text cut to ``limit`` characters; None when empty.
+
+    The text is kept (bounded) for ``api_error.body``; messages show only a short excerpt of it
+    (``ApiError.server_message``).
+    """
     if text is None or not text.strip():
         return None
     try:
@@ -156,7 +160,7 @@ def parse_error_body(text, limit=ERROR_TEXT_LIMIT):
     except ValueError:
         pass
     if len(text) > limit:
-        return text[:limit] + "... (truncated, %d characters in all)" % len(text)
+        return text[:limit] + TRUNCATION_NOTE % len(text)
     return text
 
 
@@ -316,7 +320,8 @@ class ApiSession:
             notes.append(note)
         return ApiError(operation, method, path, status=status, body=self._scrub(parse_error_body(outcome.text)),
                         reason=self._scrub("; ".join(notes)) if notes else None,
-                        ambiguous=self._status_is_ambiguous(method, status))
+                        ambiguous=self._status_is_ambiguous(method, status),
+                        content_type=self._scrub(outcome.headers.get("Content-Type")))
 
     @staticmethod
     def _status_is_ambiguous(method, status):

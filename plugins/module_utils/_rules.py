@@ -35,6 +35,7 @@ _CDC_INFO_KEYS = ("cdc_id", "restore_to_same_vpc", "custom_vpc_id", "custom_vpc_
 __all__ = [
     "EARLIEST_POINT_IN_TIME_MS", "check_api_url", "check_cdc_infos", "check_ipv4_cidr", "check_keyspace_tables",
     "check_non_negative", "check_point_in_time", "check_positive", "check_restore_name", "check_uuid", "is_loopback_host",
+    "server_second_end_ms",
 ]
 
 
@@ -56,8 +57,22 @@ def check_restore_name(value, option="name"):
     return value
 
 
+def server_second_end_ms(now_ms):
+    """The latest instant the server's "now" can be, given that its ``Date`` header counts whole seconds.
+
+    ``now_ms`` counts forward from a ``Date`` header, which drops the milliseconds: the server's
+    own clock may be up to 999 ms later than it says. Event times (a backup's end) carry
+    milliseconds, so an instant the server has already passed can look up to 999 ms "ahead".
+    """
+    return now_ms - now_ms % 1000 + 999
+
+
 def check_point_in_time(ms, now_ms, option="point_in_time"):
-    """Epoch ms not before 2015-01-01 (the API's minimum) and not after the server's now."""
+    """Epoch ms not before 2015-01-01 (the API's minimum) and not after the server's now.
+
+    "After now" allows for the ``Date`` header's one-second resolution: up to the end of the
+    server's current second is accepted (``server_second_end_ms``), nothing later.
+    """
     if isinstance(ms, bool) or not isinstance(ms, int):
         raise OptionError(option, "must be epoch milliseconds (got %r)" % (ms,))
     if ms < EARLIEST_POINT_IN_TIME_MS:
@@ -65,9 +80,11 @@ def check_point_in_time(ms, now_ms, option="point_in_time"):
         if EARLIEST_POINT_IN_TIME_MS <= ms * 1000 <= now_ms:  # only where x1000 gives a valid instant
             rule += ", which looks like epoch seconds: multiply by 1000"
         raise OptionError(option, rule + ")")
-    if ms > now_ms:
-        raise OptionError(option, "must not be in the future: %s is after the API server's time %s"
-                          % (iso_utc(ms), iso_utc(now_ms)))
+    latest_ms = server_second_end_ms(now_ms)
+    if ms > latest_ms:
+        raise OptionError(option, "must not be in the future: %s is after the API server's time %s "
+                          "(known to the second from its Date header: at the latest %s)"
+                          % (iso_utc(ms), iso_utc(now_ms), iso_utc(latest_ms)))
     return ms
 
 

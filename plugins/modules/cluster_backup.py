@@ -17,8 +17,15 @@ description:
     after O(application)) and, with O(wait=true), follows it until every node's backup event has completed
     (C(snapshot-upload); C(postgresql-backup) or C(snapshot-upload) for PostgreSQL and OpenSearch).
   - Idempotent, counting C(snapshot-upload) events only (under continuous backup, commit-log uploads always run).
-    No backup is triggered while a snapshot upload is ACTIVE on any node, the module follows that one instead; nor when
-    every node has a completed snapshot that ended within O(reuse_within). O(force=true) always triggers.
+    The decision, in this order. O(force=true) always triggers. When B(every) node of the cluster has an ACTIVE snapshot
+    upload (a backup of the whole cluster is in progress), the module follows that backup instead of triggering one.
+    When every node has a completed snapshot that ended within O(reuse_within), it reuses that backup. Otherwise it
+    triggers a backup.
+  - An ACTIVE snapshot on some nodes only (the scheduled snapshots come round node by node) is not a backup of the
+    cluster, so the module triggers one, as asked; waiting for the schedule would make the outcome depend on when the
+    task runs. The answer to that trigger is read as for any trigger (204 means started on every node, 503 means the
+    backup capability is not available). What the real API does with a trigger that arrives while a node's snapshot
+    is ACTIVE is not documented and has not been verified.
   - A manual backup makes every node flush its memtables at the same moment, which may briefly affect performance.
   - The API returns no backup id. The module follows the snapshot uploads that started at or after the trigger
     time, read from the API server's clock (with a few seconds' allowance for clock resolution).
@@ -54,7 +61,7 @@ options:
     type: raw
   force:
     description:
-      - Trigger a backup even when one is running or a recent one could be reused.
+      - Trigger a backup even when a backup of every node is running or a recent one could be reused.
     type: bool
     default: false
   wait:
@@ -90,12 +97,24 @@ EXAMPLES = r"""
 
 - name: Show how long it took
   ansible.builtin.debug:
-    msg: "Backup completed at {{ backup.backup.completed_at }} in {{ backup.backup.duration_seconds }} s"
+    msg: >-
+      Backup completed at {{ backup.backup.completed_at }}, {{ backup.backup.duration_seconds }} s from the first
+      node's start to the last node's end; the slowest node took
+      {{ backup.backup.nodes | map(attribute='duration_seconds') | max }} s
 
 - name: Back up unless every node has a snapshot of the last 6 hours
   restorekit.instaclustr.cluster_backup:
     cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
     reuse_within: 6h
+  register: recent
+
+# A reused backup is each node's latest snapshot: scheduled snapshots run node after node, so
+# backup.duration_seconds can span hours. Each node's own duration_seconds is its snapshot's.
+- name: Say whether the backup was reused
+  ansible.builtin.debug:
+    msg: >-
+      {{ 'Reused the snapshots every node completed by' if recent.backup.reused else 'Backed up every node by' }}
+      {{ recent.backup.completed_at }}
 
 - name: Trigger a backup of a Redis cluster (its completion cannot be followed through the API)
   restorekit.instaclustr.cluster_backup:
@@ -114,7 +133,8 @@ EXAMPLES = r"""
 RETURN = r"""
 triggered:
   description:
-    - Whether this task triggered a backup. False when a running backup was followed or a recent one reused.
+    - Whether this task triggered a backup. False when a backup running on every node was followed or a recent one
+      reused.
     - In check mode, whether it would trigger one.
   returned: always
   type: bool
@@ -148,6 +168,13 @@ backup:
         - V(UNKNOWN) for O(application=redis), whose backups the API does not list (RV(backup.nodes) is then empty).
       type: str
       sample: COMPLETED
+    reused:
+      description:
+        - V(true) when the task reused a recent backup (O(reuse_within)), that is per node its latest completed
+          snapshot. Those snapshots are often the scheduled ones, taken node after node, hours apart.
+        - V(false) when the task triggered the backup or followed one running on every node.
+      type: bool
+      sample: false
     nodes:
       description: Per node, the snapshot upload that belongs to this backup (null when it has not started).
       type: list
@@ -185,6 +212,10 @@ backup:
               description: End in epoch milliseconds; null while active.
               type: int
               sample: 1795169400000
+        duration_seconds:
+          description: How long this node's snapshot upload took, from its start to its end in seconds; null while it runs.
+          type: float
+          sample: 599.0
     started_at:
       description: The earliest start of the backup's snapshot uploads (ISO 8601 UTC); null before any started.
       type: str
@@ -202,7 +233,12 @@ backup:
       type: int
       sample: 1795169400000
     duration_seconds:
-      description: RV(backup.completed_at) minus RV(backup.started_at) in seconds, else null.
+      description:
+        - The span from the earliest start to the latest end of exactly the snapshot uploads in RV(backup.nodes), in
+          seconds (RV(backup.completed_at) minus RV(backup.started_at)); null until every node's snapshot completed.
+        - For a triggered or followed backup, how long the backup of the cluster took. For a reused backup
+          (RV(backup.reused=true)) the snapshots may have run hours apart, so this is not how long a backup takes;
+          each node's own time is RV(backup.nodes[].duration_seconds).
       type: float
       sample: 599.0
 """
@@ -248,13 +284,14 @@ class ClusterBackup:
         backups = self.backend.list_backup_events(self.cluster_id)
 
         if not params["force"]:
-            active_starts = _coverage.active_snapshot_starts(backups, self.types)
-            if active_starts:
-                since_ms = min(active_starts) - _coverage.TRIGGER_SKEW_MS
-                return self.follow(since_ms, every_node=False, note="followed the backup already running", backups=backups)
+            running = _coverage.cluster_wide_backup_starts(backups, self.types)
+            if running:  # every node has an ACTIVE snapshot: a backup of the whole cluster is in progress
+                since_ms = min(running.values()) - _coverage.TRIGGER_SKEW_MS
+                return self.follow(since_ms, every_node=True, note="followed the backup already running on every node",
+                                   backups=backups)
             if reuse_within is not None and self._recent_backup_on_every_node(backups, reuse_within):
                 return self.result(_coverage.BackupRound.latest_completed(backups, self.types),
-                                   "reused the backup every node completed within %g s" % reuse_within)
+                                   "reused the backup every node completed within %g s" % reuse_within, reused=True)
 
         if self.module.check_mode:
             round_ = _coverage.BackupRound.started_since(backups, self.module.session.clock.now_ms(), types=self.types)
@@ -358,11 +395,11 @@ class ClusterBackup:
             details["elapsed"] = elapsed
         return details
 
-    def result(self, round_, note, triggered=None):
+    def result(self, round_, note, triggered=None, reused=False):
         if triggered is None:
             triggered = self.triggered_at_ms is not None
         result = {"changed": triggered, "triggered": triggered,
-                  "backup": UNSEEN_BACKUP if round_ is None else round_.as_result(),
+                  "backup": UNSEEN_BACKUP if round_ is None else round_.as_result(reused=reused),
                   "msg": "%s (cluster %s)" % (note, self.cluster_id)}
         result.update(timestamp_pair("triggered_at", self.triggered_at_ms))
         return result

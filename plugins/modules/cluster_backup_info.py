@@ -56,8 +56,9 @@ options:
   since:
     description:
       - Return only events that started at or after this point in time.
-      - An ISO 8601 time with a zone (V(2026-11-20T10:00:00Z), V(2026-11-20T12:00:00+02:00)), epoch milliseconds, or an
-        unquoted YAML timestamp (read as UTC when it has no zone).
+      - An ISO 8601 time with a zone or an offset from UTC (V(2026-11-20T10:00:00Z), V(2026-11-20T12:00:00+02:00)), or
+        epoch milliseconds. An unquoted YAML timestamp works when it has a zone.
+      - A date and time without a zone is refused; add V(Z) for UTC or the offset.
     type: raw
   until:
     description:

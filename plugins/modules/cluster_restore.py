@@ -64,8 +64,10 @@ options:
     type: str
   point_in_time:
     description:
-      - The instant to restore to. An ISO 8601 time with a zone (V(2026-11-20T10:00:00Z)), epoch milliseconds, or an
-        unquoted YAML timestamp (read as UTC when it has no zone).
+      - The instant to restore to. An ISO 8601 time with a zone or an offset from UTC (V(2026-11-20T10:00:00Z),
+        V(2026-11-20T12:00:00+02:00)), or epoch milliseconds. An unquoted YAML timestamp works when it has a zone.
+      - A date and time without a zone (V(2026-11-20T10:00:00), V(2026-11-20 10:00:00)) is refused; it names a
+        different instant in every time zone. Add V(Z) for UTC or the offset.
       - Not before 2015-01-01T00:00:00Z and not after the API server's current time.
       - When not set, the API restores the most recent backup of each node.
       - Not for O(application=redis), which restores its latest state (the API lists no Redis backups, so no instant

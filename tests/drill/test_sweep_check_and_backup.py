@@ -79,19 +79,22 @@ def test_check_mode_changes_nothing_and_shows_the_restore(emulator, tmp_path):
 def test_backup_of_every_node_when_a_scheduled_snapshot_runs_on_one(emulator, tmp_path):
     # At the scenario's start one inventory-dev node is in the middle of its daily snapshot
     # (25 simulated minutes). At 60x that lasts about 25 real seconds: long enough for the drill
-    # to find it running. The drill follows it, then backs up every node.
+    # to find it running. That is not a backup of the cluster: the drill triggers one at once
+    # (it does not wait for the scheduled snapshot first) and backs up every node with one call.
     emulator.settings(time_scale=60, backup_duration=60, restore_duration=120)
     before = emulator.api("GET", "/provisioning/v1/%s/backups" % INVENTORY_DEV_ID).json()
-    active = [n["id"] for dc in before["clusterDataCentres"] for n in dc["nodes"]
-              if any(e["type"] == "snapshot-upload" and e["state"] == "ACTIVE" for e in n["events"])]
+    active = [(n["id"], e["start"]) for dc in before["clusterDataCentres"] for n in dc["nodes"]
+              for e in n["events"] if e["type"] == "snapshot-upload" and e["state"] == "ACTIVE"]
     assert len(active) == 1
+    scheduled_end_ms = active[0][1] + 25 * 60 * 1000
 
     run = run_drill(emulator, tmp_path, {"inventory-dev": {"backup_restore_drill_cluster_id": INVENTORY_DEV_ID}})
 
     assert run.rc == 0, run.output[-3000:]
     report = run.report()
     triggers = [e for e in emulator.requests_log() if e["method"] == "POST" and e["path"].endswith("/backups")]
-    assert len(triggers) == 1  # the scheduled snapshot was followed, not triggered over
+    assert len(triggers) == 1  # one backup of every node, not a follow and then a second one
+    assert triggers[0]["time_ms"] < scheduled_end_ms  # triggered without waiting for the scheduled snapshot
     backup = check_by_id(report, "backup_completed")
     assert backup["status"] == "passed" and backup["figures"]["nodes"] == 3 and backup["figures"]["triggered"] is True
     # The point in time is after the trigger: every node's new snapshot covers it.

@@ -154,10 +154,12 @@ class World:
         cluster_id = str(uuid.uuid4())
         cdc_infos = {info["cdc_id"]: info for info in request.cdc_infos}
         centres = []
+        used_addresses = set()  # private addresses are unique across the cluster, whatever the DCs' networks
         for dc in source.data_centres:
             nodes = [node for node in dc.nodes if node.id in kept_node_ids]
             if nodes:
-                centres.append(restored_data_centre(cluster_id, dc, nodes, request, cdc_infos.get(dc.id), job))
+                centres.append(restored_data_centre(cluster_id, dc, nodes, request, cdc_infos.get(dc.id), job,
+                                                    used_addresses))
         name = request.name or "%s restored %s" % (source.name, iso_ms(now)[:19] + "Z")
         schedule = source.schedule if job.outcome == RUNNING else None
         return Cluster(cluster_id, name, source.cassandra_version, source.sla_tier, self.new_password(),
@@ -166,8 +168,14 @@ class World:
                        account_id=source.account_id)
 
 
-def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job):
-    """A data centre of the restored cluster: same name, racks and sizes, new ids and network."""
+def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job, used_addresses):
+    """A data centre of the restored cluster: same name, racks and sizes, new ids and network.
+
+    Its ``network`` is the requested range (``clusterNetwork`` for every data centre, or the entry's
+    ``customVpcNetwork``); node addresses skip those ``used_addresses`` already holds, so two data
+    centres restored into one range do not repeat an address. (How the real API allocates
+    addresses for a multi-DC restore is not documented.)
+    """
     network = source_dc.network
     if request.cluster_network:
         network = request.cluster_network
@@ -175,10 +183,15 @@ def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job):
         network = cdc_info["custom_vpc_network"]
     backups_from = job.running_from() or job.ends_ms
     new_nodes = []
-    for index, node in enumerate(nodes):
+    index = 0
+    for node in nodes:
         node_id = str(uuid.uuid4())
+        while scenarios.private_address(network, index) in used_addresses and index < 65536:
+            index += 1
+        address = scenarios.private_address(network, index)
+        used_addresses.add(address)
         new_nodes.append(Node(node_id, node.size, node.rack, scenarios.public_address(node_id),
-                              scenarios.private_address(network, index), backups_from, node.commitlog_offset_ms))
+                              address, backups_from, node.commitlog_offset_ms))
     return DataCentre(str(uuid.uuid4()), source_dc.name, source_dc.cdc_name, source_dc.provider,
                       str(ipaddress.IPv4Network(network, strict=False)), False, new_nodes,
                       custom_vpc_id=cdc_info.get("custom_vpc_id") if cdc_info else None)

@@ -151,6 +151,21 @@ def test_date_header_is_single_and_rfc7231(emulator):
     assert abs(date_of(response) - emulator.now_ms() / 1000.0) < 5
 
 
+def test_date_header_counts_whole_seconds_while_event_times_carry_milliseconds(emulator):
+    # As the real API: RFC 7231 dates have no milliseconds; backup events are epoch ms.
+    before_ms = emulator.now_ms()
+    emulator.api("POST", "/provisioning/v1/%s/backups" % ORDERS_PROD_ID)
+    emulator.advance(3600)
+    response = emulator.api("GET", "/provisioning/v1/%s/backups" % ORDERS_PROD_ID)
+    after_ms = emulator.now_ms()
+    date_ms = int(date_of(response) * 1000)
+    assert date_ms % 1000 == 0
+    assert before_ms - before_ms % 1000 <= date_ms - 3600 * 1000 and date_ms <= after_ms - after_ms % 1000  # floored, not rounded
+    times = [event[key] for dc in response.json()["clusterDataCentres"] for node in dc["nodes"]
+             for event in node["events"] for key in ("start", "end") if event[key] is not None]
+    assert any(ms % 1000 for ms in times)
+
+
 def test_cluster_ids_are_case_insensitive(api):
     assert api.get(cluster_path(ORDERS_PROD_ID.upper())).json()["id"] == ORDERS_PROD_ID
 

@@ -165,6 +165,16 @@ def test_cluster_network_becomes_each_data_centres_network(api):
             assert ipaddress.IPv4Address(node["privateAddress"]) in ipaddress.IPv4Network("10.50.0.0/16")
 
 
+def test_two_data_centres_restored_into_one_cluster_network_get_unique_addresses(api):
+    # orders-prod has two data centres: each keeps the requested range, no address repeats across them.
+    _restored_id, details = restored_details(api, {"clusterNameOverride": "orders-net2", "clusterNetwork": "10.20.0.0/16"})
+    assert len(details["dataCentres"]) == 2
+    assert {dc["cdcNetwork"] for dc in details["dataCentres"]} == {"10.20.0.0/16"}
+    addresses = [node["privateAddress"] for dc in details["dataCentres"] for node in dc["nodes"]]
+    assert len(addresses) == 6 and len(set(addresses)) == len(addresses), addresses
+    assert all(ipaddress.IPv4Address(address) in ipaddress.IPv4Network("10.20.0.0/16") for address in addresses)
+
+
 def test_custom_vpc_network_applies_per_data_centre(emulator, api):
     ids = orders_dc_ids(emulator)
     body = {"clusterNameOverride": "orders-vpc", "clusterNetwork": "10.50.0.0/16", "cdcInfos": [

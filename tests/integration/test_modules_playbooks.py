@@ -77,6 +77,7 @@ def test_cluster_backup(emulator):
     run_playbook("cluster_backup.yml", emulator)
     assert mutations(emulator) == [
         ("POST", "/provisioning/v1/%s/backups" % INVENTORY_DEV_ID, 204),
+        ("POST", "/provisioning/v1/%s/backups" % INVENTORY_DEV_ID, 204),
         ("POST", "/provisioning/v1/%s/backups" % LEGACY_NOBACKUP_ID, 503),
     ]
 

@@ -38,6 +38,7 @@ NAME_LENGTH = r"\b3\b.*\b48\b|\b48\b.*\b3\b|characters|length"
 NAME_PATTERN = r"a-zA-Z0-9|letter|character|pattern"
 BEFORE_2015 = r"2015"
 FUTURE = r"future|after .*now|later than"
+NO_ZONE = r"no time zone.*Z for UTC.*offset"
 UNPARSEABLE = r"ISO ?8601|epoch|millisecond|pars|format|not a valid (date|time|point)|understand"
 TABLE_RULE = r"keyspace\.table"
 CIDR_RULE = r"CIDR|IPv4"
@@ -99,6 +100,12 @@ CASES = [
      ["point_in_time"], UNPARSEABLE),
     ("point_in_time impossible date", lambda c: restore(point_in_time="2025-02-30T10:00:00Z"),
      ["point_in_time"], UNPARSEABLE),
+    ("point_in_time without a zone", lambda c: restore(point_in_time="2026-11-20T10:00:00"),
+     ["point_in_time"], NO_ZONE),
+    ("point_in_time unquoted YAML timestamp without a zone", lambda c: restore(point_in_time="2026-11-20 10:00:00"),
+     ["point_in_time"], NO_ZONE),
+    ("backup_info since without a zone", lambda c: ("cluster_backup_info", dict(cluster_id=INVENTORY, since="2026-11-20T10:00:00")),
+     ["since"], NO_ZONE),
     ("backup_info since unparseable", lambda c: ("cluster_backup_info", dict(cluster_id=INVENTORY, since="last week")),
      ["since"], UNPARSEABLE),
     # keyspace.table entries
@@ -239,6 +246,9 @@ ROLE_CASES = [
     ("bad_point_in_time", {"backup_restore_drill_point_in_time": "2014-06-01T00:00:00Z",
                            "backup_restore_drill_trigger_backup": False},
      ["backup_restore_drill_point_in_time", "point_in_time"], BEFORE_2015),
+    ("zone_less_point_in_time", {"backup_restore_drill_point_in_time": "2026-11-20 10:00:00",
+                                 "backup_restore_drill_trigger_backup": False},
+     ["backup_restore_drill_point_in_time", "point_in_time"], NO_ZONE),
     ("bad_network", {"backup_restore_drill_cluster_network": "10.0.0.0/40"},
      ["backup_restore_drill_cluster_network", "cluster_network"], CIDR_RULE),
     ("bad_tables", {"backup_restore_drill_keyspace_tables": ["orders"]},

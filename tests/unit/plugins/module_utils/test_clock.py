@@ -35,10 +35,19 @@ def test_iso_strings_with_a_zone_become_epoch_ms(text, expected):
     assert parse_point_in_time(text, "since") == expected
 
 
-@pytest.mark.parametrize("text", ["2026-11-20T10:00:00", "2026-11-20 10:00:00", "2026-11-20T10:00"])
-def test_zone_less_text_is_utc_as_yaml_defines_unquoted_timestamps(text):
-    # ansible-core hands a module an unquoted YAML timestamp without a zone as this text.
-    assert parse_point_in_time(text, "since") == NOV_20_10H_MS
+@pytest.mark.parametrize("text, base", [
+    ("2026-11-20T10:00:00", "2026-11-20T10:00:00"),
+    ("2026-11-20 10:00:00", "2026-11-20T10:00:00"),  # what ansible-core hands a module for an unquoted YAML timestamp
+    ("2026-11-20T10:00", "2026-11-20T10:00"),
+    ("2026-11-20T10:00:00.250", "2026-11-20T10:00:00.250"),
+])
+def test_zone_less_text_is_refused_with_the_fix(text, base):
+    # Read as UTC, it restored a user in another zone to the wrong moment.
+    with pytest.raises(OptionError) as caught:
+        parse_point_in_time(text, "point_in_time")
+    assert caught.value.option == "point_in_time"
+    assert "has no time zone" in caught.value.rule
+    assert "write %sZ for UTC" % base in caught.value.rule and "%s+02:00" % base in caught.value.rule
 
 
 def test_epoch_milliseconds_as_int_digit_string_and_whole_float():
@@ -47,11 +56,19 @@ def test_epoch_milliseconds_as_int_digit_string_and_whole_float():
     assert parse_point_in_time(float(NOV_20_10H_MS), "since") == NOV_20_10H_MS
 
 
-def test_datetimes_aware_and_naive_where_naive_means_utc():
-    naive = datetime.datetime(2026, 11, 20, 10, 0, 0)
+def test_aware_datetimes_are_accepted_naive_ones_refused_with_the_fix():
     aware = datetime.datetime(2026, 11, 20, 11, 0, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
-    assert parse_point_in_time(naive, "until") == NOV_20_10H_MS
     assert parse_point_in_time(aware, "until") == NOV_20_10H_MS
+    with pytest.raises(OptionError) as caught:
+        parse_point_in_time(datetime.datetime(2026, 11, 20, 10, 0, 0), "until")
+    assert caught.value.option == "until"
+    assert "has no time zone" in caught.value.rule and "2026-11-20T10:00:00Z for UTC" in caught.value.rule
+
+
+def test_the_forms_named_in_messages_no_longer_say_zone_less_means_utc():
+    with pytest.raises(OptionError) as caught:
+        parse_point_in_time("yesterday", "since")
+    assert "no zone means UTC" not in caught.value.rule and "with a zone" in caught.value.rule
 
 
 @pytest.mark.parametrize("value, words", [

@@ -206,10 +206,20 @@ def test_topology_at_a_point_in_time_leaves_out_nodes_not_yet_backed_up():
     assert _coverage.topology_at(backups, NOW - 2 * DAY + HOUR)[0]["node_count"] == 3
 
 
-def test_active_snapshot_starts_ignore_commit_logs():
+def test_a_cluster_wide_backup_ignores_commit_logs():
     backups = cluster(("dc1", {"n1": [commit_log(NOW - MINUTE, None, "ACTIVE"), snapshot(NOW - 5 * MINUTE, None, "ACTIVE")],
-                               "n2": [snapshot(NOW - HOUR, NOW - 30 * MINUTE)]}))
-    assert _coverage.active_snapshot_starts(backups) == [NOW - 5 * MINUTE]
+                               "n2": [commit_log(NOW - 2 * MINUTE, None, "ACTIVE")]}))
+    assert _coverage.cluster_wide_backup_starts(backups) is None
+
+
+def test_a_backup_is_running_on_the_cluster_only_when_every_node_has_an_active_snapshot():
+    some = cluster(("dc1", {"n1": [snapshot(NOW - 5 * MINUTE, None, "ACTIVE")],
+                            "n2": [snapshot(NOW - HOUR, NOW - 30 * MINUTE), commit_log(NOW - MINUTE, None, "ACTIVE")]}))
+    assert _coverage.cluster_wide_backup_starts(some) is None
+    every = cluster(("dc1", {"n1": [snapshot(NOW - 5 * MINUTE, None, "ACTIVE")]}),
+                    ("dc2", {"n2": [snapshot(NOW - HOUR, NOW - 30 * MINUTE), snapshot(NOW - 3 * MINUTE, None, "ACTIVE")]}))
+    assert _coverage.cluster_wide_backup_starts(every) == {"n1": NOW - 5 * MINUTE, "n2": NOW - 3 * MINUTE}
+    assert _coverage.cluster_wide_backup_starts(cluster()) is None
 
 
 def test_nodes_without_snapshot_since():
@@ -269,7 +279,19 @@ def test_backup_round_latest_completed_is_the_reused_backup():
     assert result["state"] == "COMPLETED"
     assert result["started_at_ms"] == NOW - 3 * HOUR
     assert result["completed_at_ms"] == NOW - HOUR
+    # The span of exactly these two staggered snapshots, not how long a backup took: each node says that.
     assert result["duration_seconds"] == 2 * 3600.0
+    assert [node["duration_seconds"] for node in result["nodes"]] == [3600.0, 1800.0]
+    assert result["reused"] is False  # the module says whether it reused it
+    assert _coverage.BackupRound.latest_completed(backups).as_result(reused=True)["reused"] is True
+
+
+def test_backup_round_per_node_duration_is_its_snapshots_start_to_end_and_null_while_running():
+    backups = cluster(("dc1", {"n1": [snapshot(NOW, NOW + 10 * MINUTE)], "n2": [snapshot(NOW + 2000, None, "ACTIVE", 0.5)]}),
+                      ("dc2", {"n3": []}))
+    result = _coverage.BackupRound.started_since(backups, NOW).as_result()
+    assert [(node["id"], node["duration_seconds"]) for node in result["nodes"]] == [("n1", 600.0), ("n2", None), ("n3", None)]
+    assert result["duration_seconds"] is None
 
 
 def test_summary_of_200000_events_is_one_pass_and_fast():
@@ -373,8 +395,9 @@ def test_cassandra_ignores_postgresql_backups_and_keeps_its_model():
 
 def test_a_backup_round_follows_the_applications_event_type():
     backups = cluster(("dc1", {"n1": [pg_backup(NOW, None, "ACTIVE")], "n2": [pg_backup(NOW + 1000, NOW + 5000)]}))
-    assert _coverage.active_snapshot_starts(backups) == []
-    assert _coverage.active_snapshot_starts(backups, PG_TYPES) == [NOW]
+    running = cluster(("dc1", {"n1": [pg_backup(NOW, None, "ACTIVE")], "n2": [pg_backup(NOW + 1000, None, "ACTIVE")]}))
+    assert _coverage.cluster_wide_backup_starts(running) is None
+    assert _coverage.cluster_wide_backup_starts(running, PG_TYPES) == {"n1": NOW, "n2": NOW + 1000}
     assert _coverage.BackupRound.started_since(backups, NOW - 1, types=PG_TYPES).state == "ACTIVE"
     assert _coverage.BackupRound.started_since(backups, NOW - 1).state == "PENDING"
     assert _coverage.nodes_without_snapshot_since(backups, NOW - HOUR, PG_TYPES) == ["n1"]

@@ -389,7 +389,8 @@ def test_error_message_shape_is_parsed():
     error = api_error(lambda: make_session().post(BACKUPS + "/restore", "restore", body={}))
     assert error.body == body
     assert str(error) == "restore failed: HTTP 400: Invalid pointInTime; pointInTime: too early"
-    assert error.to_result() == {"operation": "restore", "method": "POST", "path": BACKUPS + "/restore", "status": 400, "body": body}
+    assert error.to_result() == {"operation": "restore", "method": "POST", "path": BACKUPS + "/restore", "status": 400,
+                                 "content_type": "application/json", "body": body}
 
 
 @responses.activate

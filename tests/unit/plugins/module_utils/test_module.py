@@ -213,7 +213,7 @@ def test_api_errors_give_the_description_and_the_parsed_error(run_module):
     assert code == 1
     assert result["msg"] == "restore failed: HTTP 412: no backup covers it (hint: no complete backup covers the requested point in time)"
     assert result["api_error"] == {"operation": "restore", "method": "POST", "path": BACKUPS + "/restore", "status": 412,
-                                   "body": {"cluster": "x", "status": "Pre-condition failed", "reason": "no backup covers it"}}
+                                   "content_type": None, "body": {"cluster": "x", "status": "Pre-condition failed", "reason": "no backup covers it"}}
     assert "exception" not in result
 
 

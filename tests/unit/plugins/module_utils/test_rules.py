@@ -67,10 +67,20 @@ def test_point_in_time_before_2015_is_refused_and_epoch_seconds_are_recognised()
 
 
 def test_point_in_time_in_the_future_of_the_server_is_refused():
-    error = rule_error(_rules.check_point_in_time, NOW_MS + 1, NOW_MS, option="until")
+    error = rule_error(_rules.check_point_in_time, NOW_MS + 1000, NOW_MS, option="until")
     assert error.option == "until"
     assert "must not be in the future" in error.rule
-    assert "2026-" in error.rule
+    assert "2026-" in error.rule and "at the latest 2026-" in error.rule
+
+
+@pytest.mark.parametrize("elapsed_ms", [0, 1, 400, 999])
+def test_point_in_time_allows_for_the_date_headers_one_second_resolution(elapsed_ms):
+    # The server said "hh:mm:ss" (no ms); a backup that ended at hh:mm:ss.338 is already past on its clock.
+    now_ms = NOW_MS + elapsed_ms  # NOW_MS is a whole second: a Date header plus the time counted since
+    assert _rules.check_point_in_time(NOW_MS + 338, now_ms) == NOW_MS + 338
+    assert _rules.check_point_in_time(NOW_MS + 999, now_ms) == NOW_MS + 999  # up to the end of that second
+    error = rule_error(_rules.check_point_in_time, NOW_MS + 1000, now_ms)  # nothing really later
+    assert "must not be in the future" in error.rule and "at the latest 2026-11-18T11:06:40.999Z" in error.rule
 
 
 @pytest.mark.parametrize("value", [True, "1717400000000", 1.7e12])

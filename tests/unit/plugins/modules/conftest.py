@@ -162,10 +162,14 @@ class FakeInstaclustr:
         cluster = self.clusters.get(cluster_id)
         return None if cluster is None else cluster["_application"]
 
-    def fault(self, method, suffix, status=None, exception=None, after=False, count=1, body=None):
-        """The next ``count`` requests whose path ends with ``suffix`` fail: ``status`` or ``exception``, before or after acting."""
+    def fault(self, method, suffix, status=None, exception=None, after=False, count=1, body=None, text=None,
+              content_type="application/json"):
+        """The next ``count`` requests whose path ends with ``suffix`` fail: ``status`` or ``exception``, before or after acting.
+
+        ``body`` is sent as JSON; ``text`` is sent as it is, with ``content_type`` (an HTML error page from a proxy).
+        """
         self.faults.append({"method": method, "suffix": suffix, "status": status, "exception": exception,
-                            "after": after, "count": count, "body": body})
+                            "after": after, "count": count, "body": body, "text": text, "content_type": content_type})
 
     def mutations(self):
         return [(method, path) for method, path, _body in self.requests if method in ("POST", "DELETE")]
@@ -249,11 +253,13 @@ class FakeInstaclustr:
     def _fail(self, fault):
         if fault["exception"] is not None:
             raise fault["exception"]
+        if fault["text"] is not None:
+            return fault["status"], self._headers(fault["content_type"]), fault["text"]
         body = fault["body"] if fault["body"] is not None else {"status": fault["status"], "message": "injected"}
         return fault["status"], self._headers(), json.dumps(body)
 
-    def _headers(self):
-        return {"Date": email.utils.formatdate(self.now_ms / 1000.0, usegmt=True), "Content-Type": "application/json"}
+    def _headers(self, content_type="application/json"):
+        return {"Date": email.utils.formatdate(self.now_ms / 1000.0, usegmt=True), "Content-Type": content_type}
 
     def _list(self, _cluster_id, _request):
         items = [{"id": c["id"], "name": c["clusterName"], "derivedStatus": self.status(c["id"]),

@@ -37,6 +37,9 @@ def test_triggers_once_and_follows_until_every_node_completed(run_module, module
     assert backup["completed_at_ms"] == max(node["event"]["end"] for node in backup["nodes"])
     assert backup["duration_seconds"] == (backup["completed_at_ms"] - backup["started_at_ms"]) / 1000.0
     assert backup["completed_at"].endswith("Z") and backup["started_at"].startswith("2026-11-20T")
+    assert backup["reused"] is False
+    for node in backup["nodes"]:
+        assert node["duration_seconds"] == (node["event"]["end"] - node["event"]["start"]) / 1000.0 == 600.0
 
 
 def test_second_run_within_reuse_within_does_not_trigger(run_module, module_args, fake_api):
@@ -50,6 +53,21 @@ def test_second_run_within_reuse_within_does_not_trigger(run_module, module_args
     assert second["backup"]["state"] == "COMPLETED"
 
 
+def test_a_reused_backup_says_so_and_reports_each_snapshots_own_duration(run_module, module_args, fake_api):
+    # Scheduled snapshots, node after node: the reused "backup" spans 2.5 hours, no snapshot took more than 20 minutes.
+    for index, node_id in enumerate(all_nodes(fake_api)):
+        start = fake_api.now_ms - 3 * HOUR + index * 75 * MINUTE
+        fake_api.add_event(fake_api.SOURCE_ID, node_id, "snapshot-upload", start, start + (10 + 5 * index) * MINUTE)
+    code, result = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID, reuse_within="6h")
+    assert code == 0, result
+    assert result["triggered"] is False and posts(fake_api) == []
+    backup = result["backup"]
+    assert backup["reused"] is True
+    assert [node["duration_seconds"] for node in backup["nodes"]] == [600.0, 900.0, 1200.0]
+    assert backup["duration_seconds"] == (150 + 20) * 60.0  # earliest start to latest end of exactly those snapshots
+    assert backup["duration_seconds"] == (backup["completed_at_ms"] - backup["started_at_ms"]) / 1000.0
+
+
 def test_reuse_within_counts_snapshots_only_not_commit_logs(run_module, module_args, fake_api):
     for node_id in all_nodes(fake_api):
         fake_api.add_event(fake_api.SOURCE_ID, node_id, "commitlog-upload", fake_api.now_ms - 10 * MINUTE, fake_api.now_ms - 5 * MINUTE)
@@ -57,18 +75,45 @@ def test_reuse_within_counts_snapshots_only_not_commit_logs(run_module, module_a
     assert result["triggered"] is True and len(posts(fake_api)) == 1
 
 
-def test_a_snapshot_active_on_any_node_is_followed_not_triggered(run_module, module_args, fake_api):
-    node_id = all_nodes(fake_api)[1]
+def _active_snapshot(fake_api, node_id, started_ago_ms, done_in_ms):
     fake_api.events[fake_api.SOURCE_ID][node_id].append(
-        {"type": "snapshot-upload", "state": "ACTIVE", "progress": 0.2, "start": fake_api.now_ms - MINUTE, "end": None,
-         "_done_at": fake_api.now_ms + 5 * MINUTE, "_fails": False})
+        {"type": "snapshot-upload", "state": "ACTIVE", "progress": 0.2, "start": fake_api.now_ms - started_ago_ms,
+         "end": None, "_done_at": fake_api.now_ms + done_in_ms, "_fails": False})
+
+
+def test_a_scheduled_snapshot_active_on_some_nodes_only_is_not_followed_a_backup_is_triggered(run_module, module_args, fake_api):
+    # The schedule snapshots one node after another: following that would take hours and cover one node.
+    _active_snapshot(fake_api, all_nodes(fake_api)[1], MINUTE, 3 * HOUR)
+    code, result = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID)
+    assert code == 0, result
+    assert result["changed"] is True and result["triggered"] is True
+    assert posts(fake_api) == ["/provisioning/v1/%s/backups" % fake_api.SOURCE_ID]
+    assert result["msg"].startswith("triggered a backup; every node completed")
+    backup = result["backup"]
+    assert backup["state"] == "COMPLETED"
+    assert [node["id"] for node in backup["nodes"]] == all_nodes(fake_api)
+    for node in backup["nodes"]:  # the new snapshots, not the scheduled one still running
+        assert node["event"]["start"] >= result["triggered_at_ms"] - 5000
+    assert backup["duration_seconds"] < 3600
+
+
+def test_check_mode_with_a_snapshot_active_on_some_nodes_says_it_would_trigger(run_module, module_args, fake_api):
+    _active_snapshot(fake_api, all_nodes(fake_api)[0], MINUTE, HOUR)
+    code, result = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID, _ansible_check_mode=True)
+    assert code == 0 and result["triggered"] is True and "would be triggered" in result["msg"]
+    assert fake_api.mutations() == []
+
+
+def test_a_backup_active_on_every_node_is_followed_not_triggered(run_module, module_args, fake_api):
+    for index, node_id in enumerate(all_nodes(fake_api)):
+        _active_snapshot(fake_api, node_id, MINUTE - index * 1000, 5 * MINUTE + index * 1000)
     code, result = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID)
     assert code == 0, result
     assert result["changed"] is False and result["triggered"] is False
     assert posts(fake_api) == []
     assert result["backup"]["state"] == "COMPLETED"
-    assert [node["id"] for node in result["backup"]["nodes"]] == [node_id]
-    assert "followed" in result["msg"]
+    assert [node["id"] for node in result["backup"]["nodes"]] == all_nodes(fake_api)
+    assert result["msg"].startswith("followed the backup already running on every node; every node completed")
 
 
 def test_an_active_commit_log_is_not_a_running_backup(run_module, module_args, fake_api):

@@ -144,3 +144,10 @@ def test_200000_events_give_a_small_result_with_default_options(run_module, modu
     assert len(json.dumps(result)) < 2_000_000
     assert sum(len(node["events"]) for node in result["data_centres"][0]["nodes"]) == 5600
     assert result["summary"]["restorable_until_ms"] == start + 1999 * 5 * MINUTE + MINUTE
+
+
+def test_since_without_a_zone_is_refused_before_any_request(run_module, module_args, fake_api):
+    code, result = run_module(cluster_backup_info.main, module_args(cluster_id=fake_api.SOURCE_ID, since="2026-11-19 10:00:00"))
+    assert code == 1
+    assert result["msg"].startswith("since: '2026-11-19 10:00:00' has no time zone") and "2026-11-19T10:00:00Z" in result["msg"]
+    assert fake_api.requests == []

@@ -99,6 +99,7 @@ def test_check_mode_still_fails_on_invalid_values(run_module, module_args, fake_
     ({"cluster_network": "10.0.0.1/16"}, "cluster_network"),
     ({"point_in_time": "2014-12-31T23:59:59Z"}, "point_in_time"),
     ({"point_in_time": "not a time"}, "point_in_time"),
+    ({"point_in_time": "2026-11-20T09:00:00"}, "point_in_time"),  # no zone
     ({"point_in_time": "2026-11-20T11:00:00Z"}, "point_in_time"),  # the server's future (the controller's past)
     ({"cluster_id": "not-a-uuid"}, "cluster_id"),
     ({"wait_timeout": 0}, "wait_timeout"),
@@ -114,6 +115,15 @@ def test_invalid_values_fail_naming_the_option_and_send_no_mutating_request(run_
     assert fake_api.mutations() == []
     if option not in ("cluster_id", "wait_timeout"):  # those fail before the module body runs
         assert result["rerun_safe"] is True and result["created"] is False
+
+
+@pytest.mark.parametrize("value", ["2026-11-20T09:00:00", "2026-11-20 09:00:00"])
+def test_a_point_in_time_without_a_zone_is_refused_before_any_request_with_the_fix(run_module, module_args, fake_api, value):
+    code, result = restore(run_module, module_args, fake_api, point_in_time=value)
+    assert code == 1
+    assert result["msg"].startswith("point_in_time: %r has no time zone" % value)
+    assert "write 2026-11-20T09:00:00Z for UTC, or add its offset from UTC, such as 2026-11-20T09:00:00+02:00" in result["msg"]
+    assert fake_api.requests == []
 
 
 def test_future_point_in_time_is_judged_by_the_servers_clock(run_module, module_args, fake_api):

@@ -1,5 +1,7 @@
 """Unit tests of the preflight and the restore plan (plugins/plugin_utils/drill_plan.py)."""
 
+import datetime
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
@@ -64,6 +66,8 @@ def test_scheduled_backups_must_exist_when_not_triggering():
     ({"point_in_time": "2014-06-01T00:00:00Z"}, "backup_restore_drill_point_in_time", "2015-01-01"),
     ({"point_in_time": NOW + HOUR}, "backup_restore_drill_point_in_time", "future"),
     ({"point_in_time": "yesterday"}, "backup_restore_drill_point_in_time", "ISO 8601"),
+    ({"point_in_time": "2026-11-20T09:00:00"}, "backup_restore_drill_point_in_time", "has no time zone"),
+    ({"point_in_time": datetime.datetime(2026, 11, 20, 9, 0)}, "backup_restore_drill_point_in_time", "2026-11-20T09:00:00Z for UTC"),
 ])
 def test_every_input_is_checked_before_anything_is_sent(settings, option, rule):
     preflight = drill_plan.preflight_verdict(source_info(), backup_info(), dict(SETTINGS, **settings))
