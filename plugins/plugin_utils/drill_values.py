@@ -187,10 +187,10 @@ def completed_snapshots(node):
 
 
 def effective_backup(value):
-    """The cluster_backup result the drill restores from.
+    """The cluster_backup result the drill restores from (the role's one backup call; {} when it made none).
 
-    The role may call cluster_backup twice (when the first call only followed a scheduled snapshot
-    running on some nodes) and passes both results as a list: the last one that ran counts.
+    A list is still accepted, its last result that ran counting, for playbooks that call the
+    filters themselves with several backup results.
     """
     if isinstance(value, list):
         ran = [item for item in value if isinstance(item, dict) and item and not item.get("skipped")]
