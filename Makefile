@@ -31,7 +31,7 @@ SANITY_DIR := $(CACHE_DIR)/sanity-$(CHECKOUT_KEY)/ansible_collections/restorekit
 SANITY_ARGS ?=
 
 TEST_TARGETS := units emulator-tests integration integration-2.16 drill molecule reliability \
-	bench-smoke sanity lint build changelog-lint
+	bench-smoke sanity lint build changelog-lint docs
 MOLECULE_TEST := tests/drill/test_molecule_scenario.py
 
 .PHONY: help venv venv-2.16 test $(TEST_TARGETS) reliability-report demo bench clean
@@ -162,6 +162,18 @@ build: $(STAMP)
 changelog-lint: $(STAMP)
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# The collection's documentation site (issue 12): antsibull-docs writes the RST of every module, plugin,
+# filter and role (docs/docsite/antsibull-docs.cfg), Sphinx builds build/docs/html (docs/docsite/conf.py).
+# Offline; any warning fails (-W), so `make test` checks that it builds cleanly.
+DOCS_DIR := build/docs
+docs: $(STAMP)
+	rm -rf $(DOCS_DIR) && mkdir -p -m 700 $(DOCS_DIR)/rst
+	PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$$($(BIN)/python tests/support/collection.py)" \
+		$(BIN)/antsibull-docs --config-file docs/docsite/antsibull-docs.cfg collection --use-current \
+		--squash-hierarchy --fail-on-error --cleanup everything --dest-dir $(DOCS_DIR)/rst restorekit.instaclustr
+	$(BIN)/sphinx-build -b html -c docs/docsite -W --keep-going -q $(DOCS_DIR)/rst $(DOCS_DIR)/html
+	@echo "documentation site: $(DOCS_DIR)/html/index.html"
 
 # --- the main job and the benchmarks -------------------------------------------------------
 

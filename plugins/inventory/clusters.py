@@ -86,8 +86,6 @@ notes:
     (C([inventory] unparsed_is_failed)) to make that an error, as a drill of no host is not a drill.
 seealso:
   - module: restorekit.instaclustr.cluster_info
-  - ref: ansible_collections.restorekit.instaclustr.backup_restore_drill_role
-    description: The drill role that uses the host variables.
 """
 
 EXAMPLES = r"""
