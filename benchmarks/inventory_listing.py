@@ -53,9 +53,10 @@ def run(context):
         raise RuntimeError("ansible-inventory failed (rc %s): %s" % (first.returncode, harness.tail(first.stdout + first.stderr)))
     clusters, hosts, requests, counted_429 = stats
     logged_429 = harness.status_count(log, 429)
+    figures = (size, first.wall_seconds, first.cpu_seconds, len(log), logged_429, counted_429, cached.wall_seconds,
+               len(cached_log))
     context.log("inventory %d clusters: wall %.1fs, cpu %.1fs, %d requests, %d answers 429 (plugin counted %d); "
-                "cached run: wall %.1fs, %d requests" % (size, first.wall_seconds, first.cpu_seconds, len(log), logged_429,
-                                                          counted_429, cached.wall_seconds, len(cached_log)))
+                "cached run: wall %.1fs, %d requests" % figures)
     failed = clusters != size or hosts != size
     rows = [
         row("12", "inventory of %d clusters (v2): wall time (s)" % size, first.wall_seconds, None),

@@ -12,7 +12,8 @@ version_added: 0.1.0
 description:
   - One inventory host per cluster of the Instaclustr account, named by the cluster's name, with the variables the
     C(restorekit.instaclustr.dr_drill) playbook and the
-    R(backup_restore_drill role,ansible_collections.restorekit.instaclustr.backup_restore_drill_role) need, so C(ansible-playbook restorekit.instaclustr.dr_drill -i prod.instaclustr.yml) drills every running source
+    R(backup_restore_drill role,ansible_collections.restorekit.instaclustr.backup_restore_drill_role) need,
+    so C(ansible-playbook restorekit.instaclustr.dr_drill -i prod.instaclustr.yml) drills every running source
     cluster of the chosen applications with no other variable.
   - 'The inventory source is a YAML file whose name ends in C(instaclustr.yml) or C(instaclustr.yaml) and that holds
     C(plugin: restorekit.instaclustr.clusters).'
