@@ -44,7 +44,7 @@ SANITY_DIR_NEWEST := $(CACHE_DIR)/sanity-newest-$(CHECKOUT_KEY)/ansible_collecti
 SANITY_ARGS ?=
 
 TEST_TARGETS := units emulator-tests integration integration-2.16 integration-newest drill drill-newest \
-	molecule reliability bench-smoke sanity sanity-newest lint build changelog-lint
+	molecule reliability bench-smoke sanity sanity-newest lint build changelog-lint docs
 MOLECULE_TEST := tests/drill/test_molecule_scenario.py
 # The newest-ansible-core runs fail on a deprecation warning (tests/support/deprecations.py).
 NEWEST_ENV := RESTOREKIT_ANSIBLE_BIN_DIR=$(BIN_NEWEST) RESTOREKIT_FAIL_ON_DEPRECATION=1
@@ -227,6 +227,18 @@ build: $(STAMP) $(STAMP_IMPORTER)
 changelog-lint: $(STAMP)
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# The collection's documentation site (issue 12): antsibull-docs writes the RST of every module, plugin,
+# filter and role (docs/docsite/antsibull-docs.cfg), Sphinx builds build/docs/html (docs/docsite/conf.py).
+# Offline; any warning fails (-W), so `make test` checks that it builds cleanly.
+DOCS_DIR := build/docs
+docs: $(STAMP)
+	rm -rf $(DOCS_DIR) && mkdir -p -m 700 $(DOCS_DIR)/rst
+	PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$$($(BIN)/python tests/support/collection.py)" \
+		$(BIN)/antsibull-docs --config-file docs/docsite/antsibull-docs.cfg collection --use-current \
+		--squash-hierarchy --fail-on-error --cleanup everything --dest-dir $(DOCS_DIR)/rst restorekit.instaclustr
+	$(BIN)/sphinx-build -b html -c docs/docsite -W --keep-going -q $(DOCS_DIR)/rst $(DOCS_DIR)/html
+	@echo "documentation site: $(DOCS_DIR)/html/index.html"
 
 # --- the main job and the benchmarks -------------------------------------------------------
 

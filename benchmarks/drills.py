@@ -25,6 +25,14 @@ def write_inventory(directory, clusters):
     return path
 
 
+def write_plugin_inventory(directory):
+    """An inventory source for the ``restorekit.instaclustr.clusters`` plugin: every running Cassandra cluster of the
+    account the environment's IC_* variables point at, over v1 (what the baseline speaks too)."""
+    path = Path(directory) / "fleet.instaclustr.yml"
+    path.write_text("plugin: restorekit.instaclustr.clusters\napi_version: v1\napplications: [cassandra]\n")
+    return path
+
+
 def playbook_args(side, poll_seconds, report_dir):
     """The same inputs for both sides: poll interval and (for the role) where its reports go."""
     if side == "role":
@@ -42,11 +50,14 @@ def fresh_world(emulator):
     emulator.advance(QUIET_START_ADVANCE_SECONDS)
 
 
-def run_drill(side, emulator, clusters, poll_seconds, timeout=1800):
-    """Drill ``clusters`` (``{host: id}``) with forks = their number; return the figures."""
+def run_drill(side, emulator, clusters, poll_seconds, timeout=1800, use_plugin=False):
+    """Drill ``clusters`` (``{host: id}``) with forks = their number; return the figures.
+
+    With ``use_plugin`` the inventory is the inventory plugin's (the emulator's account must then hold exactly
+    ``clusters``); else a static inventory of ``clusters`` is written."""
     fresh_world(emulator)
     with tempfile.TemporaryDirectory(prefix="bench-drill-") as workdir:
-        inventory = write_inventory(workdir, clusters)
+        inventory = write_plugin_inventory(workdir) if use_plugin else write_inventory(workdir, clusters)
         playbook, extra_vars = playbook_args(side, poll_seconds, Path(workdir) / "reports")
         run = harness.run_playbook(playbook, emulator, inventory=str(inventory), extra_vars=extra_vars,
                                    forks=len(clusters), timeout=timeout)

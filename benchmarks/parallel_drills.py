@@ -1,5 +1,8 @@
-"""Item 6: 1, 5 and 20 clusters of scenario ``fleet`` drilled at once (forks = clusters) with
+"""Item 6: 1, 5 and 20 clusters of scenario ``fleet:N`` drilled at once (forks = clusters) with
 playbooks/dr_drill.yml, at durations where one drill takes about 2 real minutes.
+
+The hosts come from the inventory plugin ``restorekit.instaclustr.clusters`` (issue 12): each size runs on an
+emulator of its own whose account holds exactly that many clusters, so the plugin's inventory is the fleet.
 
 Reports wall time, total controller CPU, failed drills and 429 answers per size, and the
 CPU-seconds per drill that bound the wall time on this machine: N drills need at least
@@ -34,11 +37,12 @@ def run(context):
         plan.append(("baseline", sizes[-1]))
     results = {}
     half_poll = settings["poll_seconds"] / 2.0  # completions mid-cycle, as in drill_cost
-    with harness.start_emulator(scenario="fleet", backup=settings["backup"] + half_poll,
-                                restore=settings["restore"] + half_poll,
-                                delete=settings["delete"] + half_poll) as emulator:
-        for side, size in plan:
-            result = drills.run_drill(side, emulator, fleet(emulator, size), settings["poll_seconds"], timeout=1500)
+    for side, size in plan:
+        with harness.start_emulator(scenario="fleet:%d" % size, backup=settings["backup"] + half_poll,
+                                    restore=settings["restore"] + half_poll,
+                                    delete=settings["delete"] + half_poll) as emulator:
+            result = drills.run_drill(side, emulator, fleet(emulator, size), settings["poll_seconds"], timeout=1500,
+                                      use_plugin=True)
             results[side, size] = result
             context.log("parallel %-8s %2d clusters: wall %.1fs, cpu %.1fs, failed %s, 429s %d" % (
                 side, size, result["wall_seconds"], result["cpu_seconds"], result["failed_hosts"] or "none",

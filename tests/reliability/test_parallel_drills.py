@@ -1,11 +1,15 @@
 """Issue 5 §6: five drills at once against the emulator's limit of 35 requests per second.
 
-Scenario ``fleet``, forks 5, one drill per source cluster (fleet-01 to fleet-05), each triggering
+Scenario ``fleet:5``, forks 5, one drill per source cluster (fleet-01 to fleet-05), each triggering
 and following a backup, restoring, verifying and deleting. The modules poll every 0.05 s, so five
 of them together ask for far more than 35 requests per second and the emulator answers 429:
 the test proves the limit was hit (else it would not test anything), that every drill still
 passed, and that no restored cluster is left. The number of 429 answers (every one of them was
 retried, since every drill passed) goes into the figures.
+
+The hosts come from the inventory plugin ``restorekit.instaclustr.clusters`` (a ``fleet.instaclustr.yml``
+source, credentials from the environment), not from a generated static inventory: the account holds exactly
+the five source clusters.
 """
 
 import json
@@ -22,13 +26,27 @@ from tests.reliability.conftest import (
 )
 
 SUITE = ("parallel_drills", "Parallel drills (§6)",
-         "5 drills at once (forks 5, scenario fleet) against 35 requests/s: all pass, 429s are retried")
+         "5 drills at once (forks 5, scenario fleet:5, hosts from the inventory plugin) against 35 requests/s: "
+         "all pass, 429s are retried")
 # Simulated durations stretched over a few real seconds, so the five drills overlap while polling.
-EMULATOR = {"scenario": "fleet", "time_scale": 30.0,
+EMULATOR = {"scenario": "fleet:5", "time_scale": 30.0,
             "extra_args": ("--backup-duration", "90", "--restore-duration", "120", "--delete-duration", "30")}
 DRILLS = 5
 
 PLAYBOOK = REPO_ROOT / "playbooks" / "dr_drill.yml"  # the main job: one host per source cluster, in parallel
+
+
+def ids_in_reports(report_dir):
+    """The source cluster id of each drill report."""
+    found = []
+    for path in report_dir.rglob("*.json"):
+        try:
+            document = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if isinstance(document, dict) and "checks" in document:
+            found.append((document.get("source") or {}).get("id"))
+    return found
 
 
 def test_five_drills_at_once_all_pass(emulator, figures, tmp_path):
@@ -37,18 +55,17 @@ def test_five_drills_at_once_all_pass(emulator, figures, tmp_path):
     from tests.support.emulator import fleet_id
 
     report_dir = tmp_path / "reports"
-    hosts = {}
-    for number in range(1, DRILLS + 1):
-        hosts["fleet-%02d" % number] = {
-            "ansible_connection": "local",
-            "backup_restore_drill_cluster_id": fleet_id(number),
-            "backup_restore_drill_report_dir": str(report_dir),
-            "backup_restore_drill_wait_sleep": 0.05,
-            "backup_restore_drill_backup_wait_timeout": 300,
-            "backup_restore_drill_restore_wait_timeout": 300,
-            "backup_restore_drill_delete_wait_timeout": 300,
-        }
-    runner = run_playbook(tmp_path / "runner", PLAYBOOK, {"all": {"hosts": hosts}}, ansible_env(emulator),
+    source = tmp_path / "fleet.instaclustr.yml"
+    source.write_text("plugin: restorekit.instaclustr.clusters\napplications: [cassandra]\n")
+    settings = {
+        "backup_restore_drill_report_dir": str(report_dir),
+        "backup_restore_drill_wait_sleep": 0.05,
+        "backup_restore_drill_backup_wait_timeout": 300,
+        "backup_restore_drill_restore_wait_timeout": 300,
+        "backup_restore_drill_delete_wait_timeout": 300,
+    }
+    envvars = dict(ansible_env(emulator), ANSIBLE_INVENTORY_UNPARSED_FAILED="true")
+    runner = run_playbook(tmp_path / "runner", PLAYBOOK, str(source), envvars, extravars=settings,
                           forks=DRILLS, timeout=480)
 
     log = api_requests(emulator)
@@ -64,6 +81,9 @@ def test_five_drills_at_once_all_pass(emulator, figures, tmp_path):
             continue
         if isinstance(document, dict) and "checks" in document:
             verdicts[path.name] = document.get("status")
+    drilled = sorted(verdict_id for verdict_id in ids_in_reports(report_dir))
+    if drilled != sorted(fleet_id(number) for number in range(1, DRILLS + 1)):
+        problems.append("the drills' sources are not fleet-01..05: %s" % drilled)
     if len(verdicts) != DRILLS:
         problems.append("%d drill reports for %d drills: %s" % (len(verdicts), DRILLS, verdicts))
     not_passed = {host: verdict for host, verdict in verdicts.items() if verdict != "passed"}
@@ -84,7 +104,8 @@ def test_five_drills_at_once_all_pass(emulator, figures, tmp_path):
     figures.figure("API requests", len(log))
     figures.figure("429 answers received and retried", len(limited))
     figures.figure("real seconds from first to last request", round(seconds, 1))
-    figures.case("5 drills, forks 5, fleet", "fleet-01..05 at once, polling every 0.05 s", held=not problems,
+    figures.case("5 drills, forks 5, fleet:5", "fleet-01..05 at once from the inventory plugin, polling every 0.05 s",
+                 held=not problems,
                  outcome="rc=%s, %d requests, %d answered 429" % (runner.rc, len(log), len(limited)),
                  problems=problems)
     assert not problems, "\n".join(problems)

@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, restorekit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The common API options for plugins (the inventory plugin): the module fragment ``api`` with ``env`` entries.
+
+Plugin docs may declare ``env`` (module docs may not), so this is a sibling of ``api.py`` as amazon.aws keeps a
+``MODULES`` and a ``PLUGINS`` variant of its fragments. Names, types, defaults and meaning are those of ``api.py``
+(a unit test keeps the two equal). The credentials are not marked ``required``: the plugin checks them itself, so
+a missing one fails with a message naming the environment variable too.
+"""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  api_username:
+    description:
+      - The Instaclustr user name the API key belongs to.
+      - Required, here or in the environment variable.
+    type: str
+    env:
+      - name: IC_USERNAME
+  api_key:
+    description:
+      - The Provisioning API key of O(api_username), sent only in the HTTP Basic C(Authorization) header.
+      - A read-only provisioning key is enough for the inventory.
+      - The key never appears in host variables, the inventory cache, warnings or error messages.
+      - Required, here or in the environment variable.
+    type: str
+    env:
+      - name: IC_API_KEY
+  api_url:
+    description:
+      - Base URL of the Instaclustr API, without the C(/provisioning/v1) or C(/cluster-management/v2) path.
+      - Must use C(https://). Plain C(http://) is accepted only for loopback hosts (C(127.0.0.0/8), C(::1), C(localhost)),
+        so credentials are never sent unencrypted over a network. A URL holding credentials or a query is refused.
+    type: str
+    default: https://api.instaclustr.com
+    env:
+      - name: IC_API_URL
+  api_version:
+    description:
+      - Which Instaclustr API to read. V(v1) is the Provisioning API v1 (C(/provisioning/v1), deprecated by
+        Instaclustr); V(v2) is the Cluster Management API v2 (C(/cluster-management/v2)).
+    type: str
+    choices: [v1, v2]
+    default: v1
+    env:
+      - name: IC_API_VERSION
+  api_timeout:
+    description:
+      - Seconds to wait for each HTTP request (to connect, and then between bytes of the answer). Fractions are allowed.
+    type: float
+    default: 60
+  api_retries:
+    description:
+      - How many times a request is retried after a rate limit (HTTP 429), a server error (500, 502, 503, 504),
+        a timeout or a lost connection. V(0) disables retries.
+    type: int
+    default: 5
+  api_retry_max_delay:
+    description:
+      - The longest wait in seconds between two retries. Waits start at about 1 second and double, with random jitter.
+      - A C(Retry-After) header sent by the API is obeyed; if it asks for longer than this, the request fails at once.
+    type: float
+    default: 30
+  validate_certs:
+    description:
+      - Verify the API's TLS certificate. Set to V(false) only for a test endpoint you trust.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle file (PEM) to verify the API's certificate with, instead of the system's CA certificates.
+      - Ignored when O(validate_certs=false).
+    type: path
+requirements:
+  - requests >= 2.20
+"""
