@@ -21,6 +21,7 @@ ANSIBLE_TARGETS = [
      'Return Values'),
     ('ansible_configuration_settings', 'std:label', 'reference_appendices/config.html#ansible-configuration-settings',
      'Ansible Configuration Settings'),
+    ('action_plugins', 'std:label', 'plugins/action.html#action-plugins', 'Action plugins'),
 ] + [
     (name, 'std:envvar', 'reference_appendices/config.html#envvar-' + name, '-')
     for name in ('ANSIBLE_CACHE_PLUGIN', 'ANSIBLE_CACHE_PLUGIN_CONNECTION', 'ANSIBLE_CACHE_PLUGIN_PREFIX',
