@@ -87,6 +87,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: syntax-only (needs AWX: the drill job's report volume and awx_job_id)
 - name: Build the evidence index of the drill reports, fail when a cluster has no passing drill in 30 days
   restorekit.instaclustr.drill_evidence:
     path: /evidence/drill-reports
