@@ -201,7 +201,7 @@ def parse_marker(body, where):
 
 def yaml_marker(text, source):
     """The reason of a ``# example: syntax-only (reason)`` line among the text's leading comments."""
-    reason = None
+    reason, leading = None, 0
     for line in text.splitlines():
         stripped = line.strip()
         if stripped in ("", "---"):
@@ -210,10 +210,9 @@ def yaml_marker(text, source):
             break
         found = YAML_MARKER.match(line)
         if found:
-            reason = parse_marker(found.group("body"), source)
-    for found in YAML_MARKER.finditer(text):  # a marker further down would be silently ignored: refuse it
-        if reason is None or parse_marker(found.group("body"), source) != reason:
-            raise ExampleError("%s: an example marker must be among the leading comment lines" % source)
+            reason, leading = parse_marker(found.group("body"), source), leading + 1
+    if sum(1 for line in text.splitlines() if YAML_MARKER.match(line)) > leading:
+        raise ExampleError("%s: an example marker must be among the leading comment lines" % source)
     return reason
 
 
