@@ -33,8 +33,10 @@ from tests.support import deprecations
 from tests.support import doc_examples
 from tests.support.emulator import ORDERS_PROD_ID, PAYMENTS_PG_ID, SEARCH_OS_ID, SESSIONS_REDIS_ID, running_emulator
 
-# 600 simulated seconds per real second: a backup (600 simulated seconds) takes a second, a restore two.
+# 600 simulated seconds per real second; a backup takes 60 simulated seconds, a restore 120, a deletion 60:
+# each a fraction of a real second, so the runs' time is ansible's own.
 TIME_SCALE = 600
+EMULATOR_ARGS = ("--backup-duration", "60", "--restore-duration", "120", "--delete-duration", "60")
 WAIT_SLEEP = 0.2
 # The variables examples leave to the reader (credentials, ids), given to every run as extra
 # variables; the credentials are the emulator's. Add one here when an example needs another.
@@ -123,7 +125,7 @@ class Run:
 
     def __init__(self, name, command, folder, emulator, labels):
         self.name, self.command, self.folder, self.emulator, self.labels = name, command, folder, emulator, labels
-        self.process = None
+        self.process = self.log = self.started = self.seconds = None
         self.output = ""
 
     def start(self):
@@ -133,16 +135,17 @@ class Run:
         self.process = subprocess.Popen(self.command, cwd=str(self.folder), env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT, text=True)
 
-    def finish(self, deadline):
-        try:
-            returncode = self.process.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+    def poll(self, deadline):
+        """The exit code once the process ended (killed after the deadline), else None."""
+        returncode = self.process.poll()
+        if returncode is None and time.monotonic() > deadline:
             self.process.kill()
             returncode = self.process.wait()
-        self.seconds = time.monotonic() - self.started
-        self.log.seek(0)
-        self.output = self.log.read()
-        self.log.close()
+        if returncode is not None and self.seconds is None:
+            self.seconds = time.monotonic() - self.started
+            self.log.seek(0)
+            self.output = self.log.read()
+            self.log.close()
         return returncode
 
 
@@ -186,22 +189,26 @@ def test_examples_run(ansible_core_2_19, tmp_path):  # pylint: disable=redefined
     started = time.monotonic()
     failures = []
     with contextlib.ExitStack() as stack:
-        emulators = {scenario: stack.enter_context(running_emulator(scenario, TIME_SCALE)) for scenario in batches}
+        emulators = {scenario: stack.enter_context(running_emulator(scenario, TIME_SCALE, extra_args=EMULATOR_ARGS)) for scenario in batches}
         runs = [batch_run("the examples on the %s scenario" % scenario, examples, emulators[scenario], tmp_path / scenario)
                 for scenario, examples in batches.items() if examples]
-        runs += [drill_run(example, stack.enter_context(running_emulator("default", TIME_SCALE)), tmp_path / ("drill%d" % index))
+        runs += [drill_run(example, stack.enter_context(running_emulator("default", TIME_SCALE, extra_args=EMULATOR_ARGS)), tmp_path / ("drill%d" % index))
                  for index, example in enumerate(drills)]
         for run in runs:
             run.start()
         deadline = time.monotonic() + RUN_TIMEOUT
-        for run in runs:
-            returncode = run.finish(deadline)
-            if returncode != 0:
-                failures.append("%s failed (rc %d):\n%s" % (run.name, returncode, run.output[-8000:]))
-            missing = [label for label in run.labels if "PLAY [%s" % label not in run.output]
-            if returncode == 0 and missing:
-                failures.append("%s: no play ran for %s" % (run.name, ", ".join(missing)))
-            deprecations.check(run.output, run.name)
-            print("%s: rc %d, %.1f s" % (run.name, returncode, run.seconds))
+        pending = list(runs)
+        while pending:
+            time.sleep(0.1)
+            for run in [run for run in pending if run.poll(deadline) is not None]:
+                pending.remove(run)
+                returncode = run.poll(deadline)
+                print("%s: rc %d, %.1f s" % (run.name, returncode, run.seconds))
+                if returncode != 0:
+                    failures.append("%s failed (rc %d):\n%s" % (run.name, returncode, run.output[-8000:]))
+                missing = [label for label in run.labels if "PLAY [%s" % label not in run.output]
+                if returncode == 0 and missing:
+                    failures.append("%s: no play ran for %s" % (run.name, ", ".join(missing)))
+                deprecations.check(run.output, run.name)
     print("doc examples: %d runnable in %d ansible-playbook runs, %.1f s" % (len(runnable), len(runs), time.monotonic() - started))
     assert not failures, "\n\n".join(failures)
