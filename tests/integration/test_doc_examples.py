@@ -38,9 +38,11 @@ from tests.support.emulator import ORDERS_PROD_ID, PAYMENTS_PG_ID, SEARCH_OS_ID,
 TIME_SCALE = 600
 EMULATOR_ARGS = ("--backup-duration", "60", "--restore-duration", "120", "--delete-duration", "60")
 WAIT_SLEEP = 0.2
-# The variables examples leave to the reader (credentials, ids), given to every run as extra
-# variables; the credentials are the emulator's. Add one here when an example needs another.
+
+
 def example_vars(emulator):
+    """The variables examples leave to the reader (credentials, ids), given to every run as extra
+    variables; the credentials are the emulator's. Add one here when an example needs another."""
     return {
         "instaclustr_user": emulator.username, "instaclustr_api_key": emulator.api_key,
         "vault_ic_username": emulator.username, "vault_ic_api_key": emulator.api_key,

@@ -140,9 +140,8 @@ def test_a_playbook_keeps_its_module_defaults_and_gets_the_short_poll_interval()
 def test_module_arguments_are_checked_against_the_argument_spec():
     assert doc_examples.module_argument_problems(
         {"restorekit.instaclustr.cluster_backup": {"cluster_id": "{{ x }}", "reuse_within": "6h"}}) == []
-    problems = doc_examples.module_argument_problems(
-        {"restorekit.instaclustr.cluster_restore": {"cluster_id": "x", "name": "y", "point_in_tim": "z",
-                                                     "api_version": "v3"}})
+    arguments = {"cluster_id": "x", "name": "y", "point_in_tim": "z", "api_version": "v3"}
+    problems = doc_examples.module_argument_problems({"restorekit.instaclustr.cluster_restore": arguments})
     assert any("unknown option(s) point_in_tim" in problem for problem in problems)
     assert any("api_version" in problem and "v3" in problem for problem in problems)
     assert doc_examples.module_argument_problems({"restorekit.instaclustr.drill_evidence": {"path": "/x", "max_age": "30d"}}) == []
