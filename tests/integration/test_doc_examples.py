@@ -7,7 +7,8 @@ without editing this file. docs/development.md ("Every example in the docs runs"
 - ``test_examples_syntax``: every playbook and task list (runnable or marked
   ``example: syntax-only (reason)``) passes ``ansible-playbook --syntax-check``; every
   ``restorekit.instaclustr.<name>`` it writes exists; its arguments to the collection's modules fit
-  their argument specs. Inventories, variable files and ini snippets are parsed by the discovery.
+  their argument specs. Inventories, variable files and ini snippets are parsed by the discovery; the
+  ``backup_restore_drill_*`` variables of inventories and variable files must fit the role's argument specs.
   Runs on every ansible-core of the integration layers (one process, a few seconds).
 - ``test_examples_run``: the runnable ones run against emulators, batched: one ``ansible-playbook``
   for the examples on the ``default`` scenario, one for those on ``mixed`` (an example that writes
@@ -91,6 +92,8 @@ def test_examples_syntax(tmp_path):
     api = {"api_url": "http://127.0.0.1:1", "api_username": "demo", "api_key": "demo-key"}
     playbooks, problems = [], []
     for example in EXAMPLES:
+        for variables in doc_examples.example_variables(example):
+            problems.extend("%s: %s" % (example.source, problem) for problem in doc_examples.role_variable_problems(variables))
         if example.kind not in ("playbook", "tasks"):
             continue
         plays = doc_examples.plays_of(example, example.text, api, WAIT_SLEEP)
@@ -125,8 +128,9 @@ def reference_problems(example):
 class Run:
     """One ansible-playbook process over some examples, against its own emulator."""
 
-    def __init__(self, name, command, folder, emulator, labels):
+    def __init__(self, name, command, folder, emulator, labels, env=None):
         self.name, self.command, self.folder, self.emulator, self.labels = name, command, folder, emulator, labels
+        self.env = env or {}
         self.process = self.log = self.started = self.seconds = None
         self.output = ""
 
@@ -134,6 +138,7 @@ class Run:
         self.log = open(self.folder / "output.txt", "w+", encoding="utf-8")  # pylint: disable=consider-using-with
         self.started = time.monotonic()
         env = dict(ansible_env(self.emulator), PWD=str(self.folder))  # the drill's default report folder is $PWD/drill-reports
+        env.update(self.env)
         self.process = subprocess.Popen(self.command, cwd=str(self.folder), env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT, text=True)
 
@@ -165,6 +170,21 @@ def batch_run(name, examples, emulator, folder):
     return Run(name, command, folder, emulator, labels)
 
 
+def inventory_run(name, examples, emulator, folder):
+    """``ansible-inventory --list`` over the inventory plugin configurations, every one of them a source that must parse."""
+    folder.mkdir()
+    now_ms = emulator.now_ms()
+    sources = []
+    for example in examples:
+        path = folder / ("%s.instaclustr.yml" % example.slug)  # the plugin reads files named *instaclustr.yml
+        path.write_text(doc_examples.substitute(example.text, now_ms), encoding="utf-8")
+        sources += ["-i", str(path)]
+    command = [str(Path(ansible_playbook()).with_name("ansible-inventory")), *sources, "--list",
+               "--output", str(folder / "inventory.json")]
+    # A source that fails to parse fails the run; ~/.cache (a cache_connection) is the run's own folder.
+    return Run(name, command, folder, emulator, [], {"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "true", "HOME": str(folder)})
+
+
 def drill_run(example, emulator, folder):
     """``restorekit.instaclustr.dr_drill`` with the example inventory, as the docs run it."""
     folder.mkdir()
@@ -185,15 +205,20 @@ def ansible_core_2_19():
 
 def test_examples_run(ansible_core_2_19, tmp_path):  # pylint: disable=redefined-outer-name,unused-argument
     runnable = [example for example in EXAMPLES if example.runnable]
-    batches = {scenario: [e for e in runnable if not e.is_drill_inventory and e.scenario == scenario]
+    batches = {scenario: [e for e in runnable if e.kind in ("playbook", "tasks") and e.scenario == scenario]
+               for scenario in ("default", "mixed")}
+    sources = {scenario: [e for e in runnable if e.kind == "inventory_source" and e.scenario == scenario]
                for scenario in ("default", "mixed")}
     drills = [example for example in runnable if example.is_drill_inventory]
     started = time.monotonic()
     failures = []
     with contextlib.ExitStack() as stack:
-        emulators = {scenario: stack.enter_context(running_emulator(scenario, TIME_SCALE, extra_args=EMULATOR_ARGS)) for scenario in batches}
+        emulators = {scenario: stack.enter_context(running_emulator(scenario, TIME_SCALE, extra_args=EMULATOR_ARGS))
+                     for scenario in batches}
         runs = [batch_run("the examples on the %s scenario" % scenario, examples, emulators[scenario], tmp_path / scenario)
                 for scenario, examples in batches.items() if examples]
+        runs += [inventory_run("the inventory sources on the %s scenario" % scenario, examples, emulators[scenario],
+                               tmp_path / ("inventory-" + scenario)) for scenario, examples in sources.items() if examples]
         runs += [drill_run(example, stack.enter_context(running_emulator("default", TIME_SCALE, extra_args=EMULATOR_ARGS)), tmp_path / ("drill%d" % index))
                  for index, example in enumerate(drills)]
         for run in runs:
@@ -208,6 +233,10 @@ def test_examples_run(ansible_core_2_19, tmp_path):  # pylint: disable=redefined
                 print("%s: rc %d, %.1f s" % (run.name, returncode, run.seconds))
                 if returncode != 0:
                     failures.append("%s failed (rc %d):\n%s" % (run.name, returncode, run.output[-8000:]))
+                elif run.command[0].endswith("ansible-inventory"):
+                    hosts = json.loads((run.folder / "inventory.json").read_text())["_meta"]["hostvars"]
+                    if not hosts:
+                        failures.append("%s: no host\n%s" % (run.name, run.output[-4000:]))
                 missing = [label for label in run.labels if "PLAY [%s" % label not in run.output]
                 if returncode == 0 and missing:
                     failures.append("%s: no play ran for %s" % (run.name, ", ".join(missing)))

@@ -8,13 +8,15 @@ Where examples are:
 
 - the fenced ```` ```yaml ```` (or ``yml``) blocks of README.md, docs/**/*.md and roles/*/README.md,
   and their ```` ```ini ```` blocks (ansible.cfg snippets, parsed only);
-- the ``EXAMPLES`` string of each module (plugins/modules/*.py) and of each filter's sidecar
-  documentation (plugins/filter/*.yml);
+- the ``EXAMPLES`` string of each module (plugins/modules/*.py), inventory plugin
+  (plugins/inventory/*.py) and filter (its sidecar documentation, plugins/filter/*.yml);
 - each whole file in docs/examples/*.yml.
 
 What an example is (``Example.kind``): ``playbook`` (a list of plays or ``import_playbook`` entries),
-``tasks`` (a list of tasks, run wrapped in a play on localhost), ``inventory`` (a mapping with
-``all``), ``mapping`` (anything else: extra variables, AWX configuration) or ``ini``.
+``tasks`` (a list of tasks, run wrapped in a play on localhost), ``inventory_source`` (a configuration
+of this collection's inventory plugin, ``plugin: restorekit.instaclustr.<name>``), ``inventory`` (a
+mapping with ``all``), ``mapping`` (anything else: extra variables, AWX configuration) or ``ini``.
+A text of several YAML documents (``---``) gives one example per document.
 
 The one marker, before a fenced block (``<!-- example: syntax-only (reason) -->``, blank lines allowed
 in between) or as a comment line of the leading comments of a YAML text
@@ -80,10 +82,10 @@ class Example:
 
     @property
     def runnable(self):
-        """Playbooks and task lists run unless marked; an inventory of drill sources runs with dr_drill."""
+        """Playbooks, task lists and inventory sources run unless marked; an inventory of drill sources runs with dr_drill."""
         if self.syntax_only:
             return False
-        return self.kind in ("playbook", "tasks") or self.is_drill_inventory
+        return self.kind in ("playbook", "tasks", "inventory_source") or self.is_drill_inventory
 
     @property
     def is_drill_inventory(self):
@@ -105,7 +107,7 @@ def markdown_files(root=REPO_ROOT):
 
 
 def python_examples_files(root=REPO_ROOT):
-    return sorted((root / "plugins" / "modules").glob("*.py"))
+    return sorted((root / "plugins" / "modules").glob("*.py")) + sorted((root / "plugins" / "inventory").glob("*.py"))
 
 
 def filter_doc_files(root=REPO_ROOT):
@@ -124,14 +126,23 @@ def discover(root=REPO_ROOT):
     for path in python_examples_files(root):
         text, line = module_examples_string(path.read_text(encoding="utf-8"))
         if text is not None:
-            examples.append(yaml_example(text, "%s:%d" % (rel(path, root), line)))
+            examples.extend(yaml_examples(text, "%s:%d" % (rel(path, root), line)))
     for path in filter_doc_files(root):
         text = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("EXAMPLES")
         if text:
-            examples.append(yaml_example(text, "%s:EXAMPLES" % rel(path, root)))
+            examples.extend(yaml_examples(text, "%s:EXAMPLES" % rel(path, root)))
     for path in example_files(root):
-        examples.append(yaml_example(path.read_text(encoding="utf-8"), "%s:1" % rel(path, root)))
+        examples.extend(yaml_examples(path.read_text(encoding="utf-8"), "%s:1" % rel(path, root)))
     return examples
+
+
+def yaml_examples(text, source):
+    """One example per YAML document of the text (an inventory plugin's EXAMPLES hold several, split by ---)."""
+    documents = re.split(r"(?m)^---[ \t]*$\n?", text)
+    documents = [document for document in documents if document.strip()]
+    if len(documents) <= 1:
+        return [yaml_example(text, source)]
+    return [yaml_example(document, "%s#%d" % (source, number)) for number, document in enumerate(documents, 1)]
 
 
 def rel(path, root):
@@ -227,7 +238,7 @@ def yaml_example(text, source):
 
 
 def check_marker_fits(example):
-    if example.syntax_only and example.kind not in ("playbook", "tasks", "inventory"):
+    if example.syntax_only and example.kind not in ("playbook", "tasks", "inventory", "inventory_source"):
         raise ExampleError("%s: a syntax-only marker on a %s, which is only parsed anyway" % (example.source, example.kind))
 
 
@@ -244,6 +255,8 @@ def classify(data, source):
             raise ExampleError("%s: mixes plays and tasks" % source)
         return "tasks"
     if isinstance(data, dict):
+        if isinstance(data.get("plugin"), str) and data["plugin"].startswith(COLLECTION + "."):
+            return "inventory_source"  # a configuration of this collection's inventory plugin
         return "inventory" if isinstance(data.get("all"), dict) else "mapping"
     raise ExampleError("%s: neither a playbook, a task list nor a mapping" % source)
 
@@ -393,3 +406,31 @@ def module_argument_problems(task):
     problems.extend("%s: %s" % (module_key, message) for message in result.error_messages
                     if "Unsupported parameters" not in message)
     return problems
+
+
+def role_variable_problems(variables):
+    """Problems of ``backup_restore_drill_*`` variables (inventory or extra variables) against the role's
+    argument specs (any entry point): the name must be known, a literal value must fit its type and choices."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    specs = yaml.safe_load((REPO_ROOT / "roles" / "backup_restore_drill" / "meta" / "argument_specs.yml").read_text())
+    spec = {}
+    for entry in specs["argument_specs"].values():
+        for option, rule in (entry.get("options") or {}).items():
+            spec[option] = {key: value for key, value in rule.items() if key in ("type", "choices", "elements")}
+    ours = {key: value for key, value in variables.items() if key.startswith("backup_restore_drill_")}
+    unknown = sorted(set(ours) - set(spec))
+    problems = ["unknown role variable(s) %s" % ", ".join(unknown)] if unknown else []
+    literal = {key: value for key, value in ours.items() if key in spec and "{{" not in str(value)}
+    result = ArgumentSpecValidator({key: spec[key] for key in literal}).validate(literal)
+    return problems + list(result.error_messages)
+
+
+def example_variables(example):
+    """The variables an inventory or mapping example sets: per host (group variables merged in), or the mapping itself."""
+    if example.kind == "inventory":
+        hosts = drill_hosts(example.data)
+        return list(hosts.values()) or [example.data["all"].get("vars") or {}]
+    if example.kind == "mapping":
+        return [example.data]
+    return []

@@ -169,3 +169,22 @@ def test_the_repository_examples():
     readme_restore = [example for example in examples if example.source.startswith("README.md") and "point_in_time" in example.text]
     assert readme_restore and all(example.runnable for example in readme_restore)
     assert all(example.syntax_only.startswith("needs ") for example in examples if example.syntax_only)
+
+
+def test_role_variables_of_inventories_and_variable_files_are_checked_against_the_role():
+    assert doc_examples.role_variable_problems({"backup_restore_drill_rpo_target": "15m", "other": 1}) == []
+    assert doc_examples.role_variable_problems({"backup_restore_drill_rpo_targt": "15m"}) == [
+        "unknown role variable(s) backup_restore_drill_rpo_targt"]
+    assert doc_examples.role_variable_problems({"backup_restore_drill_trigger_backup": "maybe"})
+    inventory = yaml_example("all:\n  hosts:\n    a:\n      backup_restore_drill_cluster_id: x\n  vars:\n"
+                             "    backup_restore_drill_rpo_target: 15m\n", "i:1")
+    assert doc_examples.example_variables(inventory) == [{"backup_restore_drill_cluster_id": "x", "backup_restore_drill_rpo_target": "15m"}]
+
+
+def test_inventory_plugin_configurations_one_per_yaml_document():
+    text = "# a.instaclustr.yml\nplugin: restorekit.instaclustr.clusters\napi_version: v2\n---\nplugin: restorekit.instaclustr.clusters\n"
+    found = doc_examples.yaml_examples(text, "plugins/inventory/clusters.py:92")
+    assert [(example.source, example.kind, example.scenario, example.runnable) for example in found] == [
+        ("plugins/inventory/clusters.py:92#1", "inventory_source", "mixed", True),
+        ("plugins/inventory/clusters.py:92#2", "inventory_source", "default", True)]
+    assert yaml_example("plugin: ansible.builtin.constructed\n", "x:1").kind == "mapping"
