@@ -31,6 +31,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     all_nodes,
     as_dict,
     as_list,
+    backup_action,
     backup_result_nodes,
     dc_key,
     duration_option,
@@ -216,6 +217,24 @@ def _tables_check(settings, user):
                       "(a user check marked as covering 'tables' can verify it)." % asked, keyspace_tables=tables or None)
 
 
+# What cluster_backup said it would do in check mode, in the report's words.
+CHECK_MODE_BACKUP = {
+    "triggered": "cluster_backup would trigger a backup of every node",
+    "followed": "cluster_backup would follow the backup already running on every node",
+    "reused": "cluster_backup would reuse the backup every node completed within backup_restore_drill_backup_reuse_within",
+}
+
+
+def _check_mode_backup_check(backup_result):
+    """The backup step under --check: what the module's own check-mode result says it would do."""
+    action = backup_action(backup_result)
+    if action is None:
+        return make_check("backup_completed", NOT_VERIFIABLE, "Check mode: cluster_backup did not say what it would do.")
+    return make_check("backup_completed", NOT_VERIFIABLE, "Check mode: %s (%s)." % (
+        CHECK_MODE_BACKUP[action], backup_result.get("msg") or "no message"), action=action,
+        triggered=bool(truthy(backup_result.get("triggered"), False)))
+
+
 def _target_check(check_id, value, target, what):
     if value is None:
         return make_check(check_id, NOT_VERIFIABLE, "The %s could not be measured." % what)
@@ -270,8 +289,7 @@ def evaluate(context, report):
             checks["backup_completed"] = make_check("backup_completed", FAILED, "The backup failed: %s" % message,
                                                     failed_nodes=failed_nodes or None)
         elif truthy(context.get("check_mode"), False) and backup_result:
-            checks["backup_completed"] = make_check("backup_completed", NOT_VERIFIABLE,
-                                                    "Check mode: a backup %s." % ("would be triggered" if backup_result.get("changed") else "would be reused"))
+            checks["backup_completed"] = _check_mode_backup_check(backup_result)
         elif backup_result and not backup_result.get("skipped"):
             nodes = backup_result_nodes(backup_result)
             incomplete = [n["id"] for n in nodes if n.get("state") != COMPLETED]

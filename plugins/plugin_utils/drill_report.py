@@ -14,7 +14,7 @@ is API server time from the modules' results.
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import check_counts, evaluate, verdict
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import CHECK_MODE_BACKUP, check_counts, evaluate, verdict
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, PASSED, PHASES
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
@@ -105,8 +105,11 @@ def _message(report):
             name, report["point_in_time"], human_seconds(report["figures"]["rto_seconds"]),
             human_seconds(report["figures"]["rpo_seconds"]), report["cleanup"]["action"])
     if report["status"] == CHECK_MODE:
-        return "Check mode for %s: the restore of %s as %s would be requested; nothing was changed." % (
-            name, report["point_in_time"], report["restored"]["name"])
+        backup = next((check for check in report["checks"] if check["id"] == "backup_completed"), None)
+        action = as_dict(as_dict(backup).get("figures")).get("action")
+        return "Check mode for %s: %sthe restore of %s as %s would be requested; nothing was changed." % (
+            name, "%s, then " % CHECK_MODE_BACKUP[action] if action in CHECK_MODE_BACKUP else "",
+            report["point_in_time"], report["restored"]["name"])
     reasons = []
     failure_message = None
     if report["failure"]:

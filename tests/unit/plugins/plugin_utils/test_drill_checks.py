@@ -129,3 +129,29 @@ def test_check_mode_report():
     assert statuses(report)["backup_completed"] == "not_verifiable"
     assert statuses(report)["restore_running"] == "not_verifiable"
     assert report["request"]["body"]["clusterNameOverride"] == "drill-orders-prod-x"
+
+
+def _check_mode_with_backup(backup):
+    return context(check_mode=True, backup=[backup, {"skipped": True}],
+                   restore={"changed": True, "created": False, "restored_cluster_id": None, "cluster": None,
+                            "request": {"body": {"clusterNameOverride": "drill-orders-prod-x"}}},
+                   restored_backups={}, cleanup={"result": {"skipped": True}, "error": None})
+
+
+def test_check_mode_reports_what_cluster_backup_said_it_would_do():
+    # cluster_backup's own check-mode results: followed (neither triggered nor reused), reused, triggered.
+    followed = {"changed": False, "triggered": False, "backup": {"state": "ACTIVE", "reused": False, "nodes": []},
+                "msg": "followed the backup already running on every node (cluster x)"}
+    reused = {"changed": False, "triggered": False, "backup": {"state": "COMPLETED", "reused": True, "nodes": []},
+              "msg": "reused the backup every node completed within 21600 s (cluster x)"}
+    triggered = {"changed": True, "triggered": True, "backup": {"state": "PENDING", "reused": False, "nodes": []},
+                 "msg": "check mode: a backup would be triggered (cluster x)"}
+    for result, action, words in ((followed, "followed", "would follow the backup already running on every node"),
+                                  (reused, "reused", "would reuse the backup every node completed"),
+                                  (triggered, "triggered", "would trigger a backup of every node")):
+        report = drill_report.build_report(_check_mode_with_backup(result))
+        backup = [c for c in report["checks"] if c["id"] == "backup_completed"][0]
+        assert backup["status"] == "not_verifiable" and backup["figures"]["action"] == action, backup
+        assert words in backup["details"] and result["msg"] in backup["details"]
+        assert "would be reused" not in backup["details"] or action == "reused"
+        assert words in report["message"] and report["status"] == "check_mode"
