@@ -18,12 +18,11 @@ from tests.drill.conftest import (
 from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID, running_emulator
 
 DB_PASSWORD = "Drill-DB-Passw0rd-7f3a"
+FILES = __import__("pathlib").Path(__file__).resolve().parent / "files"
 
 
 def iso_ms(text):
     return parse_point_in_time(text, "test")
-
-FILES = __import__("pathlib").Path(__file__).resolve().parent / "files"
 
 
 @pytest.fixture(scope="module")
