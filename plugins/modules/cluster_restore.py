@@ -378,6 +378,19 @@ running_at_ms:
   returned: when O(state=present)
   type: int
   sample: 1795170450000
+last_not_running_at:
+  description:
+    - The API server's time of this task's last read that found the restored cluster or one of its nodes not yet
+      RUNNING (ISO 8601 UTC); null when the first read already found it RUNNING or the task did not wait.
+    - The cluster became RUNNING between this and RV(running_at); the gap is at most one O(wait_sleep) and a read.
+  returned: when O(state=present)
+  type: str
+  sample: "2026-11-20T10:27:00.000Z"
+last_not_running_at_ms:
+  description: RV(last_not_running_at) in epoch milliseconds.
+  returned: when O(state=present)
+  type: int
+  sample: 1795170420000
 duration_seconds:
   description: RV(running_at) minus RV(requested_at) in seconds (the restore's recovery time); null unless both are known.
   returned: when O(state=present)
@@ -498,6 +511,7 @@ class ClusterRestore:
         self.result["request"] = self._request_result(request)
         self.result.update(timestamp_pair("requested_at", None))
         self.result.update(timestamp_pair("running_at", None))
+        self.result.update(timestamp_pair("last_not_running_at", None))
         self.result["duration_seconds"] = None
 
         existing = self._live_cluster_named(request["name"])
@@ -657,15 +671,17 @@ class ClusterRestore:
     def _wait_running(self, restored_id):
         seen = []
 
+        def done(cluster):
+            return cluster is not None and cluster["status"] == RUNNING and all(status == RUNNING for status in node_statuses(cluster))
+
         def fetch():
             cluster = self.backend.get_cluster(restored_id)
             self.result["cluster"] = cluster
             if cluster is not None:
                 seen.append(True)
+                if not done(cluster):  # when it was last seen not RUNNING bounds when it became RUNNING
+                    self.result.update(timestamp_pair("last_not_running_at", self.module.session.clock.now_ms()))
             return cluster
-
-        def done(cluster):
-            return cluster is not None and cluster["status"] == RUNNING and all(status == RUNNING for status in node_statuses(cluster))
 
         def failed(cluster):
             if cluster is None:

@@ -14,6 +14,7 @@ and the cleanup into the drill's status. RTO and RPO are measured in ``rto_secon
 
 from __future__ import annotations
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     CHECK_MODE,
     CHECK_STATUSES,
@@ -31,6 +32,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     all_nodes,
     as_dict,
     as_list,
+    backup_action,
     backup_result_nodes,
     dc_key,
     duration_option,
@@ -44,7 +46,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
 )
 
 # Checks that need a restored cluster: none of them is evaluated in check mode.
-RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "network", "tables", "rto", "rpo", "user_checks")
+RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "network", "tables", "rto", "user_checks")
 
 
 def make_check(check_id, verdict, details, **figures):
@@ -66,16 +68,66 @@ def not_applicable(check_id, reason):
 
 # ---- recovery figures (API server time) ------------------------------------------------------------
 
-def rto_seconds(restore):
-    """Recovery time: the restore request to RUNNING, from cluster_restore's server times; None when unknown."""
-    return seconds_between(result_ms(restore, "requested_at"), result_ms(restore, "running_at"))
+RTO_FROM_EVENTS = "api_events"
+RTO_FROM_POLLING = "polling"
 
 
-def rpo_seconds(point_ms, reference_ms):
-    """Recovery point: the drill's start minus the restored point in time; None when either is unknown.
+def _restore_ends_ms(restore, restored_backups):
+    """Per node of the restored cluster, the end of its latest COMPLETED ``cassandra-restore`` event.
 
-    A point in time after the drill started (a fresh backup) loses nothing written before it: never below 0.
+    None unless every node has one that ended at or after the restore request: a partial set cannot
+    say when the last node finished.
     """
+    requested = result_ms(restore, "requested_at")
+    node_ids = [node.get("id") for _dc, node in all_nodes(restore.get("cluster"))]
+    by_node = {node.get("id"): node_events(node, RESTORE_EVENT) for _dc, node in event_nodes(restored_backups)}
+    ends = {}
+    for node_id in node_ids:
+        done = [event["end"] for event in by_node.get(node_id, [])
+                if event.get("state") == COMPLETED and is_number(event.get("end"))]
+        if not done or requested is None or max(done) < requested:
+            return None
+        ends[node_id] = int(max(done))
+    return ends or None
+
+
+def rto_seconds(restore, restored_backups=None):
+    """Recovery time and its source: ``(seconds, "api_events" | "polling")``, seconds None when unknown.
+
+    Where every restored node has a COMPLETED ``cassandra-restore`` event (the restored cluster's
+    backup listing), the RTO runs from the restore request to the last node's restore end: the API's
+    own time, free of the poll interval. The time until the cluster was seen RUNNING is added only
+    when the cluster became RUNNING later than that end, which cluster_restore shows when it still
+    read the cluster not RUNNING after it (``last_not_running_at``); the RTO then ends at
+    ``running_at``. Without such events: the restore request to ``running_at``, as polling saw it.
+    """
+    restore = as_dict(restore)
+    requested, running = result_ms(restore, "requested_at"), result_ms(restore, "running_at")
+    ends = _restore_ends_ms(restore, restored_backups)
+    if ends is None:
+        return seconds_between(requested, running), RTO_FROM_POLLING
+    end = max(ends.values())
+    not_running = result_ms(restore, "last_not_running_at")
+    if running is not None and not_running is not None and not_running > end:
+        end = max(end, running)  # still not RUNNING after the last node's restore ended
+    return seconds_between(requested, end), RTO_FROM_EVENTS
+
+
+def rpo_seconds(reference_ms, restorable_until_ms):
+    """Recovery point: the drill's start minus the newest instant restorable from the backups made
+    before it (the preflight's ``restorable_until``); None when either is unknown.
+
+    What a loss of the cluster at the drill's start would have cost, whether or not the drill then
+    takes its own backup: the drill's backup protects nothing before the drill.
+    """
+    if reference_ms is None or restorable_until_ms is None:
+        return None
+    return max(0.0, seconds_between(restorable_until_ms, reference_ms))
+
+
+def restore_point_age_seconds(point_ms, reference_ms):
+    """How old the restored point in time was at the drill's start (0 when it is after the start,
+    a backup the drill took); None when either is unknown. Not the RPO."""
     if point_ms is None or reference_ms is None:
         return None
     return max(0.0, seconds_between(point_ms, reference_ms))
@@ -216,18 +268,64 @@ def _tables_check(settings, user):
                       "(a user check marked as covering 'tables' can verify it)." % asked, keyspace_tables=tables or None)
 
 
-def _target_check(check_id, value, target, what):
+# What cluster_backup said it would do in check mode, in the report's words.
+CHECK_MODE_BACKUP = {
+    "triggered": "cluster_backup would trigger a backup of every node",
+    "followed": "cluster_backup would follow the backup already running on every node",
+    "reused": "cluster_backup would reuse the backup every node completed within backup_restore_drill_backup_reuse_within",
+}
+
+
+def _check_mode_backup_check(backup_result):
+    """The backup step under --check: what the module's own check-mode result says it would do."""
+    action = backup_action(backup_result)
+    if action is None:
+        return make_check("backup_completed", NOT_VERIFIABLE, "Check mode: cluster_backup did not say what it would do.")
+    return make_check("backup_completed", NOT_VERIFIABLE, "Check mode: %s (%s)." % (
+        CHECK_MODE_BACKUP[action], backup_result.get("msg") or "no message"), action=action,
+        triggered=bool(truthy(backup_result.get("triggered"), False)))
+
+
+def _target_check(check_id, value, target, what, note="", **extra):
+    """A figure against its target; ``note`` ends the sentence (where the figure comes from)."""
     if value is None:
-        return make_check(check_id, NOT_VERIFIABLE, "The %s could not be measured." % what)
+        return make_check(check_id, NOT_VERIFIABLE, "The %s could not be measured." % what, **extra)
     if target is None:
-        return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s); no target was set." % (human_seconds(value), value),
-                          seconds=value)
+        return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s)%s; no target was set." % (human_seconds(value), value, note),
+                          seconds=value, **extra)
     if value <= target:
-        return make_check(check_id, PASSED, "%s (%s s) is within the target %s (%s s)." % (
-            human_seconds(value), value, human_seconds(target), target), seconds=value, target_seconds=target)
-    return make_check(check_id, FAILED, "%s (%s s) exceeds the target %s (%s s) by %s." % (
-        human_seconds(value), value, human_seconds(target), target, human_seconds(value - target)),
-        seconds=value, target_seconds=target)
+        return make_check(check_id, PASSED, "%s (%s s)%s is within the target %s (%s s)." % (
+            human_seconds(value), value, note, human_seconds(target), target), seconds=value, target_seconds=target, **extra)
+    return make_check(check_id, FAILED, "%s (%s s)%s exceeds the target %s (%s s) by %s." % (
+        human_seconds(value), value, note, human_seconds(target), target, human_seconds(value - target)),
+        seconds=value, target_seconds=target, **extra)
+
+
+RTO_NOTES = {
+    RTO_FROM_EVENTS: ", from the restore request to the last node's cassandra-restore end (the API's times),",
+    RTO_FROM_POLLING: ", from the restore request until the cluster was seen RUNNING (polling),",
+}
+
+
+def _rto_check(settings, restore, restored_backups):
+    seconds, source = rto_seconds(restore, restored_backups)
+    return _target_check("rto", seconds, duration_option(settings.get("rto_target"), "backup_restore_drill_rto_target"),
+                         "recovery time", RTO_NOTES[source] if seconds is not None else "",
+                         source=source if seconds is not None else None)
+
+
+def _rpo_check(settings, preflight):
+    """What the backups made before the drill protect: drill start minus their newest restorable instant."""
+    target = duration_option(settings.get("rpo_target"), "backup_restore_drill_rpo_target")
+    until = result_ms(as_dict(preflight.get("summary")), "restorable_until")
+    if until is None:
+        return make_check("rpo", NOT_VERIFIABLE,
+                          "No instant was restorable from the backups made before the drill's start (none in the API's listing): "
+                          "had the cluster been lost then, nothing could have been restored, so there is no RPO to measure.",
+                          target_seconds=target, nothing_restorable=True)
+    return _target_check("rpo", rpo_seconds(preflight.get("reference_ms"), until), target, "recovery point",
+                         ", the drill's start minus %s, the newest instant restorable from the backups made before it," % iso_utc(until),
+                         restorable_until=iso_utc(until))
 
 
 def _user_check(settings, user):
@@ -270,8 +368,7 @@ def evaluate(context, report):
             checks["backup_completed"] = make_check("backup_completed", FAILED, "The backup failed: %s" % message,
                                                     failed_nodes=failed_nodes or None)
         elif truthy(context.get("check_mode"), False) and backup_result:
-            checks["backup_completed"] = make_check("backup_completed", NOT_VERIFIABLE,
-                                                    "Check mode: a backup %s." % ("would be triggered" if backup_result.get("changed") else "would be reused"))
+            checks["backup_completed"] = _check_mode_backup_check(backup_result)
         elif backup_result and not backup_result.get("skipped"):
             nodes = backup_result_nodes(backup_result)
             incomplete = [n["id"] for n in nodes if n.get("state") != COMPLETED]
@@ -288,10 +385,14 @@ def evaluate(context, report):
                     "A new" if backup_result.get("triggered") else "A running or recent", len(nodes), human_seconds(backup.get("duration_seconds"))),
                     **figures)
 
+    # The RPO needs only the preflight (the backups before the drill): known in check mode and after a failure too.
+    if preflight and not preflight.get("errors"):
+        checks["rpo"] = _rpo_check(settings, preflight)
+
     if truthy(context.get("check_mode"), False):
         why = "check mode makes no restore"
         for check_id in RESTORE_CHECKS:
-            checks[check_id] = not_reached(check_id, why)
+            checks.setdefault(check_id, not_reached(check_id, why))
         checks["drill_completed"] = _completed_check(failure)
         return _ordered(checks, preflight)
 
@@ -328,10 +429,7 @@ def evaluate(context, report):
             checks["restore_events"] = _restore_events_check(cluster, restored_backups)
         checks["network"] = _network_check(settings, preflight, cluster)
         checks["tables"] = _tables_check(settings, context.get("user_checks"))
-        checks["rto"] = _target_check("rto", rto_seconds(restore),
-                                      duration_option(settings.get("rto_target"), "backup_restore_drill_rto_target"), "recovery time")
-        checks["rpo"] = _target_check("rpo", rpo_seconds(point_ms, preflight.get("reference_ms")),
-                                      duration_option(settings.get("rpo_target"), "backup_restore_drill_rpo_target"), "recovery point")
+        checks["rto"] = _rto_check(settings, restore, restored_backups)
         checks["user_checks"] = _user_check(settings, context.get("user_checks"))
         if failed_phase == "verify":
             checks.setdefault("restore_events", make_check("restore_events", FAILED, "Verification failed: %s" % failure.get("message")))

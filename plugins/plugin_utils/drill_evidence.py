@@ -34,7 +34,9 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
 
 FORMAT_VERSION = 1  # of evidence.json
-READ_REPORT_VERSIONS = (0, 1)  # report format_versions this reader knows; 0: the field is missing
+# Report format_versions this reader knows; 0: the field is missing. 2: rpo_seconds is what the backups
+# before the drill protect (1: the restored point's age); both are read as the figure the drill gated.
+READ_REPORT_VERSIONS = (0, 1, 2)
 DEFAULT_APPLICATION = "cassandra"
 DEFAULT_API_VERSION = "v1"
 PASSED = "passed"

@@ -14,7 +14,13 @@ is API server time from the modules' results.
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import check_counts, evaluate, verdict
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import (
+    CHECK_MODE_BACKUP,
+    check_counts,
+    evaluate,
+    restore_point_age_seconds,
+    verdict,
+)
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, PASSED, PHASES
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
@@ -29,6 +35,8 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     trim_cluster,
     truthy,
 )
+
+FORMAT_VERSION = 2  # of the drill's JSON report; raised when a field changes meaning or goes away
 
 
 def build_report(context):
@@ -48,7 +56,9 @@ def build_report(context):
                             RUN_ID_UNSAFE.sub("", run_id.lower()) or "run")
 
     report = {
-        "format_version": 1,
+        # 2: figures.rpo_seconds is what the backups before the drill protect (was: the restored
+        # point's age, now figures.restore_point_age_seconds); figures.rto_source is new.
+        "format_version": FORMAT_VERSION,
         "run_id": run_id,
         "check_mode": truthy(context.get("check_mode"), False),
         "source": {"id": source.get("id") or settings.get("cluster_id"), "name": source.get("name")},
@@ -83,19 +93,44 @@ def build_report(context):
     report["cleanup"] = _cleanup(context, report)
     report["status"], report["failed_checks"] = verdict(report["checks"], failure, report["cleanup"]["action"], report["check_mode"])
     report["check_counts"] = check_counts(report["checks"])
-    figures = {check["id"]: check["figures"].get("seconds") for check in report["checks"] if check["id"] in ("rto", "rpo")}
+    figures = {check["id"]: check["figures"] for check in report["checks"] if check["id"] in ("rto", "rpo")}
     report["figures"] = {
-        "rto_seconds": figures.get("rto"),
-        "rpo_seconds": figures.get("rpo"),
+        "rto_seconds": as_dict(figures.get("rto")).get("seconds"),
+        "rto_source": as_dict(figures.get("rto")).get("source"),
+        "rpo_seconds": as_dict(figures.get("rpo")).get("seconds"),
+        "restore_point_age_seconds": restore_point_age_seconds(plan.get("point_in_time_ms"), preflight.get("reference_ms")),
         "backup_seconds": as_dict(as_dict(context.get("backup")).get("backup")).get("duration_seconds"),
         "restore_seconds": restore.get("duration_seconds"),
     }
+    report["figure_sentences"] = _figure_sentences(report, as_dict(figures.get("rpo")))
     report["message"] = _message(report)
     report_dir = str(settings.get("report_dir") or ".").rstrip("/") or "/"
     report["files"] = {kind: "%s/%s.%s" % (report_dir, stem, ext)
                        for kind, ext in (("json", "json"), ("markdown", "md"), ("html", "html"), ("junit", "junit.xml"))}
     report["timeline"] = timeline(context, report)
     return report
+
+
+def _figure_sentences(report, rpo_figures):
+    """The RPO and the restored point's age, one plain sentence each (the Markdown and HTML reports say them)."""
+    figures = report["figures"]
+    if figures["rpo_seconds"] is not None:
+        rpo = ("RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to "
+               "%s before then (%s)." % (human_seconds(figures["rpo_seconds"]), rpo_figures.get("restorable_until")))
+    elif rpo_figures.get("nothing_restorable"):
+        rpo = ("RPO: not verifiable: no backup made before the drill's start was restorable, so a loss at that moment "
+               "could not have been restored at all.")
+    else:
+        rpo = "RPO: not measured (the drill stopped before its preflight completed)."
+    age, point = figures["restore_point_age_seconds"], report["point_in_time_ms"]
+    if age is None:
+        restored = "No point in time was chosen to restore."
+    elif point is not None and report["reference_time_ms"] is not None and point > report["reference_time_ms"]:
+        restored = "The restored point was %s after the drill's start (the drill's own backup)." % human_seconds(
+            (point - report["reference_time_ms"]) / 1000.0)
+    else:
+        restored = "The restored point was %s old at the drill's start." % human_seconds(age)
+    return {"rpo": rpo, "restore_point": restored}
 
 
 def _message(report):
@@ -105,8 +140,11 @@ def _message(report):
             name, report["point_in_time"], human_seconds(report["figures"]["rto_seconds"]),
             human_seconds(report["figures"]["rpo_seconds"]), report["cleanup"]["action"])
     if report["status"] == CHECK_MODE:
-        return "Check mode for %s: the restore of %s as %s would be requested; nothing was changed." % (
-            name, report["point_in_time"], report["restored"]["name"])
+        backup = next((check for check in report["checks"] if check["id"] == "backup_completed"), None)
+        action = as_dict(as_dict(backup).get("figures")).get("action")
+        return "Check mode for %s: %sthe restore of %s as %s would be requested; nothing was changed." % (
+            name, "%s, then " % CHECK_MODE_BACKUP[action] if action in CHECK_MODE_BACKUP else "",
+            report["point_in_time"], report["restored"]["name"])
     reasons = []
     failure_message = None
     if report["failure"]:

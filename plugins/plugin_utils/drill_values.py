@@ -198,6 +198,23 @@ def effective_backup(value):
     return as_dict(value)
 
 
+def backup_action(backup_result):
+    """What a cluster_backup result says the module did, or would do in check mode, in its own terms.
+
+    ``triggered`` (``triggered: true``), ``reused`` (``backup.reused: true``, a recent backup of every
+    node under ``reuse_within``) or ``followed`` (neither: a backup running on every node); None for
+    an empty or skipped result. Read from the module's result only, never guessed from ``changed``.
+    """
+    backup_result = as_dict(backup_result)
+    if not backup_result or backup_result.get("skipped") or "triggered" not in backup_result:
+        return None
+    if truthy(backup_result.get("triggered"), False):
+        return "triggered"
+    if truthy(as_dict(backup_result.get("backup")).get("reused"), False):
+        return "reused"
+    return "followed"
+
+
 def backup_result_nodes(backup_result):
     """Per-node events of a cluster_backup result: ``[{id, data_centre, start, end, state, progress}]``.
 

@@ -5,6 +5,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import parse_point_in_time
+
 from tests.drill.conftest import (
     TIME_SCALE,
     check_by_id,
@@ -19,6 +21,10 @@ DB_PASSWORD = "Drill-DB-Passw0rd-7f3a"
 FILES = __import__("pathlib").Path(__file__).resolve().parent / "files"
 
 
+def iso_ms(text):
+    return parse_point_in_time(text, "test")
+
+
 @pytest.fixture(scope="module")
 def module_emulator():
     # A recognisable database password: no report may contain it.
@@ -31,7 +37,8 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
         "backup_restore_drill_cluster_id": INVENTORY_DEV_ID,
         "backup_restore_drill_cluster_network": "10.50.0.0/16",
         "backup_restore_drill_rto_target": "2h",
-        "backup_restore_drill_rpo_target": "15m",
+        # inventory-dev has daily snapshots: the RPO (what they protect) is hours, whatever the drill's own backup.
+        "backup_restore_drill_rpo_target": "1d",
         "backup_restore_drill_verify_tasks": str(FILES / "verify_restored_facts.yml"),
         "backup_restore_drill_run_id": "T35T01",
     }}
@@ -64,12 +71,21 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
     assert report["point_in_time_basis"] == "backup_completed"
     assert len(restore_posts(emulator)) == 1
 
-    # Figures: RTO from the module's server times (1200 simulated seconds in the emulator); RPO 0
-    # because the drill's own backup completed after its start.
+    # Figures: RTO from the restored nodes' cassandra-restore events (the emulator's restore takes
+    # 1200 simulated seconds; the module's request time is its last read before the POST, within a
+    # second or two of it), free of the poll interval (0.2 real s = 120 simulated s at this scale).
+    assert report["format_version"] == 2
     rto = check_by_id(report, "rto")["figures"]["seconds"]
-    assert 1100 <= rto <= 1500, rto
-    assert report["figures"]["rto_seconds"] == rto
-    assert check_by_id(report, "rpo")["figures"] == {"seconds": 0.0, "target_seconds": 900.0}
+    assert 1200 <= rto <= 1205, rto
+    assert report["figures"]["rto_seconds"] == rto and report["figures"]["rto_source"] == "api_events"
+    # RPO: the drill's start minus the newest instant restorable from the backups before it (the
+    # preflight's restorable_until), although the drill restored its own, fresher backup.
+    before = check_by_id(report, "backups_available")["figures"]["restorable_until"]
+    rpo = check_by_id(report, "rpo")["figures"]
+    assert rpo["restorable_until"] == before and rpo["target_seconds"] == 86400.0
+    assert rpo["seconds"] == pytest.approx((report["reference_time_ms"] - iso_ms(before)) / 1000.0, abs=0.002)
+    assert rpo["seconds"] > 3600 and report["figures"]["rpo_seconds"] == rpo["seconds"]
+    assert report["figures"]["restore_point_age_seconds"] == 0.0  # the drill's own backup, after its start
     topology = check_by_id(report, "topology")["figures"]
     assert topology["expected"] == topology["actual"] == {
         "AWS_VPC_EU_WEST_1": {"nodes": 3, "racks": ["eu-west-1a", "eu-west-1b", "eu-west-1c"]}}
@@ -82,7 +98,7 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
     assert [p["name"] for p in report["phases"]] == ["preflight", "backup", "restore", "verify", "cleanup", "report"]
     for phase in ("preflight", "backup", "restore", "verify", "cleanup"):
         assert phases[phase]["status"] == "completed" and phases[phase]["controller_seconds"] >= 0
-    assert phases["restore"]["server_seconds"] == pytest.approx(rto, abs=0.01)
+    assert phases["restore"]["server_seconds"] >= rto  # request to seen RUNNING: includes the last poll interval
     assert phases["backup"]["server_seconds"] > 0
 
     # Cleanup: the restored cluster was deleted, and nothing else.
@@ -110,6 +126,11 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
     markdown_path, = run.reports("markdown")
     markdown = markdown_path.read_text()
     assert markdown.startswith("# DR drill of inventory-dev: PASSED")
+    # The two recovery-point figures, one plain sentence each, in Markdown and HTML.
+    for sentence in report["figure_sentences"].values():
+        assert sentence in markdown and sentence.replace("'", "&#39;") in html
+    assert "RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to" in markdown
+    assert "The restored point was" in markdown and "from the API's restore events" in markdown
     for check in report["checks"]:
         assert "`%s`" % check["id"] in markdown
 

@@ -76,6 +76,26 @@ def test_check_mode_changes_nothing_and_shows_the_restore(emulator, tmp_path):
     assert "**Check mode**" in markdown
 
 
+def test_check_mode_says_what_cluster_backup_would_do_when_a_backup_runs_on_every_node(emulator, tmp_path):
+    # A backup of every node of orders-prod is running (triggered a moment ago): cluster_backup in
+    # check mode says it would follow it, and the report says that, not "a backup would be reused".
+    emulator.settings(time_scale=60, backup_duration=3600)
+    answer = emulator.api("POST", "/provisioning/v1/%s/backups" % ORDERS_PROD_ID)
+    assert answer.status_code in (200, 201, 202, 204), answer.text
+
+    run = run_drill(emulator, tmp_path, {"orders-prod": {"backup_restore_drill_cluster_id": ORDERS_PROD_ID}}, check=True)
+
+    assert run.rc == 0, run.output[-3000:]
+    assert len(emulator.mutating_requests()) == 1  # only the trigger above: --check sent nothing
+    report = run.report()
+    backup = check_by_id(report, "backup_completed")
+    assert backup["status"] == "not_verifiable" and backup["figures"]["action"] == "followed", backup
+    assert "would follow the backup already running on every node" in backup["details"]
+    assert "followed the backup already running on every node" in backup["details"]  # the module's own msg
+    assert "reused" not in backup["details"]
+    assert "would follow the backup already running on every node" in report["message"]
+
+
 def test_backup_of_every_node_when_a_scheduled_snapshot_runs_on_one(emulator, tmp_path):
     # At the scenario's start one inventory-dev node is in the middle of its daily snapshot
     # (25 simulated minutes). At 60x that lasts about 25 real seconds: long enough for the drill
@@ -100,4 +120,6 @@ def test_backup_of_every_node_when_a_scheduled_snapshot_runs_on_one(emulator, tm
     # The point in time is after the trigger: every node's new snapshot covers it.
     assert report["point_in_time_basis"] == "backup_completed"
     assert report["point_in_time_ms"] >= triggers[0]["time_ms"]
-    assert check_by_id(report, "rpo")["figures"]["seconds"] == 0.0
+    # The restored point is the drill's own backup; the RPO is what the scheduled backups protected.
+    assert report["figures"]["restore_point_age_seconds"] == 0.0
+    assert check_by_id(report, "rpo")["figures"]["seconds"] == check_by_id(report, "backups_available")["figures"]["last_backup_age_seconds"]

@@ -61,6 +61,9 @@ def test_restores_waits_until_running_and_returns_everything(run_module, module_
     assert result["requested_at_ms"] >= START_MS and result["requested_at"].startswith("2026-11-20T")
     assert result["running_at_ms"] - result["requested_at_ms"] >= fake_api.restore_duration_ms
     assert result["duration_seconds"] == (result["running_at_ms"] - result["requested_at_ms"]) / 1000.0
+    # the last read that found it not yet RUNNING: after the request, before it was seen RUNNING
+    assert result["requested_at_ms"] <= result["last_not_running_at_ms"] < result["running_at_ms"]
+    assert result["last_not_running_at"].startswith("2026-11-20T")
     assert result["diff"] == {"before": {}, "after": request}
 
 
@@ -237,7 +240,7 @@ def test_wait_timeout_names_the_status_last_seen(run_module, module_args, fake_a
 def test_without_wait_returns_the_new_cluster_as_it_is(run_module, module_args, fake_api):
     code, result = restore(run_module, module_args, fake_api, wait=False)
     assert code == 0 and result["cluster"]["status"] == "PROVISIONING"
-    assert result["running_at"] is None and result["duration_seconds"] is None
+    assert result["running_at"] is None and result["duration_seconds"] is None and result["last_not_running_at"] is None
 
 
 def test_cdc_infos_covering_every_data_centre_are_sent_in_camel_case(run_module, module_args, fake_api):

@@ -1,6 +1,7 @@
 """Unit tests of the checks, through the report that evaluates them (plugins/plugin_utils/drill_checks.py)."""
 
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_report
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_plan, drill_report
 from tests.unit.plugins.plugin_utils.drill_fixtures import (
     EAST_ID,
     HOUR,
@@ -8,12 +9,14 @@ from tests.unit.plugins.plugin_utils.drill_fixtures import (
     NOW,
     RESTORED_ID,
     WEST_ID,
+    backup_info,
     backup_result,
     cluster,
     context,
     marks,
     restore_result,
     restored_backups,
+    source_info,
     statuses,
 )
 
@@ -22,13 +25,77 @@ def test_rto_and_rpo_targets_fail_with_their_figures():
     slow = context(settings={"rto_target": "10m"})
     report = drill_report.build_report(slow)
     rto = [c for c in report["checks"] if c["id"] == "rto"][0]
-    assert rto["status"] == "failed" and rto["figures"] == {"seconds": 1200.0, "target_seconds": 600.0}
-    assert "exceeds the target 10m00s (600.0 s) by 10m00s" in rto["details"]
+    assert rto["status"] == "failed" and rto["figures"] == {"seconds": 1100.0, "target_seconds": 600.0, "source": "api_events"}
+    assert "exceeds the target 10m00s (600.0 s) by 8m20s" in rto["details"]
     assert report["status"] == "failed" and "rto:" in report["message"]
     old = context(settings={"rpo_target": 60, "trigger_backup": False})
     old["plan"] = dict(old["plan"], point_in_time_ms=NOW - 900000)
     rpo = [c for c in drill_report.build_report(old)["checks"] if c["id"] == "rpo"][0]
-    assert rpo["status"] == "failed" and rpo["figures"]["seconds"] == 900.0
+    assert rpo["status"] == "failed" and rpo["figures"]["seconds"] == 600.0
+
+
+def test_rto_from_the_restore_events_where_they_exist_else_from_polling():
+    # Requested at NOW+700 s, every node's cassandra-restore ended by NOW+1800 s, seen RUNNING at
+    # NOW+1900 s by a poll: the poll interval is not the restore's time.
+    report = drill_report.build_report(context())
+    assert (report["figures"]["rto_seconds"], report["figures"]["rto_source"]) == (1100.0, "api_events")
+    assert "last node's cassandra-restore end" in [c for c in report["checks"] if c["id"] == "rto"][0]["details"]
+    # Seen not RUNNING after the last restore end: the cluster became RUNNING later; counted until seen RUNNING.
+    late = context()
+    late["restore"] = dict(late["restore"], last_not_running_at_ms=NOW + 1850000)
+    assert drill_report.build_report(late)["figures"]["rto_seconds"] == 1200.0
+    # Last seen not RUNNING before the restore ended: the events' end stands.
+    early = context()
+    early["restore"] = dict(early["restore"], last_not_running_at_ms=NOW + 1750000)
+    assert drill_report.build_report(early)["figures"]["rto_seconds"] == 1100.0
+    # The last node's end counts, not the first's.
+    one_later = restored_backups()
+    one_later["data_centres"][0]["nodes"][1]["events"][0]["end"] = NOW + 1850000
+    assert drill_report.build_report(context(restored_backups=one_later))["figures"]["rto_seconds"] == 1150.0
+    # No events, or a node without a completed one: polling, as before.
+    for events in (restored_backups({n[0]: None for n in NODES}), restored_backups({"node-e2": "ACTIVE"}), {}):
+        report = drill_report.build_report(context(restored_backups=events))
+        assert (report["figures"]["rto_seconds"], report["figures"]["rto_source"]) == (1200.0, "polling")
+        assert "seen RUNNING (polling)" in [c for c in report["checks"] if c["id"] == "rto"][0]["details"]
+
+
+def test_rpo_is_what_the_backups_before_the_drill_protect_in_both_modes():
+    # The last backup before the drill ended 10 minutes before its start: that is the RPO, whether
+    # the drill then takes its own backup (restored point after the start) or restores the scheduled ones.
+    for trigger in (True, False):
+        value = context(settings={"rpo_target": "15m", "trigger_backup": trigger})
+        if not trigger:
+            value["backup"] = {"skipped": True}
+            value["plan"] = dict(value["plan"], point_in_time_ms=NOW - 600000, point_in_time_basis="restorable_until")
+        report = drill_report.build_report(value)
+        rpo = [c for c in report["checks"] if c["id"] == "rpo"][0]
+        assert rpo["status"] == "passed" and rpo["figures"]["seconds"] == 600.0, rpo
+        assert rpo["figures"]["restorable_until"] == iso_utc(NOW - 600000)
+        assert report["figures"]["rpo_seconds"] == 600.0
+        assert report["figures"]["restore_point_age_seconds"] == (0.0 if trigger else 600.0)
+        assert report["figure_sentences"]["rpo"].startswith(
+            "RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to 10m00s before then")
+    # A target the scheduled backups miss fails even though the drill's own backup is fresh.
+    strict = drill_report.build_report(context(settings={"rpo_target": "5m"}))
+    assert [c for c in strict["checks"] if c["id"] == "rpo"][0]["status"] == "failed" and strict["status"] == "failed"
+    # Known from the preflight alone: also under --check.
+    checked = drill_report.build_report(_check_mode_with_backup(
+        {"changed": True, "triggered": True, "backup": {"state": "PENDING", "reused": False, "nodes": []}, "msg": "m"}))
+    assert [c for c in checked["checks"] if c["id"] == "rpo"][0]["figures"]["seconds"] == 600.0
+
+
+def test_rpo_without_a_backup_before_the_drill_is_not_verifiable_not_invented():
+    value = context(settings={"rpo_target": "15m"})
+    nothing = backup_info()
+    nothing["summary"].update(restorable_until=None, restorable_until_ms=None, restorable_from=None, restorable_from_ms=None,
+                              last_backup_age_seconds=None)
+    value["preflight"] = drill_plan.preflight_verdict(source_info(), nothing, value["settings"])
+    report = drill_report.build_report(value)
+    rpo = [c for c in report["checks"] if c["id"] == "rpo"][0]
+    assert rpo["status"] == "not_verifiable" and "seconds" not in rpo["figures"]
+    assert "nothing could have been restored" in rpo["details"]
+    assert report["figures"]["rpo_seconds"] is None and report["status"] == "passed"
+    assert report["figure_sentences"]["rpo"].startswith("RPO: not verifiable")
 
 
 def test_topology_missing_a_node_or_a_rack_fails():
@@ -129,3 +196,29 @@ def test_check_mode_report():
     assert statuses(report)["backup_completed"] == "not_verifiable"
     assert statuses(report)["restore_running"] == "not_verifiable"
     assert report["request"]["body"]["clusterNameOverride"] == "drill-orders-prod-x"
+
+
+def _check_mode_with_backup(backup):
+    return context(check_mode=True, backup=[backup, {"skipped": True}],
+                   restore={"changed": True, "created": False, "restored_cluster_id": None, "cluster": None,
+                            "request": {"body": {"clusterNameOverride": "drill-orders-prod-x"}}},
+                   restored_backups={}, cleanup={"result": {"skipped": True}, "error": None})
+
+
+def test_check_mode_reports_what_cluster_backup_said_it_would_do():
+    # cluster_backup's own check-mode results: followed (neither triggered nor reused), reused, triggered.
+    followed = {"changed": False, "triggered": False, "backup": {"state": "ACTIVE", "reused": False, "nodes": []},
+                "msg": "followed the backup already running on every node (cluster x)"}
+    reused = {"changed": False, "triggered": False, "backup": {"state": "COMPLETED", "reused": True, "nodes": []},
+              "msg": "reused the backup every node completed within 21600 s (cluster x)"}
+    triggered = {"changed": True, "triggered": True, "backup": {"state": "PENDING", "reused": False, "nodes": []},
+                 "msg": "check mode: a backup would be triggered (cluster x)"}
+    for result, action, words in ((followed, "followed", "would follow the backup already running on every node"),
+                                  (reused, "reused", "would reuse the backup every node completed"),
+                                  (triggered, "triggered", "would trigger a backup of every node")):
+        report = drill_report.build_report(_check_mode_with_backup(result))
+        backup = [c for c in report["checks"] if c["id"] == "backup_completed"][0]
+        assert backup["status"] == "not_verifiable" and backup["figures"]["action"] == action, backup
+        assert words in backup["details"] and result["msg"] in backup["details"]
+        assert "would be reused" not in backup["details"] or action == "reused"
+        assert words in report["message"] and report["status"] == "check_mode"

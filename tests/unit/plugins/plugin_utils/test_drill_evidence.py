@@ -9,7 +9,8 @@ import pytest
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_evidence
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_evidence, drill_report
+from tests.unit.plugins.plugin_utils import drill_fixtures
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evidence import build_model, gate_message, scan
 from tests.unit.plugins.plugin_utils.evidence_reports import (
     BILLING,
@@ -284,3 +285,20 @@ def test_ten_thousand_reports_take_at_most_twelve_times_a_thousand(tmp_path):
     assert len(large_model["clusters"]) == 20
     # Linear: 10x the reports, at most 12x the time (the bench measures 1,000 and 10,000).
     assert large_seconds <= 12 * small_seconds + 0.05, (small_seconds, large_seconds)
+
+
+def test_a_format_version_2_report_of_the_drill_filter_is_read_with_its_rto_and_rpo(tmp_path):
+    # The report as drill_report writes it now: RTO from the restore events, RPO from the backups
+    # made before the drill (not the restored point's age, which is a figure of its own).
+    document = drill_report.build_report(drill_fixtures.context())
+    assert document["format_version"] == 2 and 2 in drill_evidence.READ_REPORT_VERSIONS
+    assert document["figures"]["rpo_seconds"] != document["figures"]["restore_point_age_seconds"]
+    write(tmp_path, "drill-orders-prod-a1b2c3d4.json", document)
+
+    model = build_model(scan(str(tmp_path)), drill_fixtures.NOW + 3 * drill_fixtures.HOUR)
+    [cluster] = model["clusters"]
+    [read] = cluster["drills"]
+    assert (read["rto_seconds"], read["rpo_seconds"]) == (document["figures"]["rto_seconds"], document["figures"]["rpo_seconds"])
+    assert (read["rto_seconds"], read["rpo_seconds"]) == (1100.0, 600.0)
+    assert (read["rto_target_seconds"], read["rpo_target_seconds"]) == (7200.0, 900.0)
+    assert read["format_version"] == 2 and cluster["format_versions"] == [2]

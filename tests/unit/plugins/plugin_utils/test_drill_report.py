@@ -16,7 +16,15 @@ def test_a_passing_drill():
         "restore_created": "passed", "restore_running": "passed", "topology": "passed", "restore_events": "passed",
         "network": "not_verifiable", "tables": "not_verifiable", "rto": "passed", "rpo": "passed",
         "user_checks": "not_verifiable", "drill_completed": "passed"}
-    assert report["figures"] == {"rto_seconds": 1200.0, "rpo_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0}
+    # RTO from the restored nodes' cassandra-restore events (request to the last end); RPO from the
+    # backups before the drill (its last one 10 minutes before the start), the drill's own backup aside.
+    assert report["format_version"] == 2
+    assert report["figures"] == {"rto_seconds": 1100.0, "rto_source": "api_events", "rpo_seconds": 600.0,
+                                 "restore_point_age_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0}
+    assert report["figure_sentences"] == {
+        "rpo": "RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to "
+               "10m00s before then (2026-11-18T10:56:40.000Z).",
+        "restore_point": "The restored point was 10m00s after the drill's start (the drill's own backup)."}
     assert report["cleanup"]["action"] == "deleted"
     assert report["files"]["junit"] == "/tmp/reports/drill-orders-prod-a1b2c3d4.junit.xml"
     topology = [c for c in report["checks"] if c["id"] == "topology"][0]["figures"]
