@@ -13,6 +13,7 @@ files ``plugins/filter/<filter name>.yml``.
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
+    drill_applications,
     drill_plan,
     drill_report as report_builder,
     drill_summary as summary_builder,
@@ -20,6 +21,11 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_timeline,
     drill_values,
 )
+
+
+def drill_application(application=None, api_version=None):
+    """What a drill can prove for ``application``: its row of the per-application table, as a dict."""
+    return drill_applications.application_facts(application, api_version)
 
 
 def drill_preflight(source_info, backup_info, settings=None):
@@ -62,6 +68,7 @@ class FilterModule:
 
     def filters(self):
         return {
+            "drill_application": drill_application,
             "drill_preflight": drill_preflight,
             "drill_restore_plan": drill_restore_plan,
             "drill_report": drill_report,

@@ -23,12 +23,13 @@ def summarise(results, report_dir=".", run_id=""):
         entry = as_dict(entry)
         report = as_dict(entry.get("report"))
         if not report:
-            rows.append({"host": entry.get("host"), "status": FAILED, "source": None, "message": "The drill recorded no result (it stopped before its report).",
+            rows.append({"host": entry.get("host"), "status": FAILED, "application": None, "source": None, "message": "The drill recorded no result (it stopped before its report).",
                          "failed_checks": [], "not_applicable_checks": [], "check_counts": check_counts([]), "files": {}})
             continue
         rows.append({
             "host": entry.get("host"),
             "status": report.get("status"),
+            "application": str(report.get("application") or "cassandra").lower(),
             "source": as_dict(report.get("source")).get("name") or as_dict(report.get("source")).get("id"),
             "restored": as_dict(report.get("restored")).get("name"),
             "point_in_time": report.get("point_in_time"),

@@ -16,7 +16,10 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
 
 
 def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
-    """Clusters a drill created and left behind: named ``<prefix>-...-<timestamp>-<run id>``, older than ``older_than``."""
+    """Clusters a drill created and left behind: named ``<prefix>-...-<timestamp>-<run id>``, older than ``older_than``.
+
+    Each candidate keeps its ``application`` (cassandra when the cluster does not say), which its deletion needs.
+    """
     prefix = check_prefix(prefix)
     age_limit = duration_option(older_than, "backup_restore_drill_sweep_older_than")
     if age_limit is None:
@@ -39,5 +42,6 @@ def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, pro
         age = (now_ms - stamp) / 1000.0
         if age > age_limit:
             found.append({"id": cluster.get("id"), "name": cluster.get("name"), "status": cluster.get("status"),
+                          "application": str(cluster.get("application") or "cassandra").lower(),
                           "created_at": iso_utc(stamp), "age_seconds": round(age, 3)})
     return sorted(found, key=lambda item: item["name"])
