@@ -53,6 +53,11 @@ def drill_sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=Non
     return drill_sweep.sweep_candidates(clusters, prefix, older_than, now_ms, protected_ids)
 
 
+def drill_sweep_clusters(results):
+    """The clusters of cluster_info results (one per application), each with its application."""
+    return drill_sweep.sweep_clusters(results)
+
+
 def drill_summary(results, report_dir=".", run_id=""):
     """The drills of one playbook run, side by side."""
     return summary_builder.summarise(results, report_dir, run_id)
@@ -74,6 +79,7 @@ class FilterModule:
             "drill_report": drill_report,
             "drill_timeline_svg": drill_timeline_svg,
             "drill_sweep_candidates": drill_sweep_candidates,
+            "drill_sweep_clusters": drill_sweep_clusters,
             "drill_summary": drill_summary,
             "drill_duration": human_seconds,
         }

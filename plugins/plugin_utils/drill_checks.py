@@ -487,7 +487,8 @@ def _ordered(checks, preflight, app):
     # A check the preflight found not applicable stays so: nothing evaluated later replaces it; nor
     # does a check that cannot apply to the application (also when the preflight did not complete).
     for check_id, reason in app.not_applicable.items():
-        checks[check_id] = not_applicable(check_id, reason)
+        if check_id != "backup_fresh":  # present only when backup_restore_drill_max_backup_age asks for it (the preflight's)
+            checks[check_id] = not_applicable(check_id, reason)
     for check in as_list(preflight.get("checks")):
         if as_dict(check).get("status") == NOT_APPLICABLE:
             checks[check["id"]] = check

@@ -158,7 +158,8 @@ def preflight_verdict(source_info, backup_info, settings=None):
     if requested_ms is not None:
         warnings.extend(_edge_warnings(requested_ms, reference_ms))
     # The checks that cannot apply to this application, each with its reason (they stay so: drill_checks._ordered).
-    checks.extend(not_applicable(check_id, reason) for check_id, reason in sorted(app.not_applicable.items()))
+    checks.extend(not_applicable(check_id, reason) for check_id, reason in sorted(app.not_applicable.items())
+                  if check_id != "backup_fresh" or max_age is not None)
 
     return {
         "reference_ms": reference_ms,

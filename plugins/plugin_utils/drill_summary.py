@@ -14,6 +14,14 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_const
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_dict, as_list
 
 
+def _application_counts(rows):
+    counts = {}
+    for row in rows:
+        if row.get("application"):
+            counts[row["application"]] = counts.get(row["application"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def summarise(results, report_dir=".", run_id=""):
     """The drills of one playbook run, side by side; a host without a report counts as failed."""
     if isinstance(results, dict):
@@ -57,6 +65,8 @@ def summarise(results, report_dir=".", run_id=""):
         "status": status,
         "run_id": str(run_id),
         "counts": counts,
+        # Drills per application (lower case), for a mixed inventory.
+        "applications": _application_counts(rows),
         "check_counts": checks,
         "drills": rows,
         "failed": [row["host"] for row in rows if row["status"] == FAILED],

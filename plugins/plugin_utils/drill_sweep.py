@@ -12,7 +12,23 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import GONE_STATUSES
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import check_prefix, name_timestamp_ms
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_list, duration_option, is_number, server_now_ms
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_dict, as_list, duration_option, is_number, server_now_ms
+
+
+def sweep_clusters(results):
+    """The clusters of cluster_info results, one per application (a loop over ``application``), each with its ``application``.
+
+    A plain list of clusters passes through (Cassandra where a cluster does not say).
+    """
+    clusters = []
+    for result in as_list(as_dict(results).get("results") if isinstance(results, dict) else results):
+        if isinstance(result, dict) and isinstance(result.get("clusters"), list):
+            application = result.get("item") or as_dict(as_dict(result.get("invocation")).get("module_args")).get("application")
+            clusters.extend(dict(cluster, application=str(cluster.get("application") or application or "cassandra").lower())
+                            for cluster in result["clusters"] if isinstance(cluster, dict))
+        elif isinstance(result, dict) and not result.get("skipped") and "clusters" not in result:
+            clusters.append(dict(result, application=str(result.get("application") or "cassandra").lower()))
+    return clusters
 
 
 def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
