@@ -38,8 +38,9 @@ EMULATOR_ARGS = ("--backup-duration", "60", "--restore-duration", "120", "--dele
 # The emulator's answers to what the v2 reference leaves open (docs/emulator.md, "Settings of the v2
 # unknowns"). The default run covers lenient slashes, pointInTime of both types, list error bodies,
 # RESTORING and deleted clusters left out of the account list; these two cover every other value once,
-# on the playbooks that meet them (the restore: pointInTime, restore statuses, the account list after
-# a delete, 404 bodies; the backup: the trigger path and its 503 body).
+# on the restore playbook, which meets them all (paths of every kind but the trigger's, pointInTime,
+# the restore's statuses, the account list after a delete, 404 bodies). The trigger's path and its
+# 503 body run under the defaults only, to keep the layer's time (their spelling is unit-tested).
 V2_SWEEPS = {
     "strict-integer-bare": {"v2_trailing_slash": "strict", "v2_point_in_time": "integer", "v2_error_body": "bare"},
     "string-text-provisioning-listdeleted": {"v2_point_in_time": "string", "v2_error_body": "text",
@@ -115,7 +116,7 @@ def test_cluster_backup_info(emulator):
     assert mutations(emulator) == []
 
 
-@pytest.mark.parametrize("emulator", [V1, V2, case("v2", "strict-integer-bare")], indirect=True)
+@pytest.mark.parametrize("emulator", [V1, V2], indirect=True)
 def test_cluster_backup(emulator):
     run_playbook("cluster_backup.yml", emulator, emulator.api_version)
     accepted = 202 if emulator.api_version == "v2" else 204
