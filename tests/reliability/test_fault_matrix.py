@@ -18,6 +18,7 @@ leave no restored cluster behind).
 
 import itertools
 import re
+import time
 
 import pytest
 
@@ -197,6 +198,11 @@ def test_request_under_fault(emulator, figures, point_in_time, target_label, fau
     if "absent" in target_label:
         context["victim_id"] = make_victim(emulator, point_in_time)
     emulator.clear_faults()
+    if target.api_version == "v2":
+        # A v2 name lookup reads every cluster of the account, which by now holds the clusters the
+        # earlier cases restored (about 20): start each case with an empty rate window (1 real
+        # second), so the case's own burst is not counted with the last one's against the 35/s limit.
+        time.sleep(1.0)
     snapshots_before = snapshot_starts(emulator, INVENTORY)
     log_start = len(api_requests(emulator))
     emulator.add_fault(target.method, target.path(context), kind, status=status,
