@@ -61,6 +61,7 @@ def build_report(context):
         "format_version": FORMAT_VERSION,
         "run_id": run_id,
         "check_mode": truthy(context.get("check_mode"), False),
+        "api_version": str(settings.get("api_version") or "v1").lower(),  # the version the role says its modules use
         "source": {"id": source.get("id") or settings.get("cluster_id"), "name": source.get("name")},
         "restored": {
             "id": restore.get("restored_cluster_id"),
