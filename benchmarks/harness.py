@@ -28,6 +28,7 @@ PYTHON = sys.executable
 BIN_DIR = Path(PYTHON).parent
 COLLECTION = "restorekit.instaclustr"
 API_PREFIX = "/provisioning/v1"
+API_PREFIXES = (API_PREFIX, "/cluster-management/v2")  # the request log's API entries, both versions
 
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
@@ -187,7 +188,7 @@ def start_emulator(scenario="default", time_scale=1.0, backup=None, restore=None
 
 def api_requests(emulator_handle):
     """The request log without the admin API (the emulator does not log it, but be sure)."""
-    return [entry for entry in emulator_handle.requests_log() if entry["path"].startswith(API_PREFIX)]
+    return [entry for entry in emulator_handle.requests_log() if entry["path"].startswith(API_PREFIXES)]
 
 
 def status_count(entries, status):

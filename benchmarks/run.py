@@ -30,6 +30,7 @@ BENCHMARKS = {
     "parallel_drills": "6",
     "evidence": "16",  # issue 16: the drill evidence index, 1,000 vs 10,000 reports
     "inventory_listing": "12",  # issue 12: the inventory plugin on a 200-cluster account
+    "v2_fleet_restore": "10",  # issue 10: a v2 restore by name in an account of 50 clusters
 }
 
 

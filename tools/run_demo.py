@@ -1,10 +1,11 @@
 """`make demo`: the disaster-recovery drill of two clusters against the local API emulator.
 
 Starts the emulator (scenario `default`, simulated time running 120x faster, so a 10-minute
-backup and a 20-minute restore take seconds), writes an inventory with `orders-prod` and
-`inventory-dev`, runs `ansible-playbook restorekit.instaclustr.dr_drill` with this working tree on
+backup and a 20-minute restore take seconds), writes an inventory with `orders-prod` (drilled over
+the Provisioning API v1) and `inventory-dev` (over the Cluster Management API v2: the host variable
+`instaclustr_api_version`), runs `ansible-playbook restorekit.instaclustr.dr_drill` with this working tree on
 the collections path, stops the emulator, checks in its request log that both restored clusters
-were deleted, and prints where the reports are (drill-reports/ at the repository root), with the
+were deleted (each through its own API version), and prints where the reports are (drill-reports/ at the repository root), with the
 evidence index across runs (drill-reports/index.html: run the demo twice to see a trend).
 
 Exit status: 0 when both drills passed and nothing was left behind, 1 otherwise.
@@ -32,6 +33,9 @@ from tests.support.collection import collections_root  # noqa: E402
 from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID, running_emulator  # noqa: E402
 
 CLUSTERS = {"orders-prod": ORDERS_PROD_ID, "inventory-dev": INVENTORY_DEV_ID}
+# One drill per API version, so both paths are shown (set per host: IC_API_VERSION cannot change it).
+API_VERSIONS = {"orders-prod": "v1", "inventory-dev": "v2"}
+API_PATHS = {"v1": "/provisioning/v1/", "v2": "/cluster-management/v2/"}
 # Targets a team might promise; the emulator's restore takes 20 simulated minutes.
 TARGETS = {"backup_restore_drill_rto_target": "45m", "backup_restore_drill_rpo_target": "15m"}
 
@@ -46,7 +50,8 @@ def parse_args(argv):
 
 def write_inventory(folder):
     inventory = {"all": {
-        "hosts": {name: {"backup_restore_drill_cluster_id": cluster_id} for name, cluster_id in CLUSTERS.items()},
+        "hosts": {name: {"backup_restore_drill_cluster_id": cluster_id, "instaclustr_api_version": API_VERSIONS[name]}
+                  for name, cluster_id in CLUSTERS.items()},
         "vars": dict(TARGETS, backup_restore_drill_wait_sleep=1),
     }}
     path = Path(folder) / "inventory.json"  # JSON is YAML: the inventory plugin reads it
@@ -71,16 +76,22 @@ def run_playbook(emulator, inventory, report_dir, run_id):
 
 
 def restored_clusters_deleted(reports, request_log):
-    """Problems, if any: each drill's restored cluster must have an accepted DELETE in the log."""
-    deleted = {entry["path"].rsplit("/", 1)[-1] for entry in request_log
+    """Problems, if any: each drill's restored cluster must have an accepted DELETE in the log, sent
+    through the API version its host asked for, which its report must record."""
+    deleted = {entry["path"].rsplit("/", 1)[-1]: entry["path"] for entry in request_log
                if entry["method"] == "DELETE" and entry.get("status") is not None and 200 <= entry["status"] < 300}
     problems = []
     for report in reports:
-        restored = report["restored"]["id"]
+        name, restored = report["source"]["name"], report["restored"]["id"]
+        wanted = API_VERSIONS.get(name)
+        if report.get("api_version") != wanted:
+            problems.append("%s: the report says API %s, the inventory asked for %s" % (name, report.get("api_version"), wanted))
         if not restored:
-            problems.append("%s: no cluster was restored" % report["source"]["name"])
+            problems.append("%s: no cluster was restored" % name)
         elif restored not in deleted:
-            problems.append("%s: restored cluster %s was not deleted" % (report["source"]["name"], restored))
+            problems.append("%s: restored cluster %s was not deleted" % (name, restored))
+        elif wanted and not deleted[restored].startswith(API_PATHS[wanted]):
+            problems.append("%s: restored cluster %s was deleted through %s, not API %s" % (name, restored, deleted[restored], wanted))
     return problems
 
 
@@ -117,8 +128,8 @@ def main(argv=None):
     print()
     for report in reports:
         figures = report["figures"]
-        print("%-14s %-7s RTO %-7s RPO %-7s cleanup %s" % (
-            report["source"]["name"], report["status"].upper(), _minutes(figures["rto_seconds"]),
+        print("%-14s API %-3s %-7s RTO %-7s RPO %-7s cleanup %s" % (
+            report["source"]["name"], report.get("api_version"), report["status"].upper(), _minutes(figures["rto_seconds"]),
             _minutes(figures["rpo_seconds"]), report["cleanup"]["action"]))
         for kind in ("html", "markdown", "json", "junit"):
             print("    %-8s %s" % (kind, os.path.relpath(report["files"][kind], os.getcwd())))
@@ -132,13 +143,16 @@ def main(argv=None):
         print("evidence       %s (every run in the folder; run the demo again for a trend)" % os.path.relpath(str(index), os.getcwd()))
     else:
         problems.append("no evidence index %s" % index)
-    print("\nrequest log: %d API requests, %d DELETEs of restored clusters" % (
-        len(request_log), sum(1 for e in request_log if e["method"] == "DELETE")))
+    print("\nrequest log: %d API requests (%s), %d DELETEs of restored clusters" % (
+        len(request_log), ", ".join("%s %d" % (version, sum(1 for e in request_log if e["path"].startswith(prefix)))
+                                    for version, prefix in sorted(API_PATHS.items())),
+        sum(1 for e in request_log if e["method"] == "DELETE")))
     print("demo took %.0f s" % (time.monotonic() - started))
     if problems:
         print("\nDEMO FAILED:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    print("both drills passed; reports in %s" % os.path.relpath(str(report_dir), os.getcwd()))
+    print("both drills passed (orders-prod over API v1, inventory-dev over v2); reports in %s"
+          % os.path.relpath(str(report_dir), os.getcwd()))
     return 0
 
 

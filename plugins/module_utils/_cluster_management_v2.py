@@ -23,7 +23,9 @@ docs/api-client.md for their public sources):
   kept for the backend's life (one module run) so no cluster is read twice for a lookup;
 * ``cdc_infos`` may name any subset of the data centres (the rest go to a new VPC);
 * ``pointInTime`` is typed ``string`` (epoch ms or ISO 8601) in the OpenAPI document although its
-  examples and Instaclustr's operator send an integer: it is sent as a string of epoch ms.
+  examples and Instaclustr's operator send an integer: it is sent as a string of epoch ms, and when
+  the API refuses that with a 400 naming ``pointInTime`` (nothing was created), the restore is sent
+  once more with the integer form. ``restore_body_sent`` keeps the body of the accepted request.
 """
 
 from __future__ import annotations
@@ -148,6 +150,9 @@ APPLICATIONS = {
 # The account list's ``application`` value -> the collection's name; any other value is ignored.
 APPLICATION_BY_ACCOUNT_NAME = {app.account_name: app.name for app in APPLICATIONS.values()}
 
+# The restore field whose JSON type the reference leaves open (see ``restore``).
+POINT_IN_TIME = "pointInTime"
+
 RESTORE_MODE_NEW_VPC = "NEW_VPC"
 RESTORE_MODE_SAME_VPC = "SAME_VPC"
 RESTORE_MODE_CUSTOM_VPC = "CUSTOM_VPC"
@@ -172,6 +177,7 @@ class ClusterManagementV2:
         self.application = application
         self.app = APPLICATIONS[application]
         self.clusters_read = {}
+        self.restore_body_sent = None  # the restore body last sent (the integer pointInTime after a retry)
 
     # ---- clusters ----
 
@@ -281,7 +287,18 @@ class ClusterManagementV2:
         caller must look the name up rather than post again.
         """
         path = self.app.restore
-        response = self.session.post(path, RESTORE, body=self.restore_wire_body(cluster_id, request))
+        wire_body = self.restore_wire_body(cluster_id, request)
+        self.restore_body_sent = wire_body
+        try:
+            response = self.session.post(path, RESTORE, body=wire_body)
+        except ApiError as error:
+            if not _refuses_string_point_in_time(error, wire_body):
+                raise
+            # A 400 is a definite refusal (nothing was created): send the one other form the
+            # reference's examples use, once. Any answer to it, success or failure, is final.
+            wire_body = dict(wire_body, pointInTime=int(wire_body["pointInTime"]))
+            self.restore_body_sent = wire_body
+            response = self.session.post(path, RESTORE, body=wire_body)
         body = response.json
         restored_id = body.get("restoredClusterId") if isinstance(body, dict) else None
         if not isinstance(restored_id, str) or not restored_id:
@@ -363,6 +380,28 @@ class ClusterManagementV2:
         except _shapes.PayloadError as error:
             raise ApiError(operation, method, path, status=None,
                            reason="HTTP %s with an unexpected body: %s" % (response.status, error)) from None
+
+
+def _refuses_string_point_in_time(error, wire_body):
+    """Whether ``error`` is a 400 naming ``pointInTime`` for a body that sent it as a string.
+
+    v2 error bodies come in several shapes (a list of ``{name, message}``, a bare ``{name,
+    message}``, v1's ``ErrorMessage`` with ``errorDetails.field``, or plain text); any of them
+    naming the field counts.
+    """
+    if error.status != 400 or error.ambiguous or not isinstance(wire_body.get("pointInTime"), str):
+        return False
+    body = error.body
+    if isinstance(body, dict):
+        entries = [body]
+        if isinstance(body.get("errors"), list):
+            entries.extend(entry for entry in body["errors"] if isinstance(entry, dict))
+        if isinstance(body.get("errorDetails"), dict):
+            entries.append(body["errorDetails"])
+        names = [entry.get(key) for entry in entries for key in ("name", "field")]
+        if POINT_IN_TIME in names:
+            return True
+    return POINT_IN_TIME in (error.server_message or "")
 
 
 def _cdc_config_wire(entry):

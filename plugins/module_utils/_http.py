@@ -105,8 +105,8 @@ def _caused_by(error, wanted_types):
     pending = [error]
     while pending:
         current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue  # None, or a ``reason`` that is only text (some urllib3 errors carry a string there)
         seen.add(id(current))
         if isinstance(current, wanted_types):
             return True

@@ -47,6 +47,8 @@ class ProvisioningV1:
     app = APPLICATIONS["cassandra"]
     # A DELETE answered with one of these is refused for now (dependent resources still exist): try again later.
     DELETE_LATER_STATUSES = frozenset((409,))
+    # v1 sends ``restore_wire_body`` as it is; v2 may re-send a restore and keeps the body it sent here.
+    restore_body_sent = None
 
     def __init__(self, session):
         self.session = session

@@ -528,7 +528,12 @@ class ClusterRestore:
 
         requested_at_ms = self.module.session.clock.now_ms()
         self.result.update(timestamp_pair("requested_at", requested_at_ms))
-        restored_id = self._post_once(request)
+        try:
+            restored_id = self._post_once(request)
+        finally:
+            # The body the backend last sent (v2 may re-send pointInTime in its other JSON type).
+            if self.backend.restore_body_sent is not None:
+                self.result["request"]["body"] = self.backend.restore_body_sent
         self.result.update(created=True, restored_cluster_id=restored_id,
                            msg="restored cluster %s into %s" % (self.cluster_id, request["name"]))
         return self._finish(restored_id)

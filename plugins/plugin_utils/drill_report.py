@@ -64,6 +64,7 @@ def build_report(context):
         # cassandra, postgresql, opensearch or redis (lower case): what the checks could prove depends on it.
         "application": _application_name(settings, preflight),
         "check_mode": truthy(context.get("check_mode"), False),
+        "api_version": str(settings.get("api_version") or "v1").lower(),  # the version the role says its modules use
         "source": {"id": source.get("id") or settings.get("cluster_id"), "name": source.get("name")},
         "restored": {
             "id": restore.get("restored_cluster_id"),

@@ -96,8 +96,9 @@ def write_inventory(path, hosts, group_vars=None):
 
 
 def run_drill(emulator, tmp_path, hosts, extra_vars=None, check=False, playbook="restorekit.instaclustr.dr_drill",
-              group_vars=None, timeout=300):
-    """Run the dr_drill playbook over ``hosts`` ({inventory name: host vars}); reports go to tmp_path/reports."""
+              group_vars=None, timeout=300, env=None):
+    """Run the dr_drill playbook over ``hosts`` ({inventory name: host vars}); reports go to tmp_path/reports.
+    ``env`` adds environment variables (``IC_API_VERSION``, ...)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     report_dir = tmp_path / "reports"
     inventory = write_inventory(tmp_path / "inventory.yml", hosts, group_vars)
@@ -107,7 +108,7 @@ def run_drill(emulator, tmp_path, hosts, extra_vars=None, check=False, playbook=
     if check:
         command.append("--check")
     started = time.monotonic()
-    completed = subprocess.run(command, cwd=str(tmp_path), env=drill_env(emulator), capture_output=True, text=True,
+    completed = subprocess.run(command, cwd=str(tmp_path), env=dict(drill_env(emulator), **(env or {})), capture_output=True, text=True,
                                timeout=timeout, check=False)
     run = DrillRun(completed, time.monotonic() - started, report_dir)
     # Failing drills are expected in some tests; a deprecation warning never is (when checked).
@@ -115,8 +116,16 @@ def run_drill(emulator, tmp_path, hosts, extra_vars=None, check=False, playbook=
     return run
 
 
+RESTORE_PATHS = ("/backups/restore", "/restore/v2")  # v1's POST /provisioning/v1/{id}/backups/restore, v2's restore
+
+
 def restore_posts(emulator):
-    return [e for e in emulator.requests_log() if e["method"] == "POST" and e["path"].endswith("/backups/restore")]
+    return [e for e in emulator.requests_log() if e["method"] == "POST" and e["path"].endswith(RESTORE_PATHS)]
+
+
+def api_versions_used(emulator):
+    """The API versions the request log shows requests of: {"v1"}, {"v2"}, or both."""
+    return {"v2" if e["path"].startswith("/cluster-management/v2") else "v1" for e in emulator.requests_log()}
 
 
 def deleted_ids(emulator):

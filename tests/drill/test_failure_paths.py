@@ -3,7 +3,10 @@ summary, and leaves behind nothing it created (or keeps it when asked, or never 
 
 from pathlib import Path
 
+import pytest
+
 from tests.drill.conftest import (
+    api_versions_used,
     check_by_id,
     deleted_ids,
     live_restored_clusters,
@@ -91,11 +94,15 @@ def test_rto_target_breached(emulator, tmp_path):
     assert deleted_ids(emulator) == [report["restored"]["id"]]
 
 
-def test_failing_user_check_is_a_failed_check_and_the_cluster_is_deleted(emulator, tmp_path):
-    run = run_drill(emulator, tmp_path, drill_host(backup_restore_drill_verify_tasks=str(FILES / "verify_canary_fails.yml")))
+@pytest.mark.parametrize("api_version", ["v1", "v2"])
+def test_failing_user_check_is_a_failed_check_and_the_cluster_is_deleted(emulator, tmp_path, api_version):
+    """On v2 through IC_API_VERSION (no host variable): the cleanup deletes over v2 too."""
+    run = run_drill(emulator, tmp_path, drill_host(backup_restore_drill_verify_tasks=str(FILES / "verify_canary_fails.yml")),
+                    env={"IC_API_VERSION": api_version})
 
     assert run.rc != 0
     report = run.report()
+    assert report["api_version"] == api_version and api_versions_used(emulator) == {api_version}
     user = check_by_id(report, "user_checks")
     assert user["status"] == "failed"
     assert "Canary row is present in the restored cluster" in user["details"]

@@ -1,5 +1,6 @@
 """Molecule's `default` scenario (extensions/molecule/default) against a fresh emulator: syntax, converge
-(the drill role) and verify (its reports and the API state through cluster_info)."""
+(the drill role, on two hosts in parallel: inventory-dev over API v1, orders-prod over v2) and verify
+(their reports and the API state through cluster_info)."""
 
 import os
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.collection import collections_root
-from tests.support.emulator import INVENTORY_DEV_ID, running_emulator
+from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID, running_emulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
@@ -38,11 +39,15 @@ def test_molecule_default_scenario(tmp_path):
                                    capture_output=True, text=True, timeout=600, check=False)
         output = completed.stdout + completed.stderr
         assert completed.returncode == 0, output[-6000:]
-        deletes = [e for e in emulator.requests_log() if e["method"] == "DELETE"]
-    # converge ran the drill (which deleted its cluster) and verify found its four reports.
-    assert len(deletes) == 1
-    assert sorted(p.name for p in report_dir.iterdir()) == [
-        "drill-inventory-dev-molecule.html", "drill-inventory-dev-molecule.json",
-        "drill-inventory-dev-molecule.junit.xml", "drill-inventory-dev-molecule.md"]
+        log = emulator.requests_log()
+        restored = {cluster["source_cluster_id"]: emulator.cluster_state(cluster["id"])
+                    for cluster in emulator.clusters() if cluster["created_by_restore"]}
+    # converge ran both drills (each deleted its cluster) and verify found their four reports each.
+    assert len([e for e in log if e["method"] == "DELETE"]) == 2
+    assert restored[INVENTORY_DEV_ID]["restore"]["request"]["api_version"] == "v1"
+    assert restored[ORDERS_PROD_ID]["restore"]["request"]["api_version"] == "v2"
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted(
+        "drill-%s.%s" % (stem, ext) for stem in ("inventory-dev-molecule", "orders-prod-molv2")
+        for ext in ("html", "json", "junit.xml", "md"))
     for step in ("syntax", "converge", "verify"):
         assert step in output

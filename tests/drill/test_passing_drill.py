@@ -9,6 +9,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
 
 from tests.drill.conftest import (
     TIME_SCALE,
+    api_versions_used,
     check_by_id,
     deleted_ids,
     live_restored_clusters,
@@ -32,7 +33,9 @@ def module_emulator():
         yield emulator
 
 
-def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
+@pytest.mark.parametrize("api_version", ["v1", "v2"])
+def test_passing_drill_writes_all_four_reports(emulator, tmp_path, api_version):
+    """On v2 through the host variable instaclustr_api_version (dr_drill.yml passes it to every module)."""
     hosts = {"inventory-dev": {
         "backup_restore_drill_cluster_id": INVENTORY_DEV_ID,
         "backup_restore_drill_cluster_network": "10.50.0.0/16",
@@ -42,6 +45,8 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
         "backup_restore_drill_verify_tasks": str(FILES / "verify_restored_facts.yml"),
         "backup_restore_drill_run_id": "T35T01",
     }}
+    if api_version == "v2":
+        hosts["inventory-dev"]["instaclustr_api_version"] = "v2"
 
     run = run_drill(emulator, tmp_path, hosts)
 
@@ -49,6 +54,8 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
     report = run.report()
     assert report["status"] == "passed"
     assert report["run_id"] == "t35t01"
+    assert report["api_version"] == api_version
+    assert api_versions_used(emulator) == {api_version}  # every module call of the drill used that version
     assert report["source"] == {"id": INVENTORY_DEV_ID, "name": "inventory-dev"}
     statuses = {check["id"]: check["status"] for check in report["checks"]}
     assert statuses == {
@@ -66,7 +73,8 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
     restored_id = report["restored"]["id"]
     received = emulator.cluster_state(restored_id)["restore"]["request"]
     assert received["name"] == name
-    assert received["point_in_time_ms"] == report["point_in_time_ms"] == report["request"]["body"]["pointInTime"]
+    assert received["api_version"] == api_version
+    assert received["point_in_time_ms"] == report["point_in_time_ms"] == int(report["request"]["body"]["pointInTime"])
     assert received["cluster_network"] == "10.50.0.0/16"
     assert report["point_in_time_basis"] == "backup_completed"
     assert len(restore_posts(emulator)) == 1
@@ -131,6 +139,8 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path):
         assert sentence in markdown and sentence.replace("'", "&#39;") in html
     assert "RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to" in markdown
     assert "The restored point was" in markdown and "from the API's restore events" in markdown
+    assert "| Instaclustr API | `%s` |" % api_version in markdown
+    assert "<th>Instaclustr API</th><td><code>%s</code></td>" % api_version in html
     for check in report["checks"]:
         assert "`%s`" % check["id"] in markdown
 

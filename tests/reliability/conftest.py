@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIGURES_DIR = Path(os.environ.get("RELIABILITY_FIGURES_DIR", REPO_ROOT / "tests" / "output" / "reliability"))
 MODULE_PACKAGE = "ansible_collections.restorekit.instaclustr.plugins.modules"
 MUTATING_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
-API_PREFIX = "/provisioning/"
+API_PREFIX = ("/provisioning/", "/cluster-management/")  # API v1 and v2 paths
 
 # Operation names the client puts in its messages (docs/architecture.md, _http.py).
 OPERATIONS = {

@@ -10,7 +10,9 @@ name already there, and with or without ``wait``:
 * when it fails it says whether a rerun is safe (``rerun_safe``, a bool); when it says a rerun is
   safe, a rerun without faults succeeds and still leaves one cluster of that name.
 
-Fixed seed (``derandomize``) and no example database, so CI runs the same 50 examples every time.
+Fixed seed (``derandomize``) and no example database, so CI runs the same 50 examples every time
+on the Provisioning API v1, and 10 on the Cluster Management API v2 (``api_version: v2``: its
+restore path, its account list plus one GET per cluster for the name, its GET cluster).
 """
 
 import itertools
@@ -28,6 +30,7 @@ from tests.reliability.conftest import (
     scenario_ids,
     traceback_problems,
 )
+from tests.support.emulator import ACCOUNT_LIST_PATH, v2_path
 
 SUITE = ("exactly_once", "Exactly-once restore (§2)",
          "Under random faults around the restore: one cluster per name at most, success names it with the "
@@ -46,6 +49,13 @@ REQUESTS = {
     "list clusters": ("GET", "/provisioning/v1"),
     "get cluster": ("GET", "/provisioning/v1/{clusterId}"),
 }
+# The same requests on v2 (a name lookup there is the account list plus a GET per cluster).
+REQUESTS_V2 = {
+    "restore POST": ("POST", v2_path("cassandra", "restore")),
+    "list clusters": ("GET", ACCOUNT_LIST_PATH),
+    "get cluster": ("GET", v2_path("cassandra", "cluster")),
+}
+RESTORE_PATHS = ("/backups/restore", v2_path("cassandra", "restore"))
 FAULT_KINDS = [("status", 429), ("status", 500), ("status", 502), ("status", 503), ("status", 504),
                ("delay", None), ("drop_before", None), ("drop_after", None)]
 
@@ -63,8 +73,8 @@ def point_in_time(emulator):
     return result["summary"]["restorable_until_ms"]
 
 
-def restore_args(emulator, name, point_in_time, wait):
-    return common_args(emulator, api_timeout=API_TIMEOUT, cluster_id=INVENTORY, name=name,
+def restore_args(emulator, name, point_in_time, wait, api_version="v1"):
+    return common_args(emulator, api_timeout=API_TIMEOUT, cluster_id=INVENTORY, name=name, api_version=api_version,
                        point_in_time=point_in_time, wait=wait, wait_timeout=WAIT_TIMEOUT, wait_sleep=0.2)
 
 
@@ -73,12 +83,26 @@ def describe(steps):
                      for request, (kind, status), count in steps)
 
 
-@settings(max_examples=50, deadline=None, derandomize=True, database=None, print_blob=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY_SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=True,
+                         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@settings(max_examples=50, **PROPERTY_SETTINGS)
 @given(steps=fault_steps, pre_existing=st.booleans(), wait=st.booleans())
 def test_restore_is_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wait):
+    check_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wait, "v1")
+
+
+@settings(max_examples=10, **PROPERTY_SETTINGS)
+@given(steps=fault_steps, pre_existing=st.booleans(), wait=st.booleans())
+def test_restore_is_exactly_once_on_v2(emulator, figures, point_in_time, steps, pre_existing, wait):
+    check_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wait, "v2")
+
+
+def check_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wait, api_version):
     started = time.monotonic()
     name = "xo-%03d" % next(_names)
+    requests = REQUESTS_V2 if api_version == "v2" else REQUESTS
     emulator.clear_faults()
     if pre_existing:  # made behind the module's back: the module must adopt it, not make another
         made = emulator.api("POST", "/provisioning/v1/%s/backups/restore" % INVENTORY,
@@ -87,18 +111,19 @@ def test_restore_is_exactly_once(emulator, figures, point_in_time, steps, pre_ex
     # Shields: zero-delay faults the module's first source read and first name lookup consume (faults
     # match first-added first), so the drawn faults land on the POST and the lookups that follow it.
     # Failures before the POST have their own test below.
-    emulator.add_fault("GET", "/provisioning/v1/%s" % INVENTORY, "delay", delay_seconds=0, count=1)
-    emulator.add_fault("GET", "/provisioning/v1", "delay", delay_seconds=0, count=1)
+    # (On v2 the lookup also reads the account's other clusters, which the drawn GET faults may hit.)
+    emulator.add_fault("GET", requests["get cluster"][1].replace("{clusterId}", INVENTORY), "delay", delay_seconds=0, count=1)
+    emulator.add_fault("GET", requests["list clusters"][1], "delay", delay_seconds=0, count=1)
     for request, (kind, status), count in steps:
-        method, path = REQUESTS[request]
+        method, path = requests[request]
         emulator.add_fault(method, path, kind, status=status, count=1 if kind == "delay" else count,
                            delay_seconds=SLOW_SECONDS if kind == "delay" else None)
 
     log_start = len(api_requests(emulator))
-    failed, result = run_module("cluster_restore", restore_args(emulator, name, point_in_time, wait))
+    failed, result = run_module("cluster_restore", restore_args(emulator, name, point_in_time, wait, api_version))
     emulator.clear_faults()
     posted = [e for e in api_requests(emulator)[log_start:]
-              if e["method"] == "POST" and e["path"].endswith("/backups/restore")]
+              if e["method"] == "POST" and e["path"].endswith(RESTORE_PATHS)]
 
     problems = traceback_problems(result)
     named = clusters_named(emulator, name)
@@ -122,7 +147,8 @@ def test_restore_is_exactly_once(emulator, figures, point_in_time, steps, pre_ex
             existed = bool(named)
             # A patient retry budget: examples follow each other fast, and the rerun is judged on
             # safety, not on riding out the emulator's 35 requests/s limit within 0.4 s.
-            rerun_args = dict(restore_args(emulator, name, point_in_time, False), api_retries=5, api_retry_max_delay=1)
+            rerun_args = dict(restore_args(emulator, name, point_in_time, False, api_version), api_retries=5,
+                              api_retry_max_delay=1)
             rerun_failed, rerun = run_module("cluster_restore", rerun_args)
             after = clusters_named(emulator, name)
             if rerun_failed:
@@ -133,7 +159,7 @@ def test_restore_is_exactly_once(emulator, figures, point_in_time, steps, pre_ex
             if len(after) != 1:
                 problems.append("after the rerun called safe, %d clusters named %s" % (len(after), name))
 
-    figures.case(name, "%s; pre-existing=%s; wait=%s" % (describe(steps), pre_existing, wait),
+    figures.case(name, "%s; %s; pre-existing=%s; wait=%s" % (api_version, describe(steps), pre_existing, wait),
                  held=not problems,
                  outcome=failure_outcome(result, rerun) if failed else "succeeded (created=%s)" % result.get("created"),
                  problems=problems, seconds=time.monotonic() - started)

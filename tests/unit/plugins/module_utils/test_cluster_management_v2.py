@@ -201,6 +201,57 @@ def test_restore_connection_lost_after_sending_is_ambiguous_and_not_repeated(api
     assert raised.value.ambiguous is True and call.call_count == 1
 
 
+RESTORE_URL = ROOT + "/operations/applications/cassandra/restore/v2"
+POINT_IN_TIME_REFUSALS = {  # the 400 naming pointInTime in each error body shape an API may use
+    "list": {"json": {"errors": [{"name": "pointInTime", "message": "must be an integer"}]}},
+    "bare": {"json": {"name": "pointInTime", "message": "must be an integer"}},
+    "error message": {"json": {"status": 400, "message": "invalid body", "errorDetails": {"field": "pointInTime"}}},
+    "text": {"body": "pointInTime: must be an integer", "content_type": "text/plain"},
+}
+
+
+@pytest.mark.parametrize("shape", sorted(POINT_IN_TIME_REFUSALS))
+def test_a_400_naming_point_in_time_resends_the_restore_once_with_the_integer_form(api, backend, shape):
+    api.post(RESTORE_URL, status=400, **POINT_IN_TIME_REFUSALS[shape])
+    api.post(RESTORE_URL, status=202, json={"restoredClusterId": RESTORED_ID})
+    request = full_request(cdc_infos=[], keyspace_tables=[], cluster_network=None)
+    assert backend.restore(CLUSTER_ID, request) == RESTORED_ID
+    sent = [json.loads(call.request.body) for call in api.calls]
+    assert [body["pointInTime"] for body in sent] == ["1717401600000", 1717401600000]
+    assert sent[0]["restoredClusterName"] == sent[1]["restoredClusterName"] == "orders-restore"
+    assert backend.restore_body_sent == sent[1]  # what the module shows as request.body
+
+
+def test_the_integer_resend_happens_once_and_its_refusal_is_final(api, backend):
+    call = api.post(RESTORE_URL, status=400, json={"name": "pointInTime", "message": "must not be in the future"})
+    with pytest.raises(ApiError) as raised:
+        backend.restore(CLUSTER_ID, full_request(cdc_infos=[], keyspace_tables=[], cluster_network=None))
+    assert call.call_count == 2 and raised.value.status == 400 and not raised.value.ambiguous
+    assert "must not be in the future" in str(raised.value)
+    assert backend.restore_body_sent["pointInTime"] == 1717401600000
+
+
+@pytest.mark.parametrize("status, answer, request_changes", [
+    (400, {"json": {"name": "restoredClusterName", "message": "too long"}}, {}),  # another field
+    (400, {"body": "clusterId: not a uuid", "content_type": "text/plain"}, {}),
+    (412, {"json": {"name": "pointInTime", "message": "no backup covers it"}}, {}),  # not a 400
+    (400, {"json": {"name": "pointInTime", "message": "must be a string"}}, {"point_in_time_ms": None}),  # none sent
+])
+def test_no_resend_for_other_refusals(api, backend, status, answer, request_changes):
+    call = api.post(RESTORE_URL, status=status, **answer)
+    request = full_request(cdc_infos=[], keyspace_tables=[], cluster_network=None, **request_changes)
+    with pytest.raises(ApiError) as raised:
+        backend.restore(CLUSTER_ID, request)
+    assert call.call_count == 1 and raised.value.status == status
+
+
+def test_an_ambiguous_restore_is_never_resent_even_if_it_names_point_in_time(api, backend):
+    call = api.post(RESTORE_URL, status=502, json={"name": "pointInTime", "message": "gateway"})
+    with pytest.raises(ApiError) as raised:
+        backend.restore(CLUSTER_ID, full_request(cdc_infos=[], keyspace_tables=[], cluster_network=None))
+    assert raised.value.ambiguous and call.call_count == 1
+
+
 # ---- v2 cdc_infos rules ----
 
 def test_cdc_infos_rules_of_v2_accept_a_partial_list_and_new_vpc_entries(backend):

@@ -528,3 +528,12 @@ def test_without_requests_the_module_imports_and_the_session_refuses(monkeypatch
     monkeypatch.setattr(_http, "HAS_REQUESTS", False)
     with pytest.raises(ImportError):
         ApiSession(BASE, "demo", KEY)
+
+
+def test_a_connection_error_whose_cause_chain_has_a_text_reason_is_a_lost_connection_not_a_crash():
+    """urllib3 errors may carry ``reason`` as text (seen under a dropped restore answer): the cause
+    walk must skip it instead of raising AttributeError out of the module."""
+    inner = Exception("connection aborted")
+    inner.reason = "Connection aborted."  # text, not an exception
+    failure = _http.classify_transport_error(requests.exceptions.ConnectionError(inner), 2)
+    assert failure.sent is True and failure.kind == "connection lost"

@@ -48,3 +48,11 @@ def test_the_report_holds_no_password_even_if_a_result_had_one():
     value = context()
     value["restore"]["cluster"]["instaclustr_user_password"] = "leaked-pw"
     assert "leaked-pw" not in repr(drill_report.build_report(value))
+
+
+def test_the_report_records_the_api_version_from_the_settings_and_v1_without_one():
+    assert drill_report.build_report(context(settings={"api_version": "v2"}))["api_version"] == "v2"
+    assert drill_report.build_report(context(settings={"api_version": "V2"}))["api_version"] == "v2"
+    without = context()
+    without["settings"].pop("api_version", None)
+    assert drill_report.build_report(without)["api_version"] == "v1"
