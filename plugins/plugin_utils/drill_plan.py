@@ -275,9 +275,9 @@ def restore_plan(preflight, backup_result=None, settings=None):
             point_ms, basis = completed_ms, "backup_completed"
         elif summary.get("restorable_until_ms") is not None:
             point_ms, basis = summary["restorable_until_ms"], "restorable_until"
-        elif summary.get("last_backup_completed_at_ms") is not None:
-            # Where the restorable range is not established: the instant every node had completed a backup.
-            point_ms, basis = summary["last_backup_completed_at_ms"], "last_backup_completed"
+        elif _latest_backups_ms(preflight) is not None:
+            # Where the restorable range is not established: the instant every node had completed its latest backup.
+            point_ms, basis = _latest_backups_ms(preflight), "last_backup_completed"
         else:
             raise AnsibleFilterError(
                 "No point in time to restore to: the source has no completed backup and the drill took none"
@@ -296,6 +296,19 @@ def restore_plan(preflight, backup_result=None, settings=None):
         "warnings": list(as_list(preflight.get("warnings"))) + (
             _edge_warnings(point_ms, reference_ms) if basis not in ("requested", "latest_state") else []),
     }
+
+
+def _latest_backups_ms(preflight):
+    """The instant by which every node had completed its latest listed backup (the latest of their ends), or
+    None when a node has none. What the events prove for any application: each node's data as of its
+    latest backup; the oldest of those (``summary.last_backup_completed_at``) bounds the RPO."""
+    if as_dict(preflight.get("summary")).get("last_backup_completed_at_ms") is None:
+        return None
+    ends = [max(end for _start, end in node["snapshots"]) if node.get("snapshots") else None
+            for node in as_list(preflight.get("nodes"))]
+    if not ends or None in ends:
+        return None
+    return max(ends)
 
 
 def _backup_completion_ms(backup_result, preflight=None):
