@@ -31,7 +31,8 @@ def summarise(results, report_dir=".", run_id=""):
         entry = as_dict(entry)
         report = as_dict(entry.get("report"))
         if not report:
-            rows.append({"host": entry.get("host"), "status": FAILED, "application": None, "source": None, "message": "The drill recorded no result (it stopped before its report).",
+            rows.append({"host": entry.get("host"), "status": FAILED, "application": None, "source": None,
+                         "message": "The drill recorded no result (it stopped before its report).",
                          "failed_checks": [], "not_applicable_checks": [], "check_counts": check_counts([]), "files": {}})
             continue
         rows.append({
