@@ -233,3 +233,11 @@ def test_the_sweep_gathers_every_application_and_keeps_it_on_each_candidate():
     found = drill_sweep.sweep_candidates(clusters, "drill", "1d", NOW)
     assert [(c["id"], c["application"]) for c in found] == [("c1", "cassandra"), ("p1", "postgresql")]
     assert drill_sweep.sweep_clusters([{"id": "x", "name": "n"}]) == [{"id": "x", "name": "n", "application": "cassandra"}]
+
+
+def test_check_mode_keeps_the_reasons_and_shows_the_redis_restore_without_a_point():
+    report = drill_report.build_report(app_context("redis", check_mode=True, restore={}, restored_backups={}))
+    assert report["status"] == "check_mode" and report["point_in_time"] is None
+    got = statuses(report)
+    assert {check_id for check_id, status in got.items() if status == "not_applicable"} == REDIS_NOT_APPLICABLE - {"backup_fresh"}
+    assert got["restore_running"] == "not_verifiable" and "indices" not in got
