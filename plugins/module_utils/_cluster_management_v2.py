@@ -260,14 +260,17 @@ class ClusterManagementV2:
 
     # ---- backups ----
 
-    def list_backup_events(self, cluster_id):
-        """The backup and restore events of the last 7 days (``_shapes.backup_events``: v2 keeps v1's fields)."""
+    def list_backup_events(self, cluster_id, shape=None):
+        """The backup and restore events of the last 7 days (``_shapes.backup_events``: v2 keeps v1's fields).
+
+        ``shape``: another function of the raw payload to apply instead, as on v1 (``ProvisioningV1.list_backup_events``).
+        """
         if self.app.list_backups is None:
             raise OperationFailed("list backups: the Cluster Management API v2 offers no backup listing for %s clusters, "
                                   "so their backups cannot be read or followed" % self.application)
         path = self._path(self.app.list_backups, cluster_id)
         response = self._unless_other_application(self.session.get, path, LIST_BACKUPS, cluster_id)
-        return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+        return self._shape(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node: POST without a body, 202 (any 2xx) without a body or a backup id."""

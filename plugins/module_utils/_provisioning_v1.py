@@ -104,11 +104,15 @@ class ProvisioningV1:
 
     # ---- backups ----
 
-    def list_backup_events(self, cluster_id):
-        """The backup and restore events of the last 7 days (``_shapes.backup_events``)."""
+    def list_backup_events(self, cluster_id, shape=None):
+        """The backup and restore events of the last 7 days (``_shapes.backup_events``).
+
+        ``shape``: another function of the raw payload to apply instead (``_coverage.scan_listing``, which
+        reads it in one pass); a ``_shapes.PayloadError`` it raises becomes an ``ApiError`` as well.
+        """
         path = "%s/%s/backups" % (API_ROOT, cluster_id)
         response = self.session.get(path, LIST_BACKUPS)
-        return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+        return self._shape(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node (204, no body either way).
