@@ -54,6 +54,7 @@ TRIGGER_SKEW_MS = 5000
 
 # Event times outside 1970..9999 cannot be shown as ISO 8601: treat them like a missing time.
 LATEST_MS = 253402300799999
+_NEVER = LATEST_MS + 1  # later than any event time: "not seen yet" in NodeBackups.scan_events
 
 
 def epoch_ms(value):
@@ -99,32 +100,49 @@ class NodeBackups:
         return record
 
     def scan_events(self, events, keep=None):
-        """Read ``events`` (dicts; anything else is skipped) into this record, in one pass.
+        """Read ``events`` (a list of dicts, as ``_shapes`` gives them) into this record, in one pass.
 
         With ``keep`` (a predicate, see ``event_filter``) the same pass returns the events it keeps, in
-        order; without, None. The loop is written out with locals: it runs once per event, 200,000
-        times for a large cluster.
+        order; without, None. The loop is written out with locals and takes commit logs (about 96 % of
+        a large cluster's events) on a short path: it runs once per event, 200,000 times for 100 nodes.
         """
         kept = [] if keep is not None else None
+        keep_all_but_commit_logs = keep is _all_but_commit_logs  # the default filter, decided without a call
         backup_types = self.backup_types
+        commit_log_short_path = COMMIT_LOG not in backup_types
+        known_types = KNOWN_EVENT_TYPES.union(kind for kind in backup_types if isinstance(kind, str))
         unknown_types = self.unknown_types
-        first_seen = self.first_seen_ms
+        first_seen = _NEVER if self.first_seen_ms is None else self.first_seen_ms
         first_snapshot_end = self.first_snapshot_end_ms
         latest_snapshot_end = self.latest_snapshot_end_ms
         latest_snapshot = self.latest_snapshot
         newest_commit_log_end = self.newest_commit_log_end_ms
         for event in events:
-            if not isinstance(event, dict):
-                continue
             get = event.get
             start = get("start")
-            if type(start) is not int or not 0 <= start <= LATEST_MS:  # the usual case first: an int in range
+            if type(start) is int and 0 <= start <= LATEST_MS:  # the usual case: an int in range
+                if start < first_seen:
+                    first_seen = start
+            else:
                 start = epoch_ms(start)
-            if start is not None and (first_seen is None or start < first_seen):
-                first_seen = start
+                if start is not None and start < first_seen:
+                    first_seen = start
             kind = get("type")
             state = get("state")
-            if isinstance(kind, str) and kind not in KNOWN_EVENT_TYPES and kind not in backup_types:
+            if commit_log_short_path and kind == COMMIT_LOG:
+                # The same rules as below for a commit log: it is no backup, and an ACTIVE one says nothing.
+                if state == COMPLETED:
+                    end = get("end")
+                    if type(end) is not int or not 0 <= end <= LATEST_MS:
+                        end = epoch_ms(end)
+                    if end is not None and (newest_commit_log_end is None or end > newest_commit_log_end):
+                        newest_commit_log_end = end
+                elif state == FAILED:
+                    self.failed = True
+                if kept is not None and not keep_all_but_commit_logs and keep(event):
+                    kept.append(event)
+                continue
+            if isinstance(kind, str) and kind not in known_types:
                 unknown_types.add(kind)
             if state == FAILED:
                 self.failed = True
@@ -146,9 +164,9 @@ class NodeBackups:
                 elif kind == COMMIT_LOG:
                     if newest_commit_log_end is None or end > newest_commit_log_end:
                         newest_commit_log_end = end
-            if kept is not None and keep(event):
+            if kept is not None and (keep_all_but_commit_logs or keep(event)):
                 kept.append(event)
-        self.first_seen_ms = first_seen
+        self.first_seen_ms = None if first_seen == _NEVER else first_seen
         self.first_snapshot_end_ms = first_snapshot_end
         self.latest_snapshot_end_ms = latest_snapshot_end
         self.latest_snapshot = latest_snapshot
@@ -292,6 +310,8 @@ def event_filter(types=None, states=None, since_ms=None, until_ms=None):
     node every 5 minutes: about 2,000 per node in the 7-day window). ``since_ms``/``until_ms``
     bound the event's start.
     """
+    if types is None and states is None and since_ms is None and until_ms is None:
+        return _all_but_commit_logs
     # Tuples, not sets: a malformed event may carry an unhashable type or state.
     types = None if types is None else tuple(types)
     states = None if states is None else tuple(states)
@@ -311,6 +331,11 @@ def event_filter(types=None, states=None, since_ms=None, until_ms=None):
         return True
 
     return keep
+
+
+def _all_but_commit_logs(event):
+    """``event_filter()``, the default: every event but the commit logs."""
+    return event.get("type") != COMMIT_LOG
 
 
 def select_events(backups, types=None, states=None, since_ms=None, until_ms=None, include_events=True):

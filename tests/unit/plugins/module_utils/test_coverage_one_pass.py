@@ -120,7 +120,8 @@ FILTER_TYPES = st.one_of(st.none(), st.lists(st.sampled_from(["snapshot-upload",
                                                                "postgresql-backup"]), max_size=2))
 FILTER_STATES = st.one_of(st.none(), st.lists(st.sampled_from(["COMPLETED", "ACTIVE", "FAILED"]), max_size=2))
 BOUND = st.one_of(st.none(), st.integers(min_value=NOW - 8 * 24 * HOUR, max_value=NOW))
-BACKUP_TYPES = st.sampled_from([("snapshot-upload",), ("postgresql-backup",), ("opensearch-snapshot", "snapshot-upload")])
+BACKUP_TYPES = st.sampled_from([("snapshot-upload",), ("postgresql-backup",), ("opensearch-snapshot", "snapshot-upload"),
+                               ("commitlog-upload", "snapshot-upload")])
 
 
 @settings(max_examples=300, deadline=None)
