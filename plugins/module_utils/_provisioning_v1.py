@@ -22,7 +22,7 @@ resources still exist" (try again later), and ``cdc_infos`` must name every data
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import APPLICATIONS, RESTORE_FIELDS
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._applications import APPLICATIONS, RESTORE_FIELDS
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
