@@ -65,9 +65,9 @@ def import_costs(zip_path, fqn, backends, repetitions):
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)  # only the zip (and the interpreter's site-packages, for requests)
     totals, files = [], {}
-    for _ in range(repetitions):
+    for _repetition in range(repetitions):
         out = subprocess.run([sys.executable, "-X", "importtime", "-c", CHILD, zip_path, fqn, *backends],
-                             capture_output=True, text=True, env=env)
+                             capture_output=True, text=True, env=env, check=False)
         if out.returncode:
             raise RuntimeError("importing %s from its payload failed:\n%s" % (fqn, out.stderr[-2000:]))
         totals.append(json.loads(out.stdout))

@@ -15,7 +15,7 @@ from benchmarks import harness
 from benchmarks.report import row
 
 KINDS = ("module", "module_v2", "uri", "ping")
-PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.split("_")[0]) for kind in KINDS}
+PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.split("_", maxsplit=1)[0]) for kind in KINDS}
 ENV = {"module_v2": {"IC_API_VERSION": "v2"}}
 IMPORTS = {
     "module": "ansible_collections.restorekit.instaclustr.plugins.modules.cluster_backup_info",
@@ -97,8 +97,8 @@ def run(context):
 
     def spread(kind, index):
         """min-max over the repetitions of the ratio to uri in the same repetition."""
-        ratios = [ours[index] / theirs[index] for ours, theirs in zip(per_task[kind]["per_repetition"],
-                                                                        uri["per_repetition"]) if theirs[index] > 0]
+        pairs = zip(per_task[kind]["per_repetition"], uri["per_repetition"])
+        ratios = [ours[index] / theirs[index] for ours, theirs in pairs if theirs[index] > 0]
         return "%.2f-%.2f" % (min(ratios), max(ratios)) if ratios else "-"
 
     rows = []
@@ -121,9 +121,8 @@ def run(context):
             continue
         rows.append(row("3", "%s: AnsiballZ payload (bytes; %d files) vs uri's" % (name, entry["files"]),
                         entry["zip_bytes"], payloads["uri"]["zip_bytes"]))
-        extra = "".join(" + %s backend %.1f" % (version, entry[key]) for version, key in (("v1", "backend_v1_ms"),
-                                                                                           ("v2", "backend_v2_ms"))
-                        if key in entry)
+        backends = (("v1", "backend_v1_ms"), ("v2", "backend_v2_ms"))
+        extra = "".join(" + %s backend %.1f" % (version, entry[key]) for version, key in backends if key in entry)
         rows.append(row("3", "%s: import CPU out of its payload after basic (ms)%s vs uri's" % (name, extra),
                         entry["module_ms"], payloads["uri"]["module_ms"]))
     notes = ["item 3: heaviest imports of %s: %s" % (kind, ", ".join(

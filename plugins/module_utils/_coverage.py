@@ -120,7 +120,7 @@ class NodeBackups:
         for event in events:
             get = event.get
             start = get("start")
-            if type(start) is int and 0 <= start <= LATEST_MS:  # the usual case: an int in range
+            if start.__class__ is int and 0 <= start <= LATEST_MS:  # the usual case: an int (not a bool) in range
                 if start < first_seen:
                     first_seen = start
             else:
@@ -133,7 +133,7 @@ class NodeBackups:
                 # The same rules as below for a commit log: it is no backup, and an ACTIVE one says nothing.
                 if state == COMPLETED:
                     end = get("end")
-                    if type(end) is not int or not 0 <= end <= LATEST_MS:
+                    if end.__class__ is not int or not 0 <= end <= LATEST_MS:
                         end = epoch_ms(end)
                     if end is not None and (newest_commit_log_end is None or end > newest_commit_log_end):
                         newest_commit_log_end = end
@@ -151,7 +151,7 @@ class NodeBackups:
                 self.active = True
             elif state == COMPLETED:
                 end = get("end")
-                if type(end) is not int or not 0 <= end <= LATEST_MS:
+                if end.__class__ is not int or not 0 <= end <= LATEST_MS:
                     end = epoch_ms(end)
                 if end is None:
                     pass

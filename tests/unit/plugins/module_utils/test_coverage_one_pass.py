@@ -76,10 +76,9 @@ TIMES = st.one_of(
 TYPES = st.sampled_from(["snapshot-upload", "snapshot-upload", "commitlog-upload", "commitlog-upload", "cassandra-restore",
                          "postgresql-backup", "opensearch-snapshot", None, 7, ("a", "b")])
 STATES = st.sampled_from(["COMPLETED", "COMPLETED", "ACTIVE", "FAILED", None, "PENDING", 3])
+NESTED = st.dictionaries(st.sampled_from(["a", "dbPassword"]), st.integers(), max_size=2)
 EXTRA = st.dictionaries(st.sampled_from(["backupId", "sizeBytes", "adminPassword", "nodeName", "Start"]),
-                        st.one_of(st.integers(), st.text(max_size=4), st.dictionaries(st.sampled_from(["a", "dbPassword"]),
-                                                                                       st.integers(), max_size=2)),
-                        max_size=2)
+                        st.one_of(st.integers(), st.text(max_size=4), NESTED), max_size=2)
 
 
 @st.composite
@@ -116,8 +115,8 @@ def raw_payload(draw):
     return {"id": "c", "name": "orders-prod", "clusterDataCentres": data_centres, "extraField": 1}
 
 
-FILTER_TYPES = st.one_of(st.none(), st.lists(st.sampled_from(["snapshot-upload", "commitlog-upload", "cassandra-restore",
-                                                               "postgresql-backup"]), max_size=2))
+EVENT_TYPES = ["snapshot-upload", "commitlog-upload", "cassandra-restore", "postgresql-backup"]
+FILTER_TYPES = st.one_of(st.none(), st.lists(st.sampled_from(EVENT_TYPES), max_size=2))
 FILTER_STATES = st.one_of(st.none(), st.lists(st.sampled_from(["COMPLETED", "ACTIVE", "FAILED"]), max_size=2))
 BOUND = st.one_of(st.none(), st.integers(min_value=NOW - 8 * 24 * HOUR, max_value=NOW))
 BACKUP_TYPES = st.sampled_from([("snapshot-upload",), ("postgresql-backup",), ("opensearch-snapshot", "snapshot-upload"),
