@@ -5,7 +5,7 @@
 
 """What a drill can prove per application: the one table of the drill's per-application differences.
 
-Each row is derived from the modules' facts (``module_utils._cluster_management_v2.APPLICATIONS``):
+Each row is derived from the modules' facts (``module_utils._applications.APPLICATIONS``):
 whether the API lists the application's backups (so they can be read, followed and dated), whether a
 restore takes a point in time, whether Cassandra's restorable-range model applies, which events are
 backups. Added here: the restore event type the drill knows (Cassandra's only), the check that
@@ -20,7 +20,7 @@ from collections import namedtuple
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import APPLICATIONS
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._applications import APPLICATIONS
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_TITLES, RESTORE_EVENT
 
 DEFAULT_APPLICATION = "cassandra"

@@ -7,7 +7,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.restorekit.instaclustr.plugins.filter.drill import FilterModule
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import APPLICATIONS
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._applications import APPLICATIONS
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_applications,
     drill_plan,
