@@ -308,7 +308,9 @@ def _target_check(check_id, value, target, what, note="", **extra):
     if value is None:
         return make_check(check_id, NOT_VERIFIABLE, "The %s could not be measured." % what, **extra)
     if target is None:
-        return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s)%s; no target was set." % (human_seconds(value), value, note),
+        # The note is written to run on into "is within ..."; here the sentence ends after it.
+        return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s)%s; no target was set." % (
+            human_seconds(value), value, note.rstrip(",")),
                           seconds=value, **extra)
     if value <= target:
         return make_check(check_id, PASSED, "%s (%s s)%s is within the target %s (%s s)." % (
