@@ -310,8 +310,7 @@ def _target_check(check_id, value, target, what, note="", **extra):
     if target is None:
         # The note is written to run on into "is within ..."; here the sentence ends after it.
         return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s)%s; no target was set." % (
-            human_seconds(value), value, note.rstrip(",")),
-                          seconds=value, **extra)
+            human_seconds(value), value, note.rstrip(",")), seconds=value, **extra)
     if value <= target:
         return make_check(check_id, PASSED, "%s (%s s)%s is within the target %s (%s s)." % (
             human_seconds(value), value, note, human_seconds(target), target), seconds=value, target_seconds=target, **extra)
