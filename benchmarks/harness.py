@@ -7,6 +7,7 @@ descendant it reaped (workers, module processes). The emulator is a sibling star
 its CPU is never in that figure.
 """
 
+import hashlib
 import json
 import os
 import signal
@@ -33,10 +34,12 @@ API_PREFIXES = (API_PREFIX, "/cluster-management/v2")  # the request log's API e
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-# A collections root of our own: the shared one is a link that any checkout re-points to itself
-# (a fresh clone under test did so in the middle of a drill), which would swap the code measured.
+# A collections root of our own, one per checkout: a shared link is re-pointed by any checkout to
+# itself (a fresh clone under test did so in the middle of a drill; two worktrees benchmarking at
+# once would do the same), which would swap the code measured.
 os.environ.setdefault("RESTOREKIT_COLLECTIONS_ROOT", str(
-    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "restorekit.instaclustr" / "bench-collections"))
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "restorekit.instaclustr"
+    / ("bench-collections-" + hashlib.sha1(str(REPO_ROOT).encode()).hexdigest()[:10])))
 
 from tests.support.collection import collections_root  # noqa: E402  (needs REPO_ROOT on sys.path)
 

@@ -1,14 +1,16 @@
-"""`make demo`: the disaster-recovery drill of two clusters against the local API emulator.
+"""`make demo`: the disaster-recovery drill of four clusters of three applications against the local API emulator.
 
-Starts the emulator (scenario `default`, simulated time running 120x faster, so a 10-minute
-backup and a 20-minute restore take seconds), writes an inventory with `orders-prod` (drilled over
-the Provisioning API v1) and `inventory-dev` (over the Cluster Management API v2: the host variable
-`instaclustr_api_version`), runs `ansible-playbook restorekit.instaclustr.dr_drill` with this working tree on
+Starts the emulator (scenario `mixed`, simulated time running 120x faster, so a 10-minute
+backup and a 20-minute restore take seconds), writes an inventory with `orders-prod` (Cassandra, drilled over
+the Provisioning API v1), `inventory-dev` (Cassandra, over the Cluster Management API v2: the host variable
+`instaclustr_api_version`), `payments-pg` (PostgreSQL, v2) and `sessions-redis` (Redis, v2: restored to its
+latest state, the checks it cannot prove reported not applicable; the host variable
+`backup_restore_drill_application` names each application), runs `ansible-playbook restorekit.instaclustr.dr_drill` with this working tree on
 the collections path, stops the emulator, checks in its request log that both restored clusters
 were deleted (each through its own API version), and prints where the reports are (drill-reports/ at the repository root), with the
 evidence index across runs (drill-reports/index.html: run the demo twice to see a trend).
 
-Exit status: 0 when both drills passed and nothing was left behind, 1 otherwise.
+Exit status: 0 when every drill passed and nothing was left behind, 1 otherwise.
 
     .venv/bin/python tools/run_demo.py [--time-scale 120] [--report-dir drill-reports]
                                        [--save-timeline docs/images/drill-timeline.svg]
@@ -30,14 +32,27 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.support.collection import collections_root  # noqa: E402
-from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID, running_emulator  # noqa: E402
+from tests.support.emulator import (  # noqa: E402
+    INVENTORY_DEV_ID,
+    ORDERS_PROD_ID,
+    PAYMENTS_PG_ID,
+    SESSIONS_REDIS_ID,
+    running_emulator,
+)
 
-CLUSTERS = {"orders-prod": ORDERS_PROD_ID, "inventory-dev": INVENTORY_DEV_ID}
-# One drill per API version, so both paths are shown (set per host: IC_API_VERSION cannot change it).
-API_VERSIONS = {"orders-prod": "v1", "inventory-dev": "v2"}
+CLUSTERS = {"orders-prod": ORDERS_PROD_ID, "inventory-dev": INVENTORY_DEV_ID, "payments-pg": PAYMENTS_PG_ID,
+            "sessions-redis": SESSIONS_REDIS_ID}
+# One Cassandra drill per API version, so both paths are shown (set per host: IC_API_VERSION cannot change
+# it); the other applications exist on v2 only.
+API_VERSIONS = {"orders-prod": "v1", "inventory-dev": "v2", "payments-pg": "v2", "sessions-redis": "v2"}
+APPLICATIONS = {"orders-prod": "cassandra", "inventory-dev": "cassandra", "payments-pg": "postgresql", "sessions-redis": "redis"}
 API_PATHS = {"v1": "/provisioning/v1/", "v2": "/cluster-management/v2/"}
 # Targets a team might promise; the emulator's restore takes 20 simulated minutes.
 TARGETS = {"backup_restore_drill_rto_target": "45m", "backup_restore_drill_rpo_target": "15m"}
+# The RPO is what the backups before the drill protect: inventory-dev has daily snapshots, payments-pg a
+# backup every 6 hours (its RPO runs to the oldest of the nodes' latest backups).
+HOST_TARGETS = {"inventory-dev": {"backup_restore_drill_rpo_target": "26h"},
+                "payments-pg": {"backup_restore_drill_rpo_target": "7h"}}
 
 
 def parse_args(argv):
@@ -50,7 +65,8 @@ def parse_args(argv):
 
 def write_inventory(folder):
     inventory = {"all": {
-        "hosts": {name: {"backup_restore_drill_cluster_id": cluster_id, "instaclustr_api_version": API_VERSIONS[name]}
+        "hosts": {name: {"backup_restore_drill_cluster_id": cluster_id, "instaclustr_api_version": API_VERSIONS[name],
+                         "backup_restore_drill_application": APPLICATIONS[name], **HOST_TARGETS.get(name, {})}
                   for name, cluster_id in CLUSTERS.items()},
         "vars": dict(TARGETS, backup_restore_drill_wait_sleep=1),
     }}
@@ -70,7 +86,7 @@ def run_playbook(emulator, inventory, report_dir, run_id):
     extra = {"backup_restore_drill_report_dir": str(report_dir), "backup_restore_drill_run_id": run_id,
              "backup_restore_drill_summary_run_id": run_id}
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "restorekit.instaclustr.dr_drill",
-               "-i", str(inventory), "--forks", "2", "-e", json.dumps(extra)]
+               "-i", str(inventory), "--forks", str(len(CLUSTERS)), "-e", json.dumps(extra)]
     print("$ " + " ".join(command[:4]) + " ...", flush=True)
     return subprocess.run(command, cwd=str(REPO_ROOT), env=env, check=False).returncode
 
@@ -78,12 +94,16 @@ def run_playbook(emulator, inventory, report_dir, run_id):
 def restored_clusters_deleted(reports, request_log):
     """Problems, if any: each drill's restored cluster must have an accepted DELETE in the log, sent
     through the API version its host asked for, which its report must record."""
-    deleted = {entry["path"].rsplit("/", 1)[-1]: entry["path"] for entry in request_log
+    # The last path segment is the cluster id (some v2 paths end in a slash).
+    deleted = {entry["path"].rstrip("/").rsplit("/", 1)[-1]: entry["path"] for entry in request_log
                if entry["method"] == "DELETE" and entry.get("status") is not None and 200 <= entry["status"] < 300}
     problems = []
     for report in reports:
         name, restored = report["source"]["name"], report["restored"]["id"]
         wanted = API_VERSIONS.get(name)
+        if report.get("application") != APPLICATIONS.get(name):
+            problems.append("%s: the report says application %s, the inventory asked for %s" % (
+                name, report.get("application"), APPLICATIONS.get(name)))
         if report.get("api_version") != wanted:
             problems.append("%s: the report says API %s, the inventory asked for %s" % (name, report.get("api_version"), wanted))
         if not restored:
@@ -112,7 +132,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="restorekit-demo-") as folder:
         inventory = write_inventory(folder)
         print("starting the API emulator (time scale %gx)" % args.time_scale, flush=True)
-        with running_emulator(scenario="default", time_scale=args.time_scale) as emulator:
+        with running_emulator(scenario="mixed", time_scale=args.time_scale) as emulator:
             print("emulator at %s; drilling %s" % (emulator.url, ", ".join(CLUSTERS)), flush=True)
             rc = run_playbook(emulator, inventory, report_dir, run_id)
             request_log = emulator.requests_log()
@@ -128,9 +148,12 @@ def main(argv=None):
     print()
     for report in reports:
         figures = report["figures"]
-        print("%-14s API %-3s %-7s RTO %-7s RPO %-7s cleanup %s" % (
-            report["source"]["name"], report.get("api_version"), report["status"].upper(), _minutes(figures["rto_seconds"]),
-            _minutes(figures["rpo_seconds"]), report["cleanup"]["action"]))
+        print("%-14s %-10s API %-3s %-7s RTO %-7s RPO %-7s cleanup %s" % (
+            report["source"]["name"], report.get("application"), report.get("api_version"), report["status"].upper(),
+            _minutes(figures["rto_seconds"]), _minutes(figures["rpo_seconds"]), report["cleanup"]["action"]))
+        not_applicable = [check["id"] for check in report["checks"] if check["status"] == "not_applicable"]
+        if not_applicable:
+            print("    not applicable: %s" % ", ".join(not_applicable))
         for kind in ("html", "markdown", "json", "junit"):
             print("    %-8s %s" % (kind, os.path.relpath(report["files"][kind], os.getcwd())))
         if args.save_timeline and report["source"]["name"] == "orders-prod":
@@ -151,8 +174,9 @@ def main(argv=None):
     if problems:
         print("\nDEMO FAILED:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    print("both drills passed (orders-prod over API v1, inventory-dev over v2); reports in %s"
-          % os.path.relpath(str(report_dir), os.getcwd()))
+    print("all %d drills passed (%s); reports in %s" % (
+        len(reports), ", ".join("%s: %s over API %s" % (name, APPLICATIONS[name], API_VERSIONS[name]) for name in CLUSTERS),
+        os.path.relpath(str(report_dir), os.getcwd())))
     return 0
 
 

@@ -13,6 +13,7 @@ files ``plugins/filter/<filter name>.yml``.
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
+    drill_applications,
     drill_plan,
     drill_report as report_builder,
     drill_summary as summary_builder,
@@ -20,6 +21,11 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_timeline,
     drill_values,
 )
+
+
+def drill_application(application=None, api_version=None):
+    """What a drill can prove for ``application``: its row of the per-application table, as a dict."""
+    return drill_applications.application_facts(application, api_version)
 
 
 def drill_preflight(source_info, backup_info, settings=None):
@@ -47,6 +53,11 @@ def drill_sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=Non
     return drill_sweep.sweep_candidates(clusters, prefix, older_than, now_ms, protected_ids)
 
 
+def drill_sweep_clusters(results):
+    """The clusters of cluster_info results (one per application), each with its application."""
+    return drill_sweep.sweep_clusters(results)
+
+
 def drill_summary(results, report_dir=".", run_id=""):
     """The drills of one playbook run, side by side."""
     return summary_builder.summarise(results, report_dir, run_id)
@@ -62,11 +73,13 @@ class FilterModule:
 
     def filters(self):
         return {
+            "drill_application": drill_application,
             "drill_preflight": drill_preflight,
             "drill_restore_plan": drill_restore_plan,
             "drill_report": drill_report,
             "drill_timeline_svg": drill_timeline_svg,
             "drill_sweep_candidates": drill_sweep_candidates,
+            "drill_sweep_clusters": drill_sweep_clusters,
             "drill_summary": drill_summary,
             "drill_duration": human_seconds,
         }

@@ -30,13 +30,17 @@ docs/api-client.md for their public sources):
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
+# The per-application table lives in _applications, so that v1 reads its Cassandra row without this backend.
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._applications import (
+    API_ROOT,
+    APPLICATION_BY_ACCOUNT_NAME,
+    APPLICATIONS,
+    RESTORE_FIELDS,
+)
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
-API_ROOT = "/cluster-management/v2"
 ACCOUNT_CLUSTERS_PATH = API_ROOT + "/data-sources/clusters/v2"
 
 # Operation names, used in every message about a failed request (the same words as v1).
@@ -46,109 +50,6 @@ RESTORE = "restore"
 GET_CLUSTER = "get cluster"
 LIST_CLUSTERS = "list clusters"
 DELETE_CLUSTER = "delete cluster"
-
-# Restore options (snake_case keys of the module's request) and their v2 wire field.
-RESTORE_FIELDS = (
-    ("keyspace_tables", "keyspaceTables"),
-    ("index_names", "indexNames"),
-    ("cluster_network", "clusterNetwork"),
-    ("cdc_infos", "cdcConfigs"),
-)
-
-_ApplicationRow = namedtuple("_ApplicationRow", (
-    "name",            # the collection's name for it: the value of the ``application`` option
-    "account_name",    # its ``application`` value in the account cluster list
-    "list_backups",    # GET, or None when the API offers no backup listing
-    "trigger_backup",  # POST
-    "restore",         # POST
-    "cluster",         # GET and DELETE
-    "restore_fields",  # the optional v2 restore fields this application takes
-    # What the collection can prove from this application's backup events (docs/api-client.md):
-    "backup_event_types",  # event types that count as a backup (the first is what a trigger makes); () without a listing
-    "restorable_range",    # whether the restorable-range model (snapshots + commit logs, the API's 412 rule) applies
-    "point_in_time",       # whether a restore to a point in time is offered (else: the latest state)
-))
-
-
-class Application(_ApplicationRow):
-    """One row of ``APPLICATIONS``: the wire of one application and what its backup events prove."""
-
-    __slots__ = ()
-
-    @property
-    def lists_backups(self):
-        """Whether the API lists this application's backup events (so backups can be read, followed and checked)."""
-        return self.list_backups is not None
-
-    def takes(self, option):
-        """Whether this application's restore takes the module option ``option`` (a key of ``RESTORE_FIELDS``)."""
-        return dict(RESTORE_FIELDS)[option] in self.restore_fields
-
-
-# Event types known to be backups: ``snapshot-upload`` (OpenAPI example; the operator follows it for
-# Cassandra, OpenSearch and Redis) and ``postgresql-backup`` (the operator's type for PostgreSQL). Which of
-# them make an instant restorable is not established outside Cassandra, so only Cassandra gets the
-# restorable-range model; the others get what the events prove (each node's latest completed backup).
-SNAPSHOT_UPLOAD = "snapshot-upload"
-POSTGRESQL_BACKUP = "postgresql-backup"
-
-# One row per application, every path exactly as the OpenAPI document spells it (§2 of the
-# reference). ``{cluster_id}`` is the only placeholder.
-APPLICATIONS = {
-    "cassandra": Application(
-        name="cassandra",
-        account_name="APACHE_CASSANDRA",
-        list_backups=API_ROOT + "/data-sources/applications/cassandra/clusters/v2/{cluster_id}/list-backups/v2",
-        trigger_backup=API_ROOT + "/operations/applications/cassandra/clusters/v2/{cluster_id}/trigger-backup/v2",
-        restore=API_ROOT + "/operations/applications/cassandra/restore/v2",
-        cluster=API_ROOT + "/resources/applications/cassandra/clusters/v2/{cluster_id}",
-        restore_fields=frozenset(("keyspaceTables", "clusterNetwork", "cdcConfigs")),
-        backup_event_types=(SNAPSHOT_UPLOAD,),
-        restorable_range=True,
-        point_in_time=True,
-    ),
-    "postgresql": Application(
-        name="postgresql",
-        account_name="POSTGRESQL",
-        list_backups=API_ROOT + "/data-sources/applications/postgresql/clusters/v2/{cluster_id}/list-backups/v2/",
-        trigger_backup=API_ROOT + "/operations/applications/postgres/clusters/v2/{cluster_id}/trigger-backup/v2/",
-        restore=API_ROOT + "/operations/applications/postgres/restore/v2",
-        cluster=API_ROOT + "/resources/applications/postgresql/clusters/v2/{cluster_id}/",
-        restore_fields=frozenset(("cdcConfigs",)),
-        backup_event_types=(POSTGRESQL_BACKUP, SNAPSHOT_UPLOAD),
-        restorable_range=False,
-        point_in_time=True,
-    ),
-    "opensearch": Application(
-        name="opensearch",
-        account_name="OPENSEARCH",
-        list_backups=API_ROOT + "/data-sources/applications/opensearch/clusters/v2/{cluster_id}/list-backups/v2/",
-        trigger_backup=API_ROOT + "/operations/applications/opensearch/clusters/v2/{cluster_id}/trigger-backup/v2/",
-        restore=API_ROOT + "/operations/applications/opensearch/restore/v2",
-        cluster=API_ROOT + "/resources/applications/opensearch/clusters/v2/{cluster_id}",
-        restore_fields=frozenset(("indexNames", "cdcConfigs")),
-        backup_event_types=(SNAPSHOT_UPLOAD, POSTGRESQL_BACKUP),
-        restorable_range=False,
-        point_in_time=True,
-    ),
-    "redis": Application(
-        name="redis",
-        account_name="REDIS",
-        list_backups=None,  # no list-backups path for Redis in the OpenAPI document
-        trigger_backup=API_ROOT + "/operations/applications/redis/clusters/v2/{cluster_id}/trigger-backup/v2/",
-        restore=API_ROOT + "/operations/applications/redis/restore/v2",
-        cluster=API_ROOT + "/resources/applications/redis/clusters/v2/{cluster_id}",
-        restore_fields=frozenset(("cdcConfigs",)),
-        backup_event_types=(),  # nothing to read them from
-        restorable_range=False,
-        # The schema has pointInTime, but without a listing no instant can be shown to be covered: the
-        # collection restores Redis to its latest state only.
-        point_in_time=False,
-    ),
-}
-
-# The account list's ``application`` value -> the collection's name; any other value is ignored.
-APPLICATION_BY_ACCOUNT_NAME = {app.account_name: app.name for app in APPLICATIONS.values()}
 
 # The restore field whose JSON type the reference leaves open (see ``restore``).
 POINT_IN_TIME = "pointInTime"
@@ -266,14 +167,17 @@ class ClusterManagementV2:
 
     # ---- backups ----
 
-    def list_backup_events(self, cluster_id):
-        """The backup and restore events of the last 7 days (``_shapes.backup_events``: v2 keeps v1's fields)."""
+    def list_backup_events(self, cluster_id, shape=None):
+        """The backup and restore events of the last 7 days (``_shapes.backup_events``: v2 keeps v1's fields).
+
+        ``shape``: another function of the raw payload to apply instead, as on v1 (``ProvisioningV1.list_backup_events``).
+        """
         if self.app.list_backups is None:
             raise OperationFailed("list backups: the Cluster Management API v2 offers no backup listing for %s clusters, "
                                   "so their backups cannot be read or followed" % self.application)
         path = self._path(self.app.list_backups, cluster_id)
         response = self._unless_other_application(self.session.get, path, LIST_BACKUPS, cluster_id)
-        return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+        return self._shape(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node: POST without a body, 202 (any 2xx) without a body or a backup id."""

@@ -10,7 +10,10 @@
 
 Pure functions over the snake_case shape of GET backups (``_shapes.backup_events``). Each node's
 events are read once (``NodeBackups``), so 100 nodes with seven days of commit logs (about 200,000
-events) stay fast; everything after that works on one record per node.
+events) stay fast; everything after that works on one record per node. ``scan_listing`` reads the
+raw payload instead, in the same single pass that picks the events a listing returns, so the
+events nobody returns are never shaped (cluster_backup_info); the events it reads carry the same
+``type``, ``state``, ``start`` and ``end`` in both shapes, so the records are the same.
 
 The model (from the API text, see docs/architecture.md):
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import math
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import timestamp_pair
 
 SNAPSHOT = "snapshot-upload"
@@ -50,6 +54,7 @@ TRIGGER_SKEW_MS = 5000
 
 # Event times outside 1970..9999 cannot be shown as ISO 8601: treat them like a missing time.
 LATEST_MS = 253402300799999
+_NEVER = LATEST_MS + 1  # later than any event time: "not seen yet" in NodeBackups.scan_events
 
 
 def epoch_ms(value):
@@ -91,36 +96,82 @@ class NodeBackups:
     def scan(cls, data_centre, node, backup_types=DEFAULT_BACKUP_TYPES):
         """``backup_types``: the event types that count as a backup (a "snapshot" below)."""
         record = cls(node.get("id"), data_centre.get("id"), backup_types)
-        for event in node.get("events") or ():
-            record._add(event)
+        record.scan_events(node.get("events") or ())
         return record
 
-    def _add(self, event):
-        start = epoch_ms(event.get("start"))
-        if start is not None and (self.first_seen_ms is None or start < self.first_seen_ms):
-            self.first_seen_ms = start
-        kind = event.get("type")
-        state = event.get("state")
-        if isinstance(kind, str) and kind not in KNOWN_EVENT_TYPES and kind not in self.backup_types:
-            self.unknown_types.add(kind)
-        if state == FAILED:
-            self.failed = True
-        elif state == ACTIVE and kind != COMMIT_LOG:
-            # Commit-log uploads are always running under continuous backup: an ACTIVE one says nothing.
-            self.active = True
-        elif state == COMPLETED:
-            end = epoch_ms(event.get("end"))
-            if end is None:
-                return
-            if kind in self.backup_types:
-                if self.first_snapshot_end_ms is None or end < self.first_snapshot_end_ms:
-                    self.first_snapshot_end_ms = end
-                if self.latest_snapshot_end_ms is None or end > self.latest_snapshot_end_ms:
-                    self.latest_snapshot_end_ms = end
-                    self.latest_snapshot = event
-            elif kind == COMMIT_LOG:
-                if self.newest_commit_log_end_ms is None or end > self.newest_commit_log_end_ms:
-                    self.newest_commit_log_end_ms = end
+    def scan_events(self, events, keep=None):
+        """Read ``events`` (a list of dicts, as ``_shapes`` gives them) into this record, in one pass.
+
+        With ``keep`` (a predicate, see ``event_filter``) the same pass returns the events it keeps, in
+        order; without, None. The loop is written out with locals and takes commit logs (about 96 % of
+        a large cluster's events) on a short path: it runs once per event, 200,000 times for 100 nodes.
+        """
+        kept = [] if keep is not None else None
+        keep_all_but_commit_logs = keep is _all_but_commit_logs  # the default filter, decided without a call
+        backup_types = self.backup_types
+        commit_log_short_path = COMMIT_LOG not in backup_types
+        known_types = KNOWN_EVENT_TYPES.union(kind for kind in backup_types if isinstance(kind, str))
+        unknown_types = self.unknown_types
+        first_seen = _NEVER if self.first_seen_ms is None else self.first_seen_ms
+        first_snapshot_end = self.first_snapshot_end_ms
+        latest_snapshot_end = self.latest_snapshot_end_ms
+        latest_snapshot = self.latest_snapshot
+        newest_commit_log_end = self.newest_commit_log_end_ms
+        for event in events:
+            get = event.get
+            start = get("start")
+            if start.__class__ is int and 0 <= start <= LATEST_MS:  # the usual case: an int (not a bool) in range
+                if start < first_seen:
+                    first_seen = start
+            else:
+                start = epoch_ms(start)
+                if start is not None and start < first_seen:
+                    first_seen = start
+            kind = get("type")
+            state = get("state")
+            if commit_log_short_path and kind == COMMIT_LOG:
+                # The same rules as below for a commit log: it is no backup, and an ACTIVE one says nothing.
+                if state == COMPLETED:
+                    end = get("end")
+                    if end.__class__ is not int or not 0 <= end <= LATEST_MS:
+                        end = epoch_ms(end)
+                    if end is not None and (newest_commit_log_end is None or end > newest_commit_log_end):
+                        newest_commit_log_end = end
+                elif state == FAILED:
+                    self.failed = True
+                if kept is not None and not keep_all_but_commit_logs and keep(event):
+                    kept.append(event)
+                continue
+            if isinstance(kind, str) and kind not in known_types:
+                unknown_types.add(kind)
+            if state == FAILED:
+                self.failed = True
+            elif state == ACTIVE and kind != COMMIT_LOG:
+                # Commit-log uploads are always running under continuous backup: an ACTIVE one says nothing.
+                self.active = True
+            elif state == COMPLETED:
+                end = get("end")
+                if end.__class__ is not int or not 0 <= end <= LATEST_MS:
+                    end = epoch_ms(end)
+                if end is None:
+                    pass
+                elif kind in backup_types:
+                    if first_snapshot_end is None or end < first_snapshot_end:
+                        first_snapshot_end = end
+                    if latest_snapshot_end is None or end > latest_snapshot_end:
+                        latest_snapshot_end = end
+                        latest_snapshot = event
+                elif kind == COMMIT_LOG:
+                    if newest_commit_log_end is None or end > newest_commit_log_end:
+                        newest_commit_log_end = end
+            if kept is not None and (keep_all_but_commit_logs or keep(event)):
+                kept.append(event)
+        self.first_seen_ms = None if first_seen == _NEVER else first_seen
+        self.first_snapshot_end_ms = first_snapshot_end
+        self.latest_snapshot_end_ms = latest_snapshot_end
+        self.latest_snapshot = latest_snapshot
+        self.newest_commit_log_end_ms = newest_commit_log_end
+        return kept
 
     @property
     def has_backup(self):
@@ -192,7 +243,11 @@ def summarize(backups, now_ms, max_age_seconds=None, backup_types=DEFAULT_BACKUP
     (Cassandra) the restorable range is computed and the age is that of its newest instant; without
     it the range is null and the age is that of the oldest of the nodes' latest completed backups.
     """
-    nodes = scan_nodes(backups, backup_types)
+    return summarize_nodes(scan_nodes(backups, backup_types), now_ms, max_age_seconds, backup_types, restorable_range_known)
+
+
+def summarize_nodes(nodes, now_ms, max_age_seconds=None, backup_types=DEFAULT_BACKUP_TYPES, restorable_range_known=True):
+    """``summarize`` from the ``NodeBackups`` records already read (``scan_nodes`` or ``scan_listing``)."""
     if restorable_range_known:
         restorable_from, restorable_until = restorable_range(nodes)
         snapshot_until = restorable_range(nodes, snapshots_only=True)[1]
@@ -248,13 +303,15 @@ def topology_at(backups, point_ms):
     return topology
 
 
-def select_events(backups, types=None, states=None, since_ms=None, until_ms=None, include_events=True):
-    """The ``data_centres`` of cluster_backup_info: nodes with only the events the filters keep.
+def event_filter(types=None, states=None, since_ms=None, until_ms=None):
+    """The predicate of cluster_backup_info's filters: True for an event the listing returns.
 
     ``types`` None keeps every type except ``commitlog-upload`` (continuous backup writes one per
     node every 5 minutes: about 2,000 per node in the 7-day window). ``since_ms``/``until_ms``
-    bound the event's start. ``include_events=False`` leaves the ``events`` lists out.
+    bound the event's start.
     """
+    if types is None and states is None and since_ms is None and until_ms is None:
+        return _all_but_commit_logs
     # Tuples, not sets: a malformed event may carry an unhashable type or state.
     types = None if types is None else tuple(types)
     states = None if states is None else tuple(states)
@@ -273,6 +330,18 @@ def select_events(backups, types=None, states=None, since_ms=None, until_ms=None
                 return False
         return True
 
+    return keep
+
+
+def _all_but_commit_logs(event):
+    """``event_filter()``, the default: every event but the commit logs."""
+    return event.get("type") != COMMIT_LOG
+
+
+def select_events(backups, types=None, states=None, since_ms=None, until_ms=None, include_events=True):
+    """The ``data_centres`` of cluster_backup_info: nodes with only the events the filters keep
+    (``event_filter``). ``include_events=False`` leaves the ``events`` lists out."""
+    keep = event_filter(types, states, since_ms, until_ms)
     data_centres = []
     for data_centre in backups.get("data_centres") or ():
         nodes = []
@@ -284,6 +353,27 @@ def select_events(backups, types=None, states=None, since_ms=None, until_ms=None
             nodes.append(shown)
         data_centres.append({"id": data_centre.get("id"), "name": data_centre.get("name"), "nodes": nodes})
     return data_centres
+
+
+def scan_listing(payload, backup_types=DEFAULT_BACKUP_TYPES, types=None, states=None, since_ms=None, until_ms=None,
+                 include_events=True):
+    """GET backups' raw payload read in one pass: ``(listing, nodes)``.
+
+    ``listing`` is ``{id, name, data_centres}`` where ``data_centres`` equals
+    ``select_events(_shapes.backup_events(payload), types, states, since_ms, until_ms, include_events)``,
+    and ``nodes`` equals ``scan_nodes(_shapes.backup_events(payload), backup_types)`` (feed it to
+    ``summarize_nodes``). Only the events returned are shaped. A payload that is not a JSON object
+    raises ``_shapes.PayloadError``; pass this as the backend's ``shape``.
+    """
+    keep = event_filter(types, states, since_ms, until_ms) if include_events else None
+    nodes = []
+
+    def node_events(data_centre, node, events):
+        record = NodeBackups(node["id"], data_centre["id"], backup_types)
+        nodes.append(record)
+        return record.scan_events(events, keep)
+
+    return _shapes.backup_listing(payload, node_events), nodes
 
 
 # ---- one backup across the cluster (cluster_backup) -----------------------------------------------

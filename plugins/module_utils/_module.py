@@ -39,7 +39,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter imp
 
 DEFAULT_API_URL = "https://api.instaclustr.com"
 API_VERSIONS = ("v1", "v2")
-# The values of ``application`` (the rows of _cluster_management_v2.APPLICATIONS); v1 serves the first only.
+# The values of ``application`` (the rows of _applications.APPLICATIONS); v1 serves the first only.
 APPLICATION_NAMES = ("cassandra", "postgresql", "opensearch", "redis")
 V1_APPLICATIONS = ("cassandra",)
 
@@ -166,7 +166,7 @@ class RestorekitModule(AnsibleModule):
 
         ``ProvisioningV1`` for ``v1`` (Cassandra), ``ClusterManagementV2`` of ``application`` for ``v2``:
         the same methods, so no module ever asks which version or application it talks to; what differs
-        per application is read from ``backend.app`` (a row of ``_cluster_management_v2.APPLICATIONS``).
+        per application is read from ``backend.app`` (a row of ``_applications.APPLICATIONS``).
         """
         if self._backend is None:
             # Imported here so this base does not depend on the wire layer until a module needs it.

@@ -22,7 +22,7 @@ resources still exist" (try again later), and ``cdc_infos`` must name every data
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import APPLICATIONS, RESTORE_FIELDS
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._applications import APPLICATIONS, RESTORE_FIELDS
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
@@ -106,11 +106,15 @@ class ProvisioningV1:
 
     # ---- backups ----
 
-    def list_backup_events(self, cluster_id):
-        """The backup and restore events of the last 7 days (``_shapes.backup_events``)."""
+    def list_backup_events(self, cluster_id, shape=None):
+        """The backup and restore events of the last 7 days (``_shapes.backup_events``).
+
+        ``shape``: another function of the raw payload to apply instead (``_coverage.scan_listing``, which
+        reads it in one pass); a ``_shapes.PayloadError`` it raises becomes an ``ApiError`` as well.
+        """
         path = "%s/%s/backups" % (API_ROOT, cluster_id)
         response = self.session.get(path, LIST_BACKUPS)
-        return self._shape(_shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+        return self._shape(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node (204, no body either way).

@@ -125,6 +125,30 @@ def backup_events(payload):
     }
 
 
+def backup_listing(payload, node_events):
+    """The ``backup_events`` shape in one pass, where the caller decides which events each node shows.
+
+    ``node_events(data_centre, node, raw_events)`` gets the shaped data centre (without ``nodes``), the
+    shaped node (without ``events``) and the node's raw events (the dicts of the API's list, unshaped);
+    it returns the raw events to show, which are shaped here, or None to leave the node's ``events``
+    key out. So a caller can read all 200,000 events of a large cluster and shape only the few it returns.
+    """
+    payload = _object(payload, "the cluster's backup events")
+    data_centres = []
+    for raw_data_centre in _items(payload.get("clusterDataCentres")):
+        data_centre = {"id": raw_data_centre.get("id"), "name": raw_data_centre.get("name")}
+        nodes = []
+        for raw in _items(raw_data_centre.get("nodes")):
+            node = {"id": raw.get("id"), "public_address": raw.get("publicAddress"), "private_address": raw.get("privateAddress")}
+            shown = node_events(data_centre, node, _items(raw.get("events")))
+            if shown is not None:
+                node["events"] = [backup_event(event) for event in shown]
+            nodes.append(node)
+        data_centre["nodes"] = nodes
+        data_centres.append(data_centre)
+    return {"id": payload.get("id"), "name": payload.get("name"), "data_centres": data_centres}
+
+
 # ---- clusters: GET /provisioning/v1 and GET /provisioning/v1/{id} ---------------------------------
 
 def cluster_list(payload):

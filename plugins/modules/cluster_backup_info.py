@@ -376,16 +376,22 @@ class ClusterBackupInfo:
         max_age = None if params["max_age"] is None else parse_duration(params["max_age"], "max_age")
 
         app = self.module.backend.app  # what this application's events prove (one row of the per-application table)
-        backups = self.module.backend.list_backup_events(cluster_id)  # Redis: fails at once, the API lists none
+
+        def scan(payload):
+            # One pass over the raw events: the summary's records, and only the returned events shaped.
+            return _coverage.scan_listing(payload, app.backup_event_types, params["event_types"], params["states"],
+                                          since_ms, until_ms, params["include_events"])
+
+        # Redis: fails at once, the API lists none
+        listing, nodes = self.module.backend.list_backup_events(cluster_id, shape=scan)
         checked_at_ms = self.module.session.clock.now_ms()
-        summary = _coverage.summarize(backups, checked_at_ms, max_age, backup_types=app.backup_event_types,
-                                      restorable_range_known=app.restorable_range)
+        summary = _coverage.summarize_nodes(nodes, checked_at_ms, max_age, backup_types=app.backup_event_types,
+                                            restorable_range_known=app.restorable_range)
         result = timestamp_pair("checked_at", checked_at_ms)
         result.update({
             "changed": False,
-            "cluster": {"id": backups["id"], "name": backups["name"]},
-            "data_centres": _coverage.select_events(backups, params["event_types"], params["states"], since_ms, until_ms,
-                                                    params["include_events"]),
+            "cluster": {"id": listing["id"], "name": listing["name"]},
+            "data_centres": listing["data_centres"],
             "summary": summary,
         })
         if params["fail_if_stale"] and not summary["fresh"]:

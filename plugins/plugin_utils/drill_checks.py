@@ -15,6 +15,7 @@ and the cleanup into the drill's status. RTO and RPO are measured in ``rto_secon
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import DRILL_APPLICATIONS, drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     CHECK_MODE,
     CHECK_STATUSES,
@@ -46,7 +47,8 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
 )
 
 # Checks that need a restored cluster: none of them is evaluated in check mode.
-RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "network", "tables", "rto", "user_checks")
+RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "network", "tables", "indices", "rto",
+                  "user_checks")
 
 
 def make_check(check_id, verdict, details, **figures):
@@ -165,7 +167,19 @@ def _actual_topology(cluster):
     return actual
 
 
+def _current_topology(preflight):
+    """The source's topology when the drill started: what a restore to the latest state must rebuild."""
+    expected = {}
+    for dc in as_list(as_dict(preflight.get("source")).get("data_centres")):
+        nodes = [node for node in as_list(as_dict(dc).get("nodes")) if isinstance(node, dict)]
+        expected[dc_key(dc)] = {"nodes": len(nodes), "racks": sorted(str(node.get("rack")) for node in nodes if node.get("rack") is not None)}
+    return expected
+
+
 def _topology_check(preflight, backup_result, point_ms, cluster):
+    if point_ms is None:  # a restore to the latest state (no point in time): the source's topology at the drill's start
+        return _compare_topology(_current_topology(preflight), _actual_topology(cluster),
+                                 "The source had no node when the drill started.")
     # The drill's own backup adds a snapshot per node that the preflight listing predates.
     preflight = dict(preflight)
     extra = {node["id"]: [int(node["start"]), int(node["end"])] for node in backup_result_nodes(backup_result)
@@ -178,12 +192,13 @@ def _topology_check(preflight, backup_result, point_ms, cluster):
                 node["snapshots"] = sorted([list(snap) for snap in node.get("snapshots") or []] + [extra[node["id"]]])
             nodes.append(node)
         preflight["nodes"] = nodes
-    expected = _expected_topology(preflight, point_ms)
-    actual = _actual_topology(cluster)
+    return _compare_topology(_expected_topology(preflight, point_ms), _actual_topology(cluster),
+                             "The source's backup events show no completed backup at or before the point in time.")
+
+
+def _compare_topology(expected, actual, nothing_expected):
     if not expected:
-        return make_check("topology", NOT_VERIFIABLE,
-                          "The source's backup events show no completed snapshot at or before the point in time.",
-                          actual=actual)
+        return make_check("topology", NOT_VERIFIABLE, nothing_expected, actual=actual)
     problems = []
     for dc_name in sorted(set(expected) | set(actual), key=str):
         want, got = expected.get(dc_name), actual.get(dc_name)
@@ -252,20 +267,22 @@ def _network_check(settings, preflight, cluster):
                       expected=expected, actual=actual)
 
 
-def _tables_check(settings, user):
+def _tables_check(settings, user, check_id="tables", option="keyspace_tables"):
+    """The restored selection (Cassandra's tables, OpenSearch's indices), as far as the user checks cover it."""
     covering = [result for result in as_list(as_dict(user).get("results"))
-                if isinstance(result, dict) and "tables" in as_list(result.get("covers"))]
-    tables = as_list(settings.get("keyspace_tables"))
-    asked = ("the tables %s" % ", ".join(map(str, tables))) if tables else "all tables"
+                if isinstance(result, dict) and check_id in as_list(result.get("covers"))]
+    names = as_list(settings.get(option))
+    asked = ("the %s %s" % (check_id, ", ".join(map(str, names)))) if names else "all %s" % check_id
     if covering:
         failed = [r for r in covering if r.get("status") != PASSED]
         status = FAILED if failed or as_dict(user).get("failed") else PASSED
-        return make_check("tables", status, "%s, as checked by the user checks: %s." % (
+        return make_check(check_id, status, "%s, as checked by the user checks: %s." % (
             asked[0].upper() + asked[1:], ", ".join("%s %s" % (r.get("name"), r.get("status")) for r in covering)),
-            keyspace_tables=tables or None)
-    return make_check("tables", NOT_VERIFIABLE,
-                      "Requested %s; which tables were restored cannot be read back through the v1 API "
-                      "(a user check marked as covering 'tables' can verify it)." % asked, keyspace_tables=tables or None)
+            **{option: names or None})
+    return make_check(check_id, NOT_VERIFIABLE,
+                      "Requested %s; which %s were restored cannot be read back through the %s API "
+                      "(a user check marked as covering '%s' can verify it)." % (
+                          asked, check_id, settings.get("api_version") or "v1", check_id), **{option: names or None})
 
 
 # What cluster_backup said it would do in check mode, in the report's words.
@@ -291,7 +308,9 @@ def _target_check(check_id, value, target, what, note="", **extra):
     if value is None:
         return make_check(check_id, NOT_VERIFIABLE, "The %s could not be measured." % what, **extra)
     if target is None:
-        return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s)%s; no target was set." % (human_seconds(value), value, note),
+        # The note is written to run on into "is within ..."; here the sentence ends after it.
+        return make_check(check_id, NOT_VERIFIABLE, "Measured %s (%s s)%s; no target was set." % (
+            human_seconds(value), value, note.rstrip(",")),
                           seconds=value, **extra)
     if value <= target:
         return make_check(check_id, PASSED, "%s (%s s)%s is within the target %s (%s s)." % (
@@ -317,7 +336,16 @@ def _rto_check(settings, restore, restored_backups):
 def _rpo_check(settings, preflight):
     """What the backups made before the drill protect: drill start minus their newest restorable instant."""
     target = duration_option(settings.get("rpo_target"), "backup_restore_drill_rpo_target")
-    until = result_ms(as_dict(preflight.get("summary")), "restorable_until")
+    summary = as_dict(preflight.get("summary"))
+    until = result_ms(summary, "restorable_until")
+    last_completed = result_ms(summary, "last_backup_completed_at")
+    if until is None and last_completed is not None and not _application(settings, preflight).restorable_range:
+        # Where the API does not establish which instants are restorable: what the events prove, the
+        # instant every node had completed a backup. A restore may reach later instants (an upper bound).
+        return _target_check("rpo", rpo_seconds(preflight.get("reference_ms"), last_completed), target, "recovery point",
+                             ", the drill's start minus %s, when every node had completed a backup before it (at most: "
+                             "later instants may be restorable)," % iso_utc(last_completed),
+                             last_backup_completed_at=iso_utc(last_completed))
     if until is None:
         return make_check("rpo", NOT_VERIFIABLE,
                           "No instant was restorable from the backups made before the drill's start (none in the API's listing): "
@@ -356,6 +384,7 @@ def evaluate(context, report):
     restore = as_dict(context.get("restore"))
     failure = as_dict(context.get("failure"))
     failed_phase = failure.get("phase")
+    app = _application(settings, preflight)
     checks = {check["id"]: check for check in as_list(preflight.get("checks"))}
 
     if not preflight:
@@ -392,9 +421,10 @@ def evaluate(context, report):
     if truthy(context.get("check_mode"), False):
         why = "check mode makes no restore"
         for check_id in RESTORE_CHECKS:
-            checks.setdefault(check_id, not_reached(check_id, why))
+            if check_id in app.check_ids:
+                checks.setdefault(check_id, not_reached(check_id, why))
         checks["drill_completed"] = _completed_check(failure)
-        return _ordered(checks, preflight)
+        return _ordered(checks, preflight, app)
 
     cluster = restore.get("cluster") if isinstance(restore.get("cluster"), dict) else None
     if restore and "created" in restore:
@@ -425,20 +455,27 @@ def evaluate(context, report):
         point_ms = plan.get("point_in_time_ms")
         checks["topology"] = _topology_check(preflight, backup_result, point_ms, cluster)
         restored_backups = context.get("restored_backups")
-        if as_dict(restored_backups).get("data_centres") is not None:
+        if app.restore_event and as_dict(restored_backups).get("data_centres") is not None:
             checks["restore_events"] = _restore_events_check(cluster, restored_backups)
         checks["network"] = _network_check(settings, preflight, cluster)
-        checks["tables"] = _tables_check(settings, context.get("user_checks"))
+        if app.selection_check:
+            checks[app.selection_check] = _tables_check(settings, context.get("user_checks"), app.selection_check, app.selection_option)
         checks["rto"] = _rto_check(settings, restore, restored_backups)
         checks["user_checks"] = _user_check(settings, context.get("user_checks"))
         if failed_phase == "verify":
             checks.setdefault("restore_events", make_check("restore_events", FAILED, "Verification failed: %s" % failure.get("message")))
-    for check_id, _title in CHECK_TITLES:
+    for check_id in app.check_ids:
         if check_id in ("backup_fresh", "backup_completed", "drill_completed") or check_id in checks:
             continue
         checks[check_id] = not_reached(check_id, why)
     checks["drill_completed"] = _completed_check(failure)
-    return _ordered(checks, preflight)
+    return _ordered(checks, preflight, app)
+
+
+def _application(settings, preflight):
+    """The drill's row of drill_applications (the preflight's, else the settings'; Cassandra when neither names a known one)."""
+    name = str(preflight.get("application") or settings.get("application") or "cassandra").lower()
+    return DRILL_APPLICATIONS.get(name) or drill_application()
 
 
 def _completed_check(failure):
@@ -448,8 +485,12 @@ def _completed_check(failure):
     return make_check("drill_completed", PASSED, "Every phase ran to its end.")
 
 
-def _ordered(checks, preflight):
-    # A check the preflight found not applicable stays so: nothing evaluated later replaces it.
+def _ordered(checks, preflight, app):
+    # A check the preflight found not applicable stays so: nothing evaluated later replaces it; nor
+    # does a check that cannot apply to the application (also when the preflight did not complete).
+    for check_id, reason in app.not_applicable.items():
+        if check_id != "backup_fresh":  # present only when backup_restore_drill_max_backup_age asks for it (the preflight's)
+            checks[check_id] = not_applicable(check_id, reason)
     for check in as_list(preflight.get("checks")):
         if as_dict(check).get("status") == NOT_APPLICABLE:
             checks[check["id"]] = check

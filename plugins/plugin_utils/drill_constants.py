@@ -45,6 +45,8 @@ CHECK_TITLES = (
     ("restore_events", "Every restored node shows a COMPLETED cassandra-restore event"),
     ("network", "The restored data centres use the requested network"),
     ("tables", "The restored tables are the ones requested"),
+    # OpenSearch's form of the tables check (drill_applications: one or the other, never both).
+    ("indices", "The restored indices are the ones requested"),
     ("rto", "Recovery time (restore request to the restored cluster RUNNING) is within the target"),
     ("rpo", "Recovery point (drill start minus the newest instant restorable from the backups before it) is within the target"),
     ("user_checks", "The user's checks on the restored cluster pass"),

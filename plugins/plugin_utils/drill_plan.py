@@ -25,7 +25,8 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
     check_point_in_time,
     check_restore_name,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import make_check
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import RESTORE_OPTIONS, drill_application
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import make_check, not_applicable
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     COMPLETED,
     FAILED,
@@ -64,7 +65,8 @@ def preflight_verdict(source_info, backup_info, settings=None):
     """The preflight verdict: checks, blocking errors, warnings and the drill's reference time."""
     settings = as_dict(settings)
     backup_info = as_dict(backup_info)
-    trigger = truthy(settings.get("trigger_backup"))
+    app = drill_application(settings.get("application"))
+    trigger = truthy(settings.get("trigger_backup")) and app.lists_backups
     checks, errors, warnings = [], [], []
 
     reference_ms = server_now_ms(backup_info)
@@ -73,7 +75,8 @@ def preflight_verdict(source_info, backup_info, settings=None):
         # Only when the module gave no server time: the controller's clock is the best left.
         reference_ms = int((datetime.datetime.now(datetime.timezone.utc) - EPOCH).total_seconds() * 1000)
         reference_clock = "controller"
-        warnings.append("The API's time was not available; the drill's reference time is the controller's clock.")
+        warnings.append("The API's time was not available%s; the drill's reference time is the controller's clock." % (
+            "" if app.lists_backups else " (the API lists no %s backups, whose read gives it)" % app.label))
 
     source = source_cluster(source_info)
     if source is None:
@@ -103,13 +106,26 @@ def preflight_verdict(source_info, backup_info, settings=None):
     age = summary.get("last_backup_age_seconds")
     figures = {"restorable_from": iso_utc(restorable_from_ms), "restorable_until": iso_utc(restorable_until_ms),
                "last_backup_age_seconds": age, "nodes_without_backup": without_backup or None}
-    if restorable_until_ms is not None and not without_backup:
+    last_completed_ms = result_ms(summary, "last_backup_completed_at")
+    figures = dict(figures, last_backup_completed_at=iso_utc(last_completed_ms))
+    if not app.lists_backups:
+        pass  # not applicable (below): nothing to read
+    elif app.restorable_range and restorable_until_ms is not None and not without_backup:
         checks.append(make_check("backups_available", PASSED,
                                  "Restorable from %s until %s (last backup %s old)." % (
                                      iso_utc(restorable_from_ms), iso_utc(restorable_until_ms), human_seconds(age)),
                                  **figures))
+    elif not app.restorable_range and last_completed_ms is not None and not without_backup:
+        # What the events prove where the restorable-range model is not established: a completed backup per node.
+        checks.append(make_check("backups_available", PASSED,
+                                 "Every node has a completed %s backup (%s) in the API's 7-day window, the last on every node "
+                                 "by %s (%s old); which instants a %s restore reaches the API does not establish." % (
+                                     app.label, ", ".join(app.backup_event_types), iso_utc(last_completed_ms), human_seconds(age),
+                                     app.label),
+                                 **figures))
     else:
-        gap = ("no completed backup in the API's 7-day window" if restorable_until_ms is None
+        no_backup = restorable_until_ms is None if app.restorable_range else last_completed_ms is None
+        gap = ("no completed backup in the API's 7-day window" if no_backup
                else "nodes without a completed backup: %s" % ", ".join(without_backup))
         if trigger:
             checks.append(make_check("backups_available", NOT_VERIFIABLE,
@@ -123,7 +139,7 @@ def preflight_verdict(source_info, backup_info, settings=None):
         max_age = duration_option(settings.get("max_backup_age"), "backup_restore_drill_max_backup_age")
     except AnsibleFilterError:
         max_age = None  # reported by the inputs check below
-    if max_age is not None:
+    if max_age is not None and app.lists_backups:
         if age is not None and float(age) <= max_age:
             checks.append(make_check("backup_fresh", PASSED, "The last backup is %s old (maximum %s)." % (human_seconds(age), human_seconds(max_age)),
                                      last_backup_age_seconds=age, max_age_seconds=max_age))
@@ -133,7 +149,7 @@ def preflight_verdict(source_info, backup_info, settings=None):
                                      last_backup_age_seconds=age, max_age_seconds=max_age))
 
     input_errors = []
-    requested_ms = _check_inputs(settings, source, reference_ms, input_errors)
+    requested_ms = _check_inputs(settings, source, reference_ms, input_errors, app)
     if input_errors:
         checks.insert(0, make_check("inputs", FAILED, " ".join(input_errors)))
         errors.extend(input_errors)
@@ -141,11 +157,15 @@ def preflight_verdict(source_info, backup_info, settings=None):
         checks.insert(0, make_check("inputs", PASSED, "Every backup_restore_drill_* input follows its rule."))
     if requested_ms is not None:
         warnings.extend(_edge_warnings(requested_ms, reference_ms))
+    # The checks that cannot apply to this application, each with its reason (they stay so: drill_checks._ordered).
+    checks.extend(not_applicable(check_id, reason) for check_id, reason in sorted(app.not_applicable.items())
+                  if check_id != "backup_fresh" or max_age is not None)
 
     return {
         "reference_ms": reference_ms,
         "reference": iso_utc(reference_ms),
         "reference_clock": reference_clock,
+        "application": app.name,
         "source": trim_cluster(source),
         "summary": {
             "restorable_from_ms": restorable_from_ms,
@@ -153,12 +173,14 @@ def preflight_verdict(source_info, backup_info, settings=None):
             "restorable_until_ms": restorable_until_ms,
             "restorable_until": iso_utc(restorable_until_ms),
             "last_backup_age_seconds": age,
+            "last_backup_completed_at_ms": last_completed_ms,
+            "last_backup_completed_at": iso_utc(last_completed_ms),
             "nodes_without_backup": without_backup,
             "active_nodes": [str(node) for node in as_list(summary.get("active_nodes"))],
             "failed_nodes": [str(node) for node in as_list(summary.get("failed_nodes"))],
         },
         "nodes": [
-            {"id": node.get("id"), "data_centre": dc_keys.get(dc.get("id")) or dc_key(dc), "snapshots": completed_snapshots(node),
+            {"id": node.get("id"), "data_centre": dc_keys.get(dc.get("id")) or dc_key(dc), "snapshots": completed_snapshots(node, app.backup_event_types),
              "restorable_until_ms": node_until.get(node.get("id"))}
             for dc, node in event_nodes(backup_info, whole=True)
         ],
@@ -169,8 +191,10 @@ def preflight_verdict(source_info, backup_info, settings=None):
     }
 
 
-def _check_inputs(settings, source, reference_ms, errors):
+def _check_inputs(settings, source, reference_ms, errors, app):
     """Every role input, before the drill sends anything; appends ``option: rule`` errors.
+
+    An option the application's restore does not take is an error naming the option and the application.
 
     Returns the requested point in time in epoch ms (None when not given or invalid).
     """
@@ -189,6 +213,16 @@ def _check_inputs(settings, source, reference_ms, errors):
         attempt(check_prefix, settings.get("name_prefix", "drill"))
     for option in ("rto_target", "rpo_target", "max_backup_age"):
         attempt(duration_option, settings.get(option), "backup_restore_drill_" + option)
+    for option in RESTORE_OPTIONS:
+        if settings.get(option) and option not in app.restore_options:
+            errors.append("backup_restore_drill_%s: a %s restore does not take it (backup_restore_drill_application %s)" % (
+                option, app.label, app.name))
+    if settings.get("point_in_time") not in (None, "") and not app.point_in_time:
+        errors.append("backup_restore_drill_point_in_time: a %s drill restores the latest state, never a point in time "
+                      "(backup_restore_drill_application %s)" % (app.label, app.name))
+        return None
+    if settings.get("index_names") and "index_names" in app.restore_options:
+        attempt(_check_index_names, settings["index_names"])
     if settings.get("cluster_network"):
         attempt(check_ipv4_cidr, settings["cluster_network"], "backup_restore_drill_cluster_network")
     if settings.get("keyspace_tables"):
@@ -203,6 +237,12 @@ def _check_inputs(settings, source, reference_ms, errors):
     if point_ms is not None and attempt(check_point_in_time, point_ms, reference_ms, "backup_restore_drill_point_in_time") is None:
         return None
     return point_ms
+
+
+def _check_index_names(names):
+    bad = [name for name in as_list(names) if not isinstance(name, str) or not name.strip() or name != name.lower()]
+    if bad or not isinstance(names, list):
+        raise AnsibleFilterError("backup_restore_drill_index_names: a list of lower-case OpenSearch index names (got %r)" % (names,))
 
 
 def _edge_warnings(point_ms, reference_ms):
@@ -224,14 +264,20 @@ def restore_plan(preflight, backup_result=None, settings=None):
     summary = as_dict(preflight.get("summary"))
     backup_result = effective_backup(backup_result)
 
+    app = drill_application(preflight.get("application") or settings.get("application"))
     point_ms = preflight.get("requested_point_in_time_ms")
     basis = "requested"
-    if point_ms is None:
+    if not app.point_in_time:
+        point_ms, basis = None, "latest_state"
+    elif point_ms is None:
         completed_ms = _backup_completion_ms(backup_result, preflight)
         if completed_ms is not None:
             point_ms, basis = completed_ms, "backup_completed"
         elif summary.get("restorable_until_ms") is not None:
             point_ms, basis = summary["restorable_until_ms"], "restorable_until"
+        elif _latest_backups_ms(preflight) is not None:
+            # Where the restorable range is not established: the instant every node had completed its latest backup.
+            point_ms, basis = _latest_backups_ms(preflight), "last_backup_completed"
         else:
             raise AnsibleFilterError(
                 "No point in time to restore to: the source has no completed backup and the drill took none"
@@ -244,11 +290,25 @@ def restore_plan(preflight, backup_result=None, settings=None):
         name = restore_name(settings.get("name_prefix", "drill"), source_name, reference_ms, settings.get("run_id"))
     return {
         "name": name,
-        "point_in_time_ms": int(point_ms),
+        "point_in_time_ms": None if point_ms is None else int(point_ms),
         "point_in_time": iso_utc(point_ms),
         "point_in_time_basis": basis,
-        "warnings": list(as_list(preflight.get("warnings"))) + (_edge_warnings(point_ms, reference_ms) if basis != "requested" else []),
+        "warnings": list(as_list(preflight.get("warnings"))) + (
+            _edge_warnings(point_ms, reference_ms) if basis not in ("requested", "latest_state") else []),
     }
+
+
+def _latest_backups_ms(preflight):
+    """The instant by which every node had completed its latest listed backup (the latest of their ends), or
+    None when a node has none. What the events prove for any application: each node's data as of its
+    latest backup; the oldest of those (``summary.last_backup_completed_at``) bounds the RPO."""
+    if as_dict(preflight.get("summary")).get("last_backup_completed_at_ms") is None:
+        return None
+    ends = [max(end for _start, end in node["snapshots"]) if node.get("snapshots") else None
+            for node in as_list(preflight.get("nodes"))]
+    if not ends or None in ends:
+        return None
+    return max(ends)
 
 
 def _backup_completion_ms(backup_result, preflight=None):

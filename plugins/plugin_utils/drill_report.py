@@ -14,6 +14,7 @@ is API server time from the modules' results.
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import DRILL_APPLICATIONS
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import (
     CHECK_MODE_BACKUP,
     check_counts,
@@ -60,6 +61,8 @@ def build_report(context):
         # point's age, now figures.restore_point_age_seconds); figures.rto_source is new.
         "format_version": FORMAT_VERSION,
         "run_id": run_id,
+        # cassandra, postgresql, opensearch or redis (lower case): what the checks could prove depends on it.
+        "application": _application_name(settings, preflight),
         "check_mode": truthy(context.get("check_mode"), False),
         "api_version": str(settings.get("api_version") or "v1").lower(),  # the version the role says its modules use
         "source": {"id": source.get("id") or settings.get("cluster_id"), "name": source.get("name")},
@@ -80,6 +83,7 @@ def build_report(context):
             "trigger_backup": truthy(settings.get("trigger_backup")),
             "cleanup": truthy(settings.get("cleanup")),
             "keyspace_tables": as_list(settings.get("keyspace_tables")),
+            "index_names": as_list(settings.get("index_names")),
             "cluster_network": settings.get("cluster_network"),
             "rto_target": settings.get("rto_target"),
             "rpo_target": settings.get("rpo_target"),
@@ -112,6 +116,11 @@ def build_report(context):
     return report
 
 
+def _application_name(settings, preflight):
+    name = str(preflight.get("application") or settings.get("application") or "cassandra").lower()
+    return name if name in DRILL_APPLICATIONS else "cassandra"
+
+
 def _figure_sentences(report, rpo_figures):
     """The RPO and the restored point's age, one plain sentence each (the Markdown and HTML reports say them)."""
     figures = report["figures"]
@@ -124,7 +133,9 @@ def _figure_sentences(report, rpo_figures):
     else:
         rpo = "RPO: not measured (the drill stopped before its preflight completed)."
     age, point = figures["restore_point_age_seconds"], report["point_in_time_ms"]
-    if age is None:
+    if report["point_in_time_basis"] == "latest_state":
+        restored = "The latest state was restored: a %s restore takes no point in time." % DRILL_APPLICATIONS[report["application"]].label
+    elif age is None:
         restored = "No point in time was chosen to restore."
     elif point is not None and report["reference_time_ms"] is not None and point > report["reference_time_ms"]:
         restored = "The restored point was %s after the drill's start (the drill's own backup)." % human_seconds(

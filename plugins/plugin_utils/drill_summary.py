@@ -14,6 +14,14 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_const
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_dict, as_list
 
 
+def _application_counts(rows):
+    counts = {}
+    for row in rows:
+        if row.get("application"):
+            counts[row["application"]] = counts.get(row["application"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def summarise(results, report_dir=".", run_id=""):
     """The drills of one playbook run, side by side; a host without a report counts as failed."""
     if isinstance(results, dict):
@@ -23,12 +31,14 @@ def summarise(results, report_dir=".", run_id=""):
         entry = as_dict(entry)
         report = as_dict(entry.get("report"))
         if not report:
-            rows.append({"host": entry.get("host"), "status": FAILED, "source": None, "message": "The drill recorded no result (it stopped before its report).",
+            rows.append({"host": entry.get("host"), "status": FAILED, "application": None, "source": None,
+                         "message": "The drill recorded no result (it stopped before its report).",
                          "failed_checks": [], "not_applicable_checks": [], "check_counts": check_counts([]), "files": {}})
             continue
         rows.append({
             "host": entry.get("host"),
             "status": report.get("status"),
+            "application": str(report.get("application") or "cassandra").lower(),
             "source": as_dict(report.get("source")).get("name") or as_dict(report.get("source")).get("id"),
             "restored": as_dict(report.get("restored")).get("name"),
             "point_in_time": report.get("point_in_time"),
@@ -56,6 +66,8 @@ def summarise(results, report_dir=".", run_id=""):
         "status": status,
         "run_id": str(run_id),
         "counts": counts,
+        # Drills per application (lower case), for a mixed inventory.
+        "applications": _application_counts(rows),
         "check_counts": checks,
         "drills": rows,
         "failed": [row["host"] for row in rows if row["status"] == FAILED],

@@ -12,11 +12,30 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import GONE_STATUSES
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import check_prefix, name_timestamp_ms
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_list, duration_option, is_number, server_now_ms
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_dict, as_list, duration_option, is_number, server_now_ms
+
+
+def sweep_clusters(results):
+    """The clusters of cluster_info results, one per application (a loop over ``application``), each with its ``application``.
+
+    A plain list of clusters passes through (Cassandra where a cluster does not say).
+    """
+    clusters = []
+    for result in as_list(as_dict(results).get("results") if isinstance(results, dict) else results):
+        if isinstance(result, dict) and isinstance(result.get("clusters"), list):
+            application = result.get("item") or as_dict(as_dict(result.get("invocation")).get("module_args")).get("application")
+            clusters.extend(dict(cluster, application=str(cluster.get("application") or application or "cassandra").lower())
+                            for cluster in result["clusters"] if isinstance(cluster, dict))
+        elif isinstance(result, dict) and not result.get("skipped") and "clusters" not in result:
+            clusters.append(dict(result, application=str(result.get("application") or "cassandra").lower()))
+    return clusters
 
 
 def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
-    """Clusters a drill created and left behind: named ``<prefix>-...-<timestamp>-<run id>``, older than ``older_than``."""
+    """Clusters a drill created and left behind: named ``<prefix>-...-<timestamp>-<run id>``, older than ``older_than``.
+
+    Each candidate keeps its ``application`` (cassandra when the cluster does not say), which its deletion needs.
+    """
     prefix = check_prefix(prefix)
     age_limit = duration_option(older_than, "backup_restore_drill_sweep_older_than")
     if age_limit is None:
@@ -39,5 +58,6 @@ def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, pro
         age = (now_ms - stamp) / 1000.0
         if age > age_limit:
             found.append({"id": cluster.get("id"), "name": cluster.get("name"), "status": cluster.get("status"),
+                          "application": str(cluster.get("application") or "cassandra").lower(),
                           "created_at": iso_utc(stamp), "age_seconds": round(age, 3)})
     return sorted(found, key=lambda item: item["name"])

@@ -178,10 +178,12 @@ def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def completed_snapshots(node):
+def completed_snapshots(node, types=(SNAPSHOT,)):
+    """``[[start, end], ...]`` of a node's completed backups (events of ``types``; Cassandra's snapshot-upload by default)."""
     return sorted(
         [int(event["start"]), int(event["end"])]
-        for event in node_events(node, SNAPSHOT)
+        for event_type in types
+        for event in node_events(node, event_type)
         if event.get("state") == COMPLETED and is_number(event.get("start")) and is_number(event.get("end"))
     )
 

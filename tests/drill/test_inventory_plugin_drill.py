@@ -86,8 +86,6 @@ def test_drill_v2_cassandra_over_the_plugin(emulator, tmp_path):
     assert_drilled(emulator, rc, output, reports, "/cluster-management/v2/")
 
 
-@pytest.mark.skip(reason="the drill of PostgreSQL, OpenSearch and Redis clusters needs the modules' application "
-                         "option (issue 11); remove this mark when the role passes backup_restore_drill_application on")
 def test_drill_v2_every_application(emulator, tmp_path):
     rc, output, reports, _seconds = drill_over_plugin(
         emulator, tmp_path, "plugin: restorekit.instaclustr.clusters\napi_version: v2\napi_url: %(url)s\n", timeout=600)

@@ -222,3 +222,9 @@ def test_check_mode_reports_what_cluster_backup_said_it_would_do():
         assert words in backup["details"] and result["msg"] in backup["details"]
         assert "would be reused" not in backup["details"] or action == "reused"
         assert words in report["message"] and report["status"] == "check_mode"
+
+
+def test_a_figure_without_a_target_reads_as_one_sentence():
+    report = drill_report.build_report(context(settings={"rto_target": None}))
+    details = [c for c in report["checks"] if c["id"] == "rto"][0]["details"]
+    assert details.endswith("(the API's times); no target was set.") and ",;" not in details
