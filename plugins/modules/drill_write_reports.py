@@ -14,14 +14,14 @@ module: drill_write_reports
 short_description: Render the drill's report templates and write them, in one controller-side step
 version_added: 0.1.0
 description:
-  - Renders each template of O(templates) with the task's variables, as M(ansible.builtin.template) renders it (same Jinja
-    settings: C(trim_blocks), no C(lstrip_blocks), C(\n) newlines, trailing newlines kept), and writes the result to its
+  - Renders each template of O(templates) with the task's variables, as M(ansible.builtin.template) renders it (the same Jinja
+    settings, C(trim_blocks) without C(lstrip_blocks), newlines as C(\n), trailing newlines kept), and writes the result to its
     C(dest) on the controller.
   - Templates are found as M(ansible.builtin.template) finds them, the calling role's C(templates/) folder first, so the
     template files stay the single source of the reports' format.
   - Used by the
     R(backup_restore_drill role,ansible_collections.restorekit.instaclustr.backup_restore_drill_role) for its JSON,
-    Markdown, HTML and JUnit reports and its summary: one task instead of a M(ansible.builtin.file) task and one
+    Markdown, HTML and JUnit reports and its summary, in one task instead of a M(ansible.builtin.file) task and one
     M(ansible.builtin.template) round trip (a C(stat) and a C(copy) module) per file.
   - Every template is rendered before any file is written, so a template that fails writes nothing.
   - Each file is written atomically (a temporary file in its folder, then renamed), so a reader never sees part of one. A
