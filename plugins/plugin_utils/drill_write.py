@@ -64,29 +64,29 @@ def file_mode(value, option):
         raise ValueError("%s: %r is not an octal file mode such as '0644'" % (option, value)) from None
 
 
-def needs_write(path, data, mode):
-    """True when ``path`` is missing, holds other bytes or has another mode."""
+def _current(path):
+    """(bytes, mode) of ``path``, or (None, None) when it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            if handle.read() != data:
-                return True
-        return (os.stat(path).st_mode & 0o7777) != mode
+            return handle.read(), os.stat(path).st_mode & 0o7777
     except OSError:
-        return True
+        return None, None
+
+
+def needs_write(path, data, mode):
+    """True when ``path`` is missing, holds other bytes or has another mode."""
+    return _current(path) != (data, mode)
 
 
 def write_atomic(path, data, mode):
     """Write ``data`` (bytes) to ``path`` so a reader sees the old file or the new one, never a
     part: a temporary file in the same folder, flushed, given ``mode``, renamed over ``path``.
-    Returns True when something changed (same bytes and mode: nothing is written)."""
-    if not needs_write(path, data, mode):
-        return False
-    try:
-        with open(path, "rb") as handle:
-            same = handle.read() == data
-    except OSError:
-        same = False
-    if same:  # only the mode differs
+    Returns True when something changed (same bytes and mode: nothing is written; same bytes in
+    another mode: only the mode is set)."""
+    current, current_mode = _current(path)
+    if current == data:
+        if current_mode == mode:
+            return False
         os.chmod(path, mode)
         return True
     folder, name = os.path.split(os.path.abspath(path))
