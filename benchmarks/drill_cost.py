@@ -28,7 +28,9 @@ FULL = {
     "repetitions": 3,
     # real seconds at time scale 1
     "configs": {"short": {"backup": 3, "restore": 3, "delete": 1}, "long": {"backup": 12, "restore": 15, "delete": 3}},
-    "idle_sleep_seconds": 10,
+    # Issue 13 item 5: long enough for a stable rate on a shared machine (10 s gave 0.000-0.004
+    # CPU-s/s tuned over three runs). Full run only: the smoke run measures no idle rate.
+    "idle_sleep_seconds": 60,
 }
 SMOKE = {
     "poll_seconds": 1,
@@ -66,6 +68,8 @@ def fit(side_runs, poll_seconds, idle_per_second):
     side_runs = {name: [run for run in runs if not run["failed_hosts"]] or runs for name, runs in side_runs.items()}
     short = {key: harness.median([run[key] for run in side_runs["short"]]) for key in
              ("cpu_seconds", "wall_seconds", "requests", "polls")}
+    for kind in ("ran", "skipped"):
+        short["tasks_" + kind] = harness.median([run["task_executions"][kind] for run in side_runs["short"]])
     figures = {"short": short}
     if "long" not in side_runs:
         figures.update({"fixed_cpu_seconds": None, "cpu_per_poll_seconds": None, "cpu_per_poll_measured_seconds": None})
@@ -126,8 +130,12 @@ def run(context):
     measured = "long" if "long" in settings["configs"] else "short"
     role, base = figures["role"], figures["baseline"]
     rows = [
+        row("2", "task executions per passing drill (ran; recap ok + failed, loops once)", role["short"]["tasks_ran"],
+            base["short"]["tasks_ran"]),
+        row("2", "task executions skipped per passing drill (condition false)", role["short"]["tasks_skipped"],
+            base["short"]["tasks_skipped"]),
         row("2", "fixed controller CPU per drill (s, outside polling)", role.get("fixed_cpu_seconds"),
-            base.get("fixed_cpu_seconds")),
+            base.get("fixed_cpu_seconds"), target="<= 2.0x (stretch 1.0x)", limit=2.0),
         row("2", "controller CPU per poll (s, ansible-core idle taken out)", role.get("cpu_per_poll_seconds"),
             base.get("cpu_per_poll_seconds")),
         row("2", "ansible-core idle CPU per wall-second (both sides)", idle if not context.smoke else None, None),
@@ -140,9 +148,11 @@ def run(context):
         row("2", "projected CPU, 30-min backup + 60-min restore, 30-s polls (s)", role.get("projected_cpu_seconds"),
             base.get("projected_cpu_seconds"), target="<= 0.1x", limit=0.1),
         row("2", "projected API requests, same drill", role.get("projected_requests"), base.get("projected_requests"),
-            target="<= 1.0x", limit=1.0),
+            target="<= 1.1x", limit=1.1),
     ]
     if idle_tuned is not None:
+        rows.append(row("2", "ansible-core idle CPU per wall-second, internal_poll_interval=%s (%ss idle)"
+                        % (TUNED_INTERNAL_POLL_INTERVAL, settings["idle_sleep_seconds"]), idle_tuned, idle))
         rows.append(row("2", "projected CPU as above, internal_poll_interval=%s (s)" % TUNED_INTERNAL_POLL_INTERVAL,
                         role.get("projected_cpu_seconds_tuned"), base.get("projected_cpu_seconds_tuned")))
     return {

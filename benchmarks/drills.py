@@ -50,8 +50,19 @@ def fresh_world(emulator):
     emulator.advance(QUIET_START_ADVANCE_SECONDS)
 
 
-def run_drill(side, emulator, clusters, poll_seconds, timeout=1800, use_plugin=False):
-    """Drill ``clusters`` (``{host: id}``) with forks = their number; return the figures.
+def task_executions(stdout):
+    """Task executions of a run from its PLAY RECAP, over every host: ``ran`` (ok, which counts the
+    changed ones too, plus failed and rescued) and ``skipped`` (a condition evaluated, nothing run).
+    A loop counts once, as the recap counts it."""
+    counters = harness.recap(stdout).values()
+    return {"ran": sum(value.get("ok", 0) + value.get("failed", 0) for value in counters),
+            "skipped": sum(value.get("skipped", 0) for value in counters)}
+
+
+def run_drill(side, emulator, clusters, poll_seconds, timeout=1800, use_plugin=False, forks=None, env_extra=None,
+              sample_memory=False):
+    """Drill ``clusters`` (``{host: id}``) with forks = their number (or ``forks``); return the figures.
+    ``sample_memory`` samples the controller's memory while it runs (``harness.run_measured``).
 
     With ``use_plugin`` the inventory is the inventory plugin's (the emulator's account must then hold exactly
     ``clusters``); else a static inventory of ``clusters`` is written."""
@@ -60,7 +71,8 @@ def run_drill(side, emulator, clusters, poll_seconds, timeout=1800, use_plugin=F
         inventory = write_plugin_inventory(workdir) if use_plugin else write_inventory(workdir, clusters)
         playbook, extra_vars = playbook_args(side, poll_seconds, Path(workdir) / "reports")
         run = harness.run_playbook(playbook, emulator, inventory=str(inventory), extra_vars=extra_vars,
-                                   forks=len(clusters), timeout=timeout)
+                                   forks=forks or len(clusters), timeout=timeout, env_extra=env_extra,
+                                   sample_memory=sample_memory)
     entries = harness.api_requests(emulator)
     failed = harness.failed_hosts(run)
     return {
@@ -74,6 +86,10 @@ def run_drill(side, emulator, clusters, poll_seconds, timeout=1800, use_plugin=F
         "requests": len(entries),
         "polls": harness.wait_polls(entries, poll_seconds) if len(clusters) == 1 else None,
         "rate_limited_429": harness.status_count(entries, 429),
+        "task_executions": task_executions(run.stdout),
+        "peak_pss_mib": run.peak_pss_mib,
+        "peak_cgroup_mib": run.peak_cgroup_mib,
+        "memory_samples": run.memory_samples,
         "server_errors_5xx": sum(1 for entry in entries if (entry.get("status") or 0) >= 500),
         "output_tail": harness.tail(run.stdout, 30) if (failed or run.returncode) else None,
         "stderr_tail": harness.tail(run.stderr, 15) if (failed or run.returncode) else None,

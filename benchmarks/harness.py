@@ -60,6 +60,9 @@ class ProcessRun:
     stdout: str
     stderr: str
     timed_out: bool = False
+    peak_pss_mib: float = None  # with sample_memory: largest sum of PSS over the process tree
+    peak_cgroup_mib: float = None  # with sample_memory: largest memory.current of our cgroup, less its value at start
+    memory_samples: int = 0
 
     def brief(self):
         """The figures without the output, for the JSON results."""
@@ -70,11 +73,101 @@ class ProcessRun:
         return data
 
 
-def run_measured(argv, env=None, cwd=None, timeout=None):
+def _children_map():
+    """``{parent pid: [child pid, ...]}`` of every process, from /proc/<pid>/stat."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def tree_pss_kib(root):
+    """Proportional set size of ``root`` and all its descendants, summed (KiB): each shared page
+    is divided among the processes that map it, so the sum counts it once (a sum of RSS counts a
+    page the 50 forked workers share 50 times). Read from /proc/<pid>/smaps_rollup."""
+    children = _children_map()
+    pending, total = [root], 0
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, ()))
+        try:
+            with open("/proc/%d/smaps_rollup" % pid, encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue  # ended meanwhile
+    return total
+
+
+def _cgroup_memory_file():
+    """This process's cgroup v2 memory.current, else cgroup v1's memory.usage_in_bytes as seen from
+    here (namespaced: our container's), or None. Either counts the page cache and every other process
+    of the cgroup, so the benchmark reports its growth during a run, beside the PSS."""
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("0::"):
+                    path = "/sys/fs/cgroup" + line.strip()[3:].rstrip("/") + "/memory.current"
+                    if os.path.exists(path):
+                        return path
+    except OSError:
+        pass
+    legacy = "/sys/fs/cgroup/memory/memory.usage_in_bytes"
+    return legacy if os.path.exists(legacy) else None
+
+
+def _read_int(path):
+    try:
+        with open(path, encoding="ascii") as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+class MemorySampler(threading.Thread):
+    """Samples the PSS of a process tree (and the cgroup's usage) every ``interval`` seconds."""
+
+    def __init__(self, pid, interval=1.0):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.stopped = threading.Event()
+        self.peak_pss_kib, self.samples = 0, 0
+        self.cgroup_file = _cgroup_memory_file()
+        self.cgroup_start = _read_int(self.cgroup_file) if self.cgroup_file else None
+        self.peak_cgroup = None
+
+    def run(self):
+        while not self.stopped.wait(self.interval):
+            self.peak_pss_kib = max(self.peak_pss_kib, tree_pss_kib(self.pid))
+            if self.cgroup_start is not None:
+                value = _read_int(self.cgroup_file)
+                if value is not None:
+                    self.peak_cgroup = max(self.peak_cgroup or 0, value)
+            self.samples += 1
+
+    def figures(self):
+        self.stopped.set()
+        self.join()
+        cgroup = None if self.peak_cgroup is None else max(self.peak_cgroup - self.cgroup_start, 0) / 1048576.0
+        return {"peak_pss_mib": self.peak_pss_kib / 1024.0 if self.samples else None, "peak_cgroup_mib": cgroup,
+                "memory_samples": self.samples}
+
+
+def run_measured(argv, env=None, cwd=None, timeout=None, sample_memory=False):
     """Run ``argv`` to completion and return a ``ProcessRun``.
 
     Output goes to temporary files (no pipes to drain while ``wait4`` blocks). The process gets
-    its own session so a timeout can end its whole tree, and nothing else.
+    its own session so a timeout can end its whole tree, and nothing else. With ``sample_memory``
+    a thread samples the tree's PSS and the cgroup's usage every second (``MemorySampler``).
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started_at = time.time()
@@ -90,6 +183,9 @@ def run_measured(argv, env=None, cwd=None, timeout=None):
             except ProcessLookupError:
                 pass
 
+        sampler = MemorySampler(process.pid) if sample_memory else None
+        if sampler:
+            sampler.start()
         timer = threading.Timer(timeout, stop_tree) if timeout else None
         if timer:
             timer.daemon = True
@@ -100,6 +196,7 @@ def run_measured(argv, env=None, cwd=None, timeout=None):
             if timer:
                 timer.cancel()
         wall = time.perf_counter() - start
+        memory = sampler.figures() if sampler else {}
         ended_at = time.time()
         process.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
         out.seek(0)
@@ -110,7 +207,7 @@ def run_measured(argv, env=None, cwd=None, timeout=None):
             system_seconds=usage.ru_stime, max_rss_mib=usage.ru_maxrss / 1024.0,
             started_at=started_at, ended_at=ended_at,
             stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
-            timed_out=expired.is_set(),
+            timed_out=expired.is_set(), **memory
         )
 
 
@@ -137,7 +234,7 @@ def ansible_env(emulator=None, extra=None):
 
 
 def run_playbook(playbook, emulator=None, inventory="localhost,", extra_vars=None, forks=None, env_extra=None,
-                 timeout=None, verbosity=0):
+                 timeout=None, verbosity=0, sample_memory=False):
     """``ansible-playbook`` measured as one process tree."""
     argv = [BIN_DIR / "ansible-playbook", "-i", inventory, playbook]
     if forks:
@@ -146,7 +243,7 @@ def run_playbook(playbook, emulator=None, inventory="localhost,", extra_vars=Non
         argv += ["-e", json.dumps(extra_vars)]
     if verbosity:
         argv.append("-" + "v" * verbosity)
-    return run_measured(argv, env=ansible_env(emulator, env_extra), timeout=timeout)
+    return run_measured(argv, env=ansible_env(emulator, env_extra), timeout=timeout, sample_memory=sample_memory)
 
 
 def recap(stdout):

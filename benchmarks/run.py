@@ -1,6 +1,6 @@
 """Run the benchmarks of issue 6 against the API emulator, print the table, save JSON + Markdown.
 
-    python benchmarks/run.py            # full run (make bench), about 15-20 minutes
+    python benchmarks/run.py            # full run (make bench), about 35 minutes
     python benchmarks/run.py --smoke    # every benchmark once at its smallest size (make test)
     python benchmarks/run.py --only task_overhead --only large_listing
 
@@ -46,7 +46,7 @@ def parse_args(argv):
     parser.add_argument("--smoke", action="store_true", help="each benchmark once at its smallest size (~1-2 min)")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only these (repeatable)")
     parser.add_argument("--parallel-sizes", default=None,
-                        help="comma-separated cluster counts for parallel_drills (default 1,5,20; smoke 1,2)")
+                        help="comma-separated cluster counts for parallel_drills (default 1,10,50; smoke 1,5)")
     parser.add_argument("--no-parallel-baseline", action="store_true",
                         help="skip the uri baseline at the largest parallel size (saves a few minutes)")
     return parser.parse_args(argv)
