@@ -16,7 +16,8 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
+
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.atomic_files import write_atomic
 
 LIST_LIMIT = 50  # files listed under "not read"; the rest are counted
 CHART_WIDTH, PANEL_HEIGHT, PANEL_GAP, LABEL_WIDTH = 240, 26, 6, 30
@@ -266,35 +267,6 @@ def render_json(model):
 RENDERERS = (("html", "index.html", render_html), ("markdown", "index.md", render_markdown), ("json", "evidence.json", render_json))
 
 
-def write_atomic(path, text, mode=0o644):
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never a part:
-    a temporary file in the same folder, flushed to disk, then renamed over ``path``. Two writers
-    at once each rename a complete file; the last one wins. Returns True when the content changed."""
-    data = text.encode("utf-8")
-    try:
-        with open(path, "rb") as handle:
-            if handle.read() == data:
-                return False
-    except OSError:
-        pass
-    folder, name = os.path.split(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    return True
-
-
 def write_index(folder, model, check_mode=False):
     """Render and write index.html, index.md and evidence.json; ({kind: path}, changed)."""
     files, changed = {}, False
@@ -309,5 +281,5 @@ def write_index(folder, model, check_mode=False):
             except OSError:
                 changed = True
         else:
-            changed = write_atomic(path, text) or changed
+            changed = write_atomic(path, text.encode("utf-8"), 0o644) or changed
     return files, changed

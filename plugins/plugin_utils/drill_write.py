@@ -15,7 +15,8 @@ module round trips of ``template`` (a ``stat`` and a ``copy`` per file) are gone
 from __future__ import annotations
 
 import os
-import tempfile
+
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.atomic_files import needs_write, write_atomic
 
 try:  # ansible-core 2.19 and later: a template's text must be trusted to be rendered
     from ansible.template import trust_as_template
@@ -62,49 +63,6 @@ def file_mode(value, option):
         return int(str(value), 8)
     except ValueError:
         raise ValueError("%s: %r is not an octal file mode such as '0644'" % (option, value)) from None
-
-
-def _current(path):
-    """(bytes, mode) of ``path``, or (None, None) when it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(), os.stat(path).st_mode & 0o7777
-    except OSError:
-        return None, None
-
-
-def needs_write(path, data, mode):
-    """True when ``path`` is missing, holds other bytes or has another mode."""
-    return _current(path) != (data, mode)
-
-
-def write_atomic(path, data, mode):
-    """Write ``data`` (bytes) to ``path`` so a reader sees the old file or the new one, never a
-    part: a temporary file in the same folder, flushed, given ``mode``, renamed over ``path``.
-    Returns True when something changed (same bytes and mode: nothing is written; same bytes in
-    another mode: only the mode is set)."""
-    current, current_mode = _current(path)
-    if current == data:
-        if current_mode == mode:
-            return False
-        os.chmod(path, mode)
-        return True
-    folder, name = os.path.split(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    return True
 
 
 def ensure_folder(path, mode, check_mode=False):

@@ -6,6 +6,7 @@ import re
 import threading
 from html.parser import HTMLParser
 
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.atomic_files import write_atomic
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evidence import build_model, scan
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evidence_render import (
     human_seconds,
@@ -13,7 +14,6 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evide
     render_json,
     render_markdown,
     sparkline,
-    write_atomic,
     write_index,
 )
 from tests.unit.plugins.plugin_utils.evidence_reports import DAY_MS, INVENTORY, NOW_MS, ORDERS, write, write_drill
@@ -121,13 +121,13 @@ def test_check_mode_writes_nothing(tmp_path):
 def test_concurrent_writers_and_readers_only_ever_see_a_whole_file(tmp_path):
     target = str(tmp_path / "index.html")
     texts = ["<html>%s</html>\n" % (letter * 200000) for letter in "abcd"]
-    write_atomic(target, texts[0])
+    write_atomic(target, texts[0].encode(), 0o644)
     seen, stop = [], threading.Event()
 
     def writer(text):
         for _round in range(15):
-            write_atomic(target, text)
-            write_atomic(target, texts[0])
+            write_atomic(target, text.encode(), 0o644)
+            write_atomic(target, texts[0].encode(), 0o644)
 
     def reader():
         while not stop.is_set():
