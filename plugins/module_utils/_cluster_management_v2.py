@@ -90,7 +90,7 @@ class ClusterManagementV2:
         is the API's own word.
         """
         response = self.session.get(ACCOUNT_CLUSTERS_PATH, LIST_CLUSTERS)
-        clusters = self._shape(_shapes.account_clusters_v2, response, LIST_CLUSTERS, "GET", ACCOUNT_CLUSTERS_PATH)
+        clusters = _shapes.shape_response(_shapes.account_clusters_v2, response, LIST_CLUSTERS, "GET", ACCOUNT_CLUSTERS_PATH)
         return [{"id": cluster["id"], "application": APPLICATION_BY_ACCOUNT_NAME.get(cluster["application"]),
                  "api_application": cluster["application"]} for cluster in clusters]
 
@@ -144,7 +144,7 @@ class ClusterManagementV2:
                 self.clusters_read.pop(cluster_id, None)
                 return None
             raise
-        cluster = self._shape(_shapes.cluster_details_v2, response, GET_CLUSTER, "GET", path)
+        cluster = _shapes.shape_response(_shapes.cluster_details_v2, response, GET_CLUSTER, "GET", path)
         self.clusters_read[cluster_id] = cluster
         return cluster
 
@@ -177,7 +177,7 @@ class ClusterManagementV2:
                                   "so their backups cannot be read or followed" % self.application)
         path = self._path(self.app.list_backups, cluster_id)
         response = self._unless_other_application(self.session.get, path, LIST_BACKUPS, cluster_id)
-        return self._shape(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+        return _shapes.shape_response(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node: POST without a body, 202 (any 2xx) without a body or a backup id."""
@@ -276,14 +276,6 @@ class ClusterManagementV2:
     def _path(template, cluster_id):
         return template.format(cluster_id=cluster_id)
 
-    @staticmethod
-    def _shape(shaper, response, operation, method, path):
-        """Apply a ``_shapes`` function; a body of the wrong JSON type becomes an ``ApiError`` naming the operation."""
-        try:
-            return shaper(response.json)
-        except _shapes.PayloadError as error:
-            raise ApiError(operation, method, path, status=None,
-                           reason="HTTP %s with an unexpected body: %s" % (response.status, error)) from None
 
 
 def _refuses_string_point_in_time(error, wire_body):

@@ -64,7 +64,7 @@ class ProvisioningV1:
             if error.status == 404:
                 return []
             raise
-        return self._shape(_shapes.cluster_list, response, LIST_CLUSTERS, "GET", path)
+        return _shapes.shape_response(_shapes.cluster_list, response, LIST_CLUSTERS, "GET", path)
 
     def get_cluster(self, cluster_id, reuse=False):
         """One cluster (``_shapes.cluster_details``), or None when the API answers 404.
@@ -79,7 +79,7 @@ class ProvisioningV1:
             if error.status == 404:
                 return None
             raise
-        return self._shape(_shapes.cluster_details, response, GET_CLUSTER, "GET", path)
+        return _shapes.shape_response(_shapes.cluster_details, response, GET_CLUSTER, "GET", path)
 
     @staticmethod
     def check_cluster_application(cluster_id, option="cluster_id"):
@@ -114,7 +114,7 @@ class ProvisioningV1:
         """
         path = "%s/%s/backups" % (API_ROOT, cluster_id)
         response = self.session.get(path, LIST_BACKUPS)
-        return self._shape(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
+        return _shapes.shape_response(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node (204, no body either way).
@@ -175,14 +175,6 @@ class ProvisioningV1:
 
     # ---- helpers ----
 
-    @staticmethod
-    def _shape(shaper, response, operation, method, path):
-        """Apply a ``_shapes`` function; a body of the wrong JSON type becomes an ``ApiError``."""
-        try:
-            return shaper(response.json)
-        except _shapes.PayloadError as error:
-            raise ApiError(operation, method, path, status=None,
-                           reason="HTTP %s with an unexpected body: %s" % (response.status, error)) from None
 
 
 def _cdc_info_wire(entry):

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError
+
 EVENT_FIELDS = ("type", "state", "progress", "start", "end")
 _EVENT_FIELD_SET = frozenset(EVENT_FIELDS)
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -33,6 +35,15 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 class PayloadError(ValueError):
     """A response body that is not the JSON type the endpoint documents (e.g. a list for an object)."""
+
+
+def shape_response(shaper, response, operation, method, path):
+    """``shaper(response.json)``; a body of the wrong JSON type becomes an ``ApiError`` naming the operation."""
+    try:
+        return shaper(response.json)
+    except PayloadError as error:
+        raise ApiError(operation, method, path, status=None,
+                       reason="HTTP %s with an unexpected body: %s" % (response.status, error)) from None
 
 
 def snake_case(name):
