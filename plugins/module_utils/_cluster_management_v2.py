@@ -277,7 +277,6 @@ class ClusterManagementV2:
         return template.format(cluster_id=cluster_id)
 
 
-
 def _refuses_string_point_in_time(error, wire_body):
     """Whether ``error`` is a 400 naming ``pointInTime`` for a body that sent it as a string.
 

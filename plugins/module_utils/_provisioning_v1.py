@@ -173,9 +173,6 @@ class ProvisioningV1:
             body["clusterNetwork"] = request["cluster_network"]
         return body
 
-    # ---- helpers ----
-
-
 
 def _cdc_info_wire(entry):
     wire = {"cdcId": entry["cdc_id"], "restoreToSameVpc": bool(entry.get("restore_to_same_vpc"))}
