@@ -23,6 +23,12 @@ ANSIBLE_TARGETS = [
      'Ansible Configuration Settings'),
     ('action_plugins', 'std:label', 'plugins/action.html#action-plugins', 'Action plugins'),
 ] + [
+    # Modules of ansible.builtin named with M(...) in the collection's docs.
+    ('ansible_collections.ansible.builtin.%s_module' % name, 'std:label',
+     'collections/ansible/builtin/%s_module.html#ansible-collections-ansible-builtin-%s-module' % (name, name),
+     'ansible.builtin.%s module' % name)
+    for name in ('file', 'template')
+] + [
     (name, 'std:envvar', 'reference_appendices/config.html#envvar-' + name, '-')
     for name in ('ANSIBLE_CACHE_PLUGIN', 'ANSIBLE_CACHE_PLUGIN_CONNECTION', 'ANSIBLE_CACHE_PLUGIN_PREFIX',
                  'ANSIBLE_CACHE_PLUGIN_TIMEOUT', 'ANSIBLE_INVENTORY_UNPARSED_FAILED')
