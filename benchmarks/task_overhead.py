@@ -1,6 +1,9 @@
 """Item 3: controller cost of one task execution: cluster_backup_info on a small cluster, the same
 GET with ansible.builtin.uri, and ansible.builtin.ping as the floor; on the Provisioning API v1 and
-again on the Cluster Management API v2 (``module_v2`` and ``uri_v2``: the v2 listing GET).
+again on the Cluster Management API v2 (``module_v2`` and ``uri_v2``: the v2 listing GET). Beside
+them (issue 13 item 1) ``floor``: the least a ``requests``-based module can do for the same v1 GET
+(``floor_module.py``, in a throwaway collection), so each run shows how much of the module's cost
+is ``requests`` and how much the collection's own code.
 
 Each kind runs as one playbook looping N times, and again with N = 0; per-task cost =
 (cost(N) - cost(0)) / N, which takes ansible-playbook's start-up out. Kinds alternate order in
@@ -11,13 +14,33 @@ collection ships and imports out of its AnsiballZ payload (``module_payload.py``
 
 import json
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from benchmarks import harness
 from benchmarks.report import row
 
-KINDS = ("module", "uri", "ping", "module_v2", "uri_v2")
-PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.replace("_v2", "")) for kind in KINDS}
+KINDS = ("module", "uri", "ping", "module_v2", "uri_v2", "floor")
+PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.replace("_v2", "")) for kind in KINDS if kind != "floor"}
 API_VERSIONS = {kind: "v2" if kind.endswith("_v2") else "v1" for kind in KINDS}
+FLOOR_MODULE = harness.BENCH_DIR / "floor_module.py"
+FLOOR_COLLECTION = ("restorekit_bench", "floor")
+# Written next to the throwaway collection, not kept in playbooks/: ansible-lint could not resolve its module.
+FLOOR_PLAYBOOK = """---
+- name: Read backups with the requests floor module bench_count times
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    bench_count: 1
+  tasks:
+    - name: Read backups with the floor module
+      restorekit_bench.floor.requests_get:
+        cluster_id: "{{ bench_cluster_id }}"
+        api_version: "{{ bench_api_version }}"
+      loop: "{{ range(bench_count | int) | list }}"
+"""
 IMPORTS = {
     "module": "ansible_collections.restorekit.instaclustr.plugins.modules.cluster_backup_info",
     "uri": "ansible.modules.uri",
@@ -62,6 +85,18 @@ def import_profile(name, top=6):
     }
 
 
+def write_floor_collection(root):
+    """``floor_module.py`` as module ``restorekit_bench.floor.requests_get`` under ``root`` (a collections
+    root), and the playbook that loops it; returns the playbook's path."""
+    modules = Path(root, "ansible_collections", *FLOOR_COLLECTION, "plugins", "modules")
+    modules.mkdir(parents=True)
+    # The shebang marks it a Python module for AnsiballZ; the benchmark file itself has none (sanity).
+    modules.joinpath("requests_get.py").write_text("#!/usr/bin/python\n" + FLOOR_MODULE.read_text())
+    playbook = Path(root, "task_overhead_floor.yml")
+    playbook.write_text(FLOOR_PLAYBOOK)
+    return playbook
+
+
 def median_of(pairs, index):
     """Median of the ``index``-th figure of ``(cpu, wall)`` pairs."""
     return harness.median([pair[index] for pair in pairs])
@@ -71,15 +106,23 @@ def run(context):
     settings = SMOKE if context.smoke else FULL
     count = settings["count"]
     samples = {kind: {0: [], count: []} for kind in KINDS}
-    with harness.start_emulator() as emulator:
-        extra = {"bench_cluster_id": harness.cluster_id_by_name(emulator, CLUSTER)}
-        for repetition, kind in harness.alternating(list(KINDS), settings["repetitions"]):
-            for n in (count, 0) if repetition % 2 else (0, count):
-                result = harness.run_playbook(PLAYBOOKS[kind], emulator, extra_vars=dict(extra, bench_count=n, bench_api_version=API_VERSIONS[kind]))
-                if result.returncode:
-                    raise RuntimeError("%s failed:\n%s" % (PLAYBOOKS[kind].name, harness.tail(result.stdout + result.stderr)))
-                samples[kind][n].append((result.cpu_seconds, result.wall_seconds))
-        statuses = {entry.get("status") for entry in harness.api_requests(emulator)}
+    floor_root = tempfile.mkdtemp(prefix="restorekit-bench-floor-")
+    try:
+        playbooks = dict(PLAYBOOKS, floor=write_floor_collection(floor_root))
+        # Every kind gets the same collections path, so only the module differs between them.
+        collections_path = {"ANSIBLE_COLLECTIONS_PATH": "%s%s%s" % (harness.collections_root(), os.pathsep, floor_root)}
+        with harness.start_emulator() as emulator:
+            extra = {"bench_cluster_id": harness.cluster_id_by_name(emulator, CLUSTER)}
+            for repetition, kind in harness.alternating(list(KINDS), settings["repetitions"]):
+                for n in (count, 0) if repetition % 2 else (0, count):
+                    result = harness.run_playbook(playbooks[kind], emulator, env_extra=collections_path,
+                                                  extra_vars=dict(extra, bench_count=n, bench_api_version=API_VERSIONS[kind]))
+                    if result.returncode:
+                        raise RuntimeError("%s failed:\n%s" % (playbooks[kind].name, harness.tail(result.stdout + result.stderr)))
+                    samples[kind][n].append((result.cpu_seconds, result.wall_seconds))
+            statuses = {entry.get("status") for entry in harness.api_requests(emulator)}
+    finally:
+        shutil.rmtree(floor_root, ignore_errors=True)
 
     per_task = {}
     for kind in KINDS:
@@ -112,7 +155,13 @@ def run(context):
                 label, spread(kind, baseline, 1)), module["wall_seconds"], same_get["wall_seconds"],
                 target="<= %.1fx" % TARGET, limit=TARGET),
         ]
+    floor = per_task["floor"]
     rows += [
+        row("3", "controller CPU per task (s): requests floor module (AnsibleModule + requests.get, v1) vs uri, same GET "
+            "(ratio per repetition %s)" % spread("floor", "uri", 0), floor["cpu_seconds"], uri["cpu_seconds"]),
+        row("3", "controller CPU per task (s): cluster_backup_info (v1) vs the requests floor module (the collection's "
+            "own code; ratio per repetition %s)" % spread("module", "floor", 0), per_task["module"]["cpu_seconds"],
+            floor["cpu_seconds"]),
         row("3", "controller CPU per task (s): cluster_backup_info vs ping (margin over the floor)",
             per_task["module"]["cpu_seconds"], ping["cpu_seconds"]),
         row("3", "module import time at start (ms): cluster_backup_info vs uri", imports["module"]["import_ms"],

@@ -1,0 +1,42 @@
+"""The floor of a ``requests``-based module (issue 13 item 1): the least a module can do for the GET
+``cluster_backup_info`` makes: ``AnsibleModule``, ``requests.get``, ``exit_json`` of the parsed body.
+
+``task_overhead.py`` copies this file into a throwaway collection (``restorekit_bench.floor``, module
+``requests_get``) for the run and loops it like the other kinds, so each run measures the floor
+side by side with ``cluster_backup_info`` and ``uri``: what is left between the floor and the
+collection's module is the collection's own code, not ``requests``. No retries, no validation, no
+redaction: never use it for anything else.
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+import requests
+
+DOCUMENTATION = r"""
+module: requests_get
+short_description: The floor of a requests-based module, for benchmarks/task_overhead.py only
+description: [GET the v1 backups listing of O(cluster_id) with requests and return the parsed body.]
+options:
+  cluster_id: {type: str, required: true, description: [The cluster.]}
+  api_version: {type: str, default: v1, description: [Accepted so the playbook matches; only v1 is sent.]}
+"""
+
+
+def main():
+    module = AnsibleModule(argument_spec={
+        "cluster_id": {"type": "str", "required": True},
+        "api_version": {"type": "str", "default": "v1"},
+        "api_url": {"type": "str", "fallback": (env_fallback, ["IC_API_URL"])},
+        "api_username": {"type": "str", "fallback": (env_fallback, ["IC_USERNAME"])},
+        "api_key": {"type": "str", "no_log": True, "fallback": (env_fallback, ["IC_API_KEY"])},
+    })
+    params = module.params
+    response = requests.get("%s/provisioning/v1/%s/backups" % (params["api_url"], params["cluster_id"]),
+                            auth=(params["api_username"], params["api_key"]), timeout=60)
+    if response.status_code != 200:
+        module.fail_json(msg="GET backups answered %d" % response.status_code)
+    module.exit_json(changed=False, json=response.json())
+
+
+if __name__ == "__main__":
+    main()
