@@ -32,6 +32,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
     parse_point_in_time,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import NOT_APPLICABLE
 
 FORMAT_VERSION = 1  # of evidence.json
 # Report format_versions this reader knows; 0: the field is missing. 2: rpo_seconds is what the backups
@@ -53,7 +54,7 @@ class Drill:
 
     __slots__ = ("cluster_id", "name", "application", "api_version", "run_id", "status", "finished_ms",
                  "finished_basis", "rto_seconds", "rpo_seconds", "rto_target_seconds", "rpo_target_seconds",
-                 "report", "report_html", "format_version")
+                 "report", "report_html", "format_version", "not_applicable")
 
     def __init__(self, **fields):
         for slot in self.__slots__:
@@ -64,7 +65,8 @@ class Drill:
         return {"run_id": self.run_id, "status": self.status, "finished_at": iso_utc(self.finished_ms),
                 "rto_seconds": self.rto_seconds, "rpo_seconds": self.rpo_seconds,
                 "rto_target_seconds": self.rto_target_seconds, "rpo_target_seconds": self.rpo_target_seconds,
-                "report": self.report, "report_html": self.report_html, "format_version": self.format_version}
+                "report": self.report, "report_html": self.report_html, "format_version": self.format_version,
+                "not_applicable": list(self.not_applicable or ())}
 
 
 class Scan:
@@ -162,7 +164,10 @@ def extract(report, relative, mtime_ms=None):
     """The fields of one report the index needs, whatever its format_version."""
     version = report.get("format_version", 0)
     source = _dict(report.get("source"))
-    checks = {check.get("id"): _dict(check.get("figures")) for check in _list(report.get("checks")) if isinstance(check, dict)}
+    listed = [check for check in _list(report.get("checks")) if isinstance(check, dict)]
+    checks = {check.get("id"): _dict(check.get("figures")) for check in listed}
+    # A figure the drill could not measure for its application (a Redis RPO) reads as such, not as unknown.
+    not_applicable = sorted({check.get("id") for check in listed if check.get("status") == NOT_APPLICABLE} & {"rto", "rpo"})
     figures = _dict(report.get("figures"))
     settings = _dict(report.get("settings"))
     finished_ms, basis = _finished_ms(report, mtime_ms)
@@ -182,6 +187,7 @@ def extract(report, relative, mtime_ms=None):
         rpo_target_seconds=_target(checks.get("rpo"), settings.get("rpo_target")),
         report=relative,
         format_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        not_applicable=not_applicable,
     )
 
 

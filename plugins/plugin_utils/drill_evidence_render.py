@@ -64,6 +64,8 @@ def verdict(model):
 
 
 def _figure(cluster, kind):
+    if kind in cluster["last_drill"].get("not_applicable", ()):
+        return "not applicable", False
     value = cluster["last_drill"]["%s_seconds" % kind]
     target = cluster["%s_target_seconds" % kind]
     breached = value is not None and target is not None and value > target

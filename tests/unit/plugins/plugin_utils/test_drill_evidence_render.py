@@ -16,7 +16,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evide
     sparkline,
     write_index,
 )
-from tests.unit.plugins.plugin_utils.evidence_reports import DAY_MS, INVENTORY, NOW_MS, ORDERS, write, write_drill
+from tests.unit.plugins.plugin_utils.evidence_reports import DAY_MS, INVENTORY, NOW_MS, ORDERS, report, write, write_drill
 
 
 def folder_model(tmp_path, **options):
@@ -149,3 +149,26 @@ def test_concurrent_writers_and_readers_only_ever_see_a_whole_file(tmp_path):
         assert handle.read() in texts
     assert sorted(os.listdir(tmp_path)) == ["index.html"]  # no temporary file left behind
     assert oct(os.stat(target).st_mode & 0o777) == "0o644"
+
+
+def test_a_figure_the_drill_marks_not_applicable_reads_so_and_an_unmeasured_one_stays_a_dash(tmp_path):
+    # A Redis drill: its rpo check is not applicable (no backup listing), its figure null.
+    redis = report(INVENTORY, "sessions-redis", "r1", NOW_MS - DAY_MS, rpo=None, rpo_target=None)
+    for check in redis["checks"]:
+        if check["id"] == "rpo":
+            check.update(status="not_applicable", details="Redis has no backup listing", figures={})
+    write(tmp_path, "drill-sessions-redis-r1.json", redis)
+    # A Cassandra drill whose RPO was simply not measured (null, check not verifiable).
+    write_drill(tmp_path, ORDERS, "orders-prod", "r1", NOW_MS - DAY_MS, rpo=None, rpo_target=None)
+    model = build_model(scan(str(tmp_path)), NOW_MS, max_age="30d")
+
+    by_name = {cluster["name"]: cluster for cluster in json.loads(render_json(model))["clusters"]}
+    assert by_name["sessions-redis"]["last_drill"]["not_applicable"] == ["rpo"]
+    assert by_name["orders-prod"]["last_drill"]["not_applicable"] == []
+    markdown_rows = {line.split("|")[1].strip(): line for line in render_markdown(model).splitlines() if line.startswith("| ")}
+    redis_row = next(line for name, line in markdown_rows.items() if "sessions-redis" in name)
+    orders_row = next(line for name, line in markdown_rows.items() if "orders-prod" in name)
+    assert "| not applicable |" in redis_row
+    assert "not applicable" not in orders_row and "| - |" in orders_row
+    page = render_html(model)
+    assert page.count(">not applicable<") == 1
