@@ -108,6 +108,12 @@ def test_redis_restores_the_latest_state_and_says_why_checks_do_not_apply(mixed_
     markdown = [path for path in run.reports("markdown") if "sessions-redis" in path.name][0].read_text()
     assert "| Application | redis |" in markdown and "NOT APPLICABLE" in markdown
     assert "The latest state was restored: a Redis restore takes no point in time." in markdown
+    # The evidence index of the run reads the RPO as not applicable, not as unknown ("-").
+    evidence = json.loads((run.report_dir / "evidence.json").read_text())
+    redis_entry = [cluster for cluster in evidence["clusters"] if cluster["name"] == "sessions-redis"][0]
+    assert redis_entry["last_drill"]["not_applicable"] == ["rpo"]
+    index_row = [line for line in (run.report_dir / "index.md").read_text().splitlines() if "sessions-redis" in line][0]
+    assert "| not applicable |" in index_row
 
 
 @pytest.mark.parametrize("application", ["postgresql", "opensearch"])
