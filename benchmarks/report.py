@@ -10,7 +10,9 @@ def row(item, metric, ours, baseline, target=None, limit=None, met=None):
     """One table row. ``limit``: the largest acceptable ours/baseline ratio; or pass ``met``
     directly for targets that are not a ratio to the baseline."""
     value_ratio = harness.ratio(ours, baseline)
-    if met is None and limit is not None and value_ratio is not None:
+    # A ratio decides a target only between two positive figures: a fit that came out negative
+    # (noise in a two-point fit on a loaded machine) is no evidence either way.
+    if met is None and limit is not None and value_ratio is not None and value_ratio > 0:
         met = value_ratio <= limit
     return {"item": item, "metric": metric, "restorekit": ours, "baseline": baseline, "ratio": value_ratio,
             "target": target, "met": met}

@@ -72,6 +72,14 @@ def figure(row):
     return cell(row.get("restorekit"))
 
 
+def verdict(row):
+    """The row's ``met``; none for a ratio of two figures of opposite sign, which runs made before
+    ``benchmarks/report.row`` refused to judge it still mark met."""
+    if row is None or (row.get("ratio") is not None and row["ratio"] <= 0):
+        return None
+    return row.get("met")
+
+
 def met_cell(met):
     return {True: "yes", False: "**no**", None: ""}[met]
 
@@ -117,7 +125,7 @@ def render(runs, names):
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row["item"], ISSUE_13_ITEM.get(row["item"], ""), cell(row["metric"]), cell(row["restorekit"]),
             cell(row["baseline"]), bench_report.ratio_cell(row.get("ratio")),
-            row.get("target") or "", met_cell(row.get("met"))))
+            row.get("target") or "", met_cell(verdict(row))))
     lines += [
         "",
         "### The spread over the runs",
@@ -138,12 +146,12 @@ def render(runs, names):
         targeted = [row for row in rows if row is not None and row.get("target")]
         if not targeted:
             continue
-        verdicts = [row.get("met") if row is not None else None for row in rows]
-        measured = [verdict for verdict in verdicts if verdict is not None]
-        verdict = "met in %d of %d runs" % (sum(measured), len(measured)) if measured else "not measured"
+        verdicts = [verdict(row) for row in rows]
+        judged = [met for met in verdicts if met is not None]
+        overall = "met in %d of %d runs" % (sum(judged), len(judged)) if judged else "not judged"
         lines.append("| %s | %s | %s | %s | %s | %s |" % (
             key[0], ISSUE_13_ITEM.get(key[0], ""), cell(key[1]), targeted[0]["target"],
-            " | ".join("%s (%s)" % (met_cell(met) or "–", figure(row)) for met, row in zip(verdicts, rows)), verdict))
+            " | ".join("%s (%s)" % (met_cell(met) or "–", figure(row)) for met, row in zip(verdicts, rows)), overall))
     lines += ["", END]
     return "\n".join(lines)
 

@@ -9,9 +9,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 import performance_report  # noqa: E402  (tools/ is not a package)
+from benchmarks.report import row as bench_row  # noqa: E402
 
 
-def bench_run(finished, per_task_ratio, spread, fifty_met, smoke=False, error=None):
+def bench_run(finished, per_task_ratio, spread, fifty_met, smoke=False, error=None, fixed_baseline=1.4):
     """A results JSON as benchmarks/run.py writes it, with an item-3 row whose name carries its own spread."""
     rows = [
         {"item": "3", "metric": "controller CPU per task (s): cluster_backup_info (v1) vs uri, same GET "
@@ -25,8 +26,12 @@ def bench_run(finished, per_task_ratio, spread, fifty_met, smoke=False, error=No
          "baseline": "0 / 0", "ratio": None, "target": None, "met": None},
         {"item": "6", "metric": "wall at 50 / wall at 1 (slowdown)", "restorekit": 1.9 if fifty_met else 2.1,
          "baseline": None, "ratio": None, "target": "<= 2.0", "met": fifty_met},
+        # As runs before benchmarks/report.row refused such a verdict wrote it: met, from a negative ratio.
+        {"item": "2", "metric": "fixed controller CPU per drill (s, outside polling)", "restorekit": 4.2,
+         "baseline": fixed_baseline, "ratio": 4.2 / fixed_baseline, "target": "<= 2.0x (stretch 1.0x)",
+         "met": 4.2 / fixed_baseline <= 2.0},
     ]
-    benchmarks = {"task_overhead": {"rows": rows[:2]}, "parallel_drills": {"rows": rows[2:]}}
+    benchmarks = {"task_overhead": {"rows": rows[:2]}, "parallel_drills": {"rows": rows[2:4]}, "drill_cost": {"rows": rows[4:]}}
     if error:
         benchmarks["large_listing"] = {"rows": [], "error": error}
     return {"smoke": smoke, "finished_at": finished, "duration_seconds": 2100.0, "rows": rows,
@@ -50,7 +55,7 @@ def write_runs(tmp_path, runs):
 
 def test_runs_line_up_by_figure_although_each_names_its_own_spread(tmp_path):
     runs = [bench_run("2026-12-06T21:00:00Z", 1.02, "0.97-1.10", True),
-            bench_run("2026-12-06T21:40:00Z", 0.98, "0.95-1.01", False),
+            bench_run("2026-12-06T21:40:00Z", 0.98, "0.95-1.01", False, fixed_baseline=-0.5),
             bench_run("2026-12-06T22:20:00Z", 1.05, "1.01-1.07", True)]
     page = tmp_path / "performance.md"
     page.write_text(PAGE)
@@ -66,6 +71,8 @@ def test_runs_line_up_by_figure_although_each_names_its_own_spread(tmp_path):
     targets = text.split("### Targets over the runs", 1)[1]
     assert "| <= 0.9x | **no** (1.02x) | **no** (0.98x) | **no** (1.05x) | met in 0 of 3 runs |" in targets
     assert "| <= 2.0 | yes (1.90) | **no** (2.10) | yes (1.90) | met in 2 of 3 runs |" in targets
+    # A negative baseline (a two-point fit gone wrong) judges nothing, whatever the run recorded.
+    assert "| <= 2.0x (stretch 1.0x) | **no** (3.00x) | – (-8.40x) | **no** (3.00x) | met in 0 of 2 runs |" in targets
     # The last run's table keeps the names as that run wrote them; the hand-written parts stay.
     assert "(ratio per repetition 1.01-1.07)" in text.split("### The spread over the runs", 1)[0]
     assert "old figures" not in text
@@ -105,3 +112,9 @@ def test_a_page_without_the_markers_is_refused(tmp_path):
     page.write_text("# Performance\n")
     with pytest.raises(ValueError, match="section"):
         performance_report.main([*write_runs(tmp_path, [bench_run("a", 1.0, "1-1", True)]), "--page", str(page)])
+
+
+def test_a_ratio_between_figures_of_opposite_sign_decides_no_target():
+    assert bench_row("2", "fixed CPU", 4.2, -0.5, target="<= 2.0x", limit=2.0)["met"] is None
+    assert bench_row("2", "fixed CPU", 4.2, 1.4, target="<= 2.0x", limit=2.0)["met"] is False
+    assert bench_row("2", "fixed CPU", 2.0, 1.4, target="<= 2.0x", limit=2.0)["met"] is True
