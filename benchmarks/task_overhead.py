@@ -90,7 +90,7 @@ def write_floor_collection(root):
     root), and the playbook that loops it; returns the playbook's path."""
     modules = Path(root, "ansible_collections", *FLOOR_COLLECTION, "plugins", "modules")
     modules.mkdir(parents=True)
-    # The shebang marks it a Python module for AnsiballZ; the benchmark file itself has none (sanity).
+    # A module starts with its interpreter line, as modules do; the file in benchmarks/ has none (sanity's shebang rule).
     modules.joinpath("requests_get.py").write_text("#!/usr/bin/python\n" + FLOOR_MODULE.read_text())
     playbook = Path(root, "task_overhead_floor.yml")
     playbook.write_text(FLOOR_PLAYBOOK)
