@@ -136,8 +136,8 @@ def render(runs, names):
         "|---|---|---|%s" % ("---:|" * len(runs)),
     ]
     for key in keys:
-        lines.append("| %s | %s | %s | %s |" % (key[0], ISSUE_13_ITEM.get(key[0], ""), cell(key[1]),
-                                               " | ".join(figure(rows.get(key)) for rows in by_run)))
+        figures = " | ".join(figure(rows.get(key)) for rows in by_run)
+        lines.append("| %s | %s | %s | %s |" % (key[0], ISSUE_13_ITEM.get(key[0], ""), cell(key[1]), figures))
     lines += ["", "### Targets over the runs", "",
               "| item | 13 | metric | target | %s | verdict |" % columns,
               "|---|---|---|---|%s---|" % ("---|" * len(runs))]
