@@ -72,6 +72,15 @@ def figure(row):
     return cell(row.get("restorekit"))
 
 
+def judged_figure(row):
+    """A targeted figure: its value, and its ratio where it has one (a target may be either)."""
+    if row is None:
+        return "–"
+    if row.get("ratio") is None:
+        return cell(row.get("restorekit"))
+    return "%s, %s" % (cell(row.get("restorekit")), bench_report.ratio_cell(row["ratio"]))
+
+
 def verdict(row):
     """The row's ``met``; none for a ratio of two figures of opposite sign, which runs made before
     ``benchmarks/report.row`` refused to judge it still mark met."""
@@ -151,7 +160,7 @@ def render(runs, names):
         overall = "met in %d of %d runs" % (sum(judged), len(judged)) if judged else "not judged"
         lines.append("| %s | %s | %s | %s | %s | %s |" % (
             key[0], ISSUE_13_ITEM.get(key[0], ""), cell(key[1]), targeted[0]["target"],
-            " | ".join("%s (%s)" % (met_cell(met) or "–", figure(row)) for met, row in zip(verdicts, rows)), overall))
+            " | ".join("%s (%s)" % (met_cell(met) or "–", judged_figure(row)) for met, row in zip(verdicts, rows)), overall))
     lines += ["", END]
     return "\n".join(lines)
 

@@ -69,10 +69,10 @@ def test_runs_line_up_by_figure_although_each_names_its_own_spread(tmp_path):
     assert "vs the requests floor module (the collection's own code) | 1.19x | 1.19x | 1.19x |" in spread
     assert "| 6 | 4 | 50 parallel drills: failed drills / 429 answers | 0 / 310 | 0 / 310 | 0 / 310 |" in spread
     targets = text.split("### Targets over the runs", 1)[1]
-    assert "| <= 0.9x | **no** (1.02x) | **no** (0.98x) | **no** (1.05x) | met in 0 of 3 runs |" in targets
+    assert "| <= 0.9x | **no** (0.255, 1.02x) | **no** (0.245, 0.98x) | **no** (0.263, 1.05x) | met in 0 of 3 runs |" in targets
     assert "| <= 2.0 | yes (1.90) | **no** (2.10) | yes (1.90) | met in 2 of 3 runs |" in targets
     # A negative baseline (a two-point fit gone wrong) judges nothing, whatever the run recorded.
-    assert "| <= 2.0x (stretch 1.0x) | **no** (3.00x) | – (-8.40x) | **no** (3.00x) | met in 0 of 2 runs |" in targets
+    assert "| <= 2.0x (stretch 1.0x) | **no** (4.20, 3.00x) | – (4.20, -8.40x) | **no** (4.20, 3.00x) | met in 0 of 2 runs |" in targets
     # The last run's table keeps the names as that run wrote them; the hand-written parts stay.
     assert "(ratio per repetition 1.01-1.07)" in text.split("### The spread over the runs", 1)[0]
     assert "old figures" not in text
