@@ -10,12 +10,20 @@ def row(item, metric, ours, baseline, target=None, limit=None, met=None):
     """One table row. ``limit``: the largest acceptable ours/baseline ratio; or pass ``met``
     directly for targets that are not a ratio to the baseline."""
     value_ratio = harness.ratio(ours, baseline)
-    # A ratio decides a target only between two positive figures: a fit that came out negative
-    # (noise in a two-point fit on a loaded machine) is no evidence either way.
-    if met is None and limit is not None and value_ratio is not None and value_ratio > 0:
+    if met is None and limit is not None and ratio_judges(value_ratio):
         met = value_ratio <= limit
     return {"item": item, "metric": metric, "restorekit": ours, "baseline": baseline, "ratio": value_ratio,
             "target": target, "met": met}
+
+
+def ratio_judges(value_ratio):
+    """Whether a ratio can decide a target: only one between two positive figures. A fit that came
+    out negative (noise in a two-point fit on a loaded machine) is no evidence either way."""
+    return value_ratio is not None and value_ratio > 0
+
+
+def met_cell(met):
+    return {True: "yes", False: "**no**", None: ""}[met]
 
 
 def cell(value):
@@ -42,7 +50,7 @@ def markdown_table(rows):
     lines = ["| item | metric | restorekit | baseline | ratio | target | met |",
              "|---|---|---:|---:|---:|---|---|"]
     for entry in rows:
-        met = {True: "yes", False: "**no**", None: ""}[entry["met"]]
+        met = met_cell(entry["met"])
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             entry["item"], entry["metric"], cell(entry["restorekit"]), cell(entry["baseline"]),
             ratio_cell(entry["ratio"]), entry["target"] or "", met))

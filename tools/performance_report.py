@@ -85,15 +85,11 @@ def judged_figure(row):
 
 
 def verdict(row):
-    """The row's ``met``; none for a ratio of two figures of opposite sign, which runs made before
-    ``benchmarks/report.row`` refused to judge it still mark met."""
-    if row is None or (row.get("ratio") is not None and row["ratio"] <= 0):
+    """The row's ``met``, by the benchmarks' own rule (``ratio_judges``): runs made before
+    ``benchmarks/report.row`` applied it still mark a ratio of opposite-sign figures met."""
+    if row is None or (row.get("ratio") is not None and not bench_report.ratio_judges(row["ratio"])):
         return None
     return row.get("met")
-
-
-def met_cell(met):
-    return {True: "yes", False: "**no**", None: ""}[met]
 
 
 def render(runs, names):
@@ -137,7 +133,7 @@ def render(runs, names):
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row["item"], ISSUE_13_ITEM.get(row["item"], ""), cell(row["metric"]), cell(row["restorekit"]),
             cell(row["baseline"]), bench_report.ratio_cell(row.get("ratio")),
-            row.get("target") or "", met_cell(verdict(row))))
+            row.get("target") or "", bench_report.met_cell(verdict(row))))
     lines += [
         "",
         "### The spread over the runs",
@@ -163,7 +159,7 @@ def render(runs, names):
         overall = "met in %d of %d runs" % (sum(judged), len(judged)) if judged else "not judged"
         lines.append("| %s | %s | %s | %s | %s | %s |" % (
             key[0], ISSUE_13_ITEM.get(key[0], ""), cell(key[1]), targeted[0]["target"],
-            " | ".join("%s (%s)" % (met_cell(met) or "–", judged_figure(row)) for met, row in zip(verdicts, rows)), overall))
+            " | ".join("%s (%s)" % (bench_report.met_cell(met) or "–", judged_figure(row)) for met, row in zip(verdicts, rows)), overall))
     lines += ["", END]
     return "\n".join(lines)
 
