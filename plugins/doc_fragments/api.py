@@ -90,6 +90,16 @@ options:
       - A CA bundle file (PEM) to verify the API's certificate with, instead of the system's CA certificates.
       - Ignored when O(validate_certs=false).
     type: path
+  state_dir:
+    description:
+      - The collection's state folder, where it keeps what must outlive one task, for example the intent record written
+        before each restore request, which later proves which clusters the collection made.
+      - One folder per API account is made inside it (named by a hash of O(api_url) and O(api_username), never the key),
+        private to the user (mode 0700); a folder others can write is refused.
+      - Defaults to C(restorekit.instaclustr/state) under E(XDG_CACHE_HOME), or C(~/.cache/restorekit.instaclustr/state).
+        Keep it between runs (in AWX, on a persistent volume) so that reruns and cleanups find their records.
+      - The environment variable E(RESTOREKIT_STATE_DIR) is used when this is not set.
+    type: path
 requirements:
   - requests >= 2.20
 """

@@ -55,6 +55,7 @@ API_ARGUMENT_SPEC = {
     "api_retry_max_delay": {"type": "float", "default": 30},
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path"},
+    "state_dir": {"type": "path", "fallback": (env_fallback, ["RESTOREKIT_STATE_DIR"])},
 }
 
 POSITIVE_OPTIONS = ("api_timeout", "wait_timeout", "wait_sleep")
@@ -129,6 +130,7 @@ class RestorekitModule(AnsibleModule):
             self.no_log_values.add(self.params["api_key"])
         self._session = None
         self._backend = None
+        self._state = None
         self.api_url = None
         try:
             self.api_url = self._check_common_options()
@@ -159,6 +161,14 @@ class RestorekitModule(AnsibleModule):
                 ca_path=params["ca_path"], sleep=self.sleep, monotonic=self.monotonic, on_retry=self._log_retry,
             )
         return self._session
+
+    @property
+    def state(self):
+        """The collection's state folder for this API account (``_state.StateFolder``), made on first write."""
+        if self._state is None:
+            from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+            self._state = StateFolder(self.params.get("state_dir"), self.api_url, self.params["api_username"])
+        return self._state
 
     @property
     def backend(self):
