@@ -5,6 +5,7 @@ One loopback listener serves every cluster of this module; a manual clock stamps
 
 import itertools
 import socket
+import ssl
 import uuid
 
 import pytest
@@ -16,7 +17,7 @@ from cassandra.protocol import ConfigurationException, SyntaxException
 from cassandra.query import BatchStatement
 
 from tests.emulator.data_plane.cql import Engine
-from tests.emulator_tests.data_plane_doubles import DoubleListener, ManualClock, node
+from tests.emulator_tests.data_plane_doubles import DoubleListener, ManualClock, node, tls_files
 
 USER, PASSWORD = "iccassandra", "s3cret-cql"
 EAST, WEST = "AWS_VPC_US_EAST_1", "AWS_VPC_US_WEST_2"
@@ -30,14 +31,16 @@ def plane(tmp_path_factory):
     plane = type("Plane", (), {})()
     plane.engine, plane.listener, plane.clock = engine, listener, engine.clock
 
-    def new_cluster(data_centres=(EAST,), private_addresses=None, **kwargs):
+    def new_cluster(data_centres=(EAST,), private_addresses=None, tls_folder=None, **kwargs):
         cluster_id = str(uuid.uuid4())
         nodes = []
         for i, dc in enumerate(data_centres):
             n = next(addresses)
             private = private_addresses[i] if private_addresses else "10.1.%d.%d" % (n // 250, n % 250 + 1)
             nodes.append(node(listener.address(n), private, dc, "%s-rack%d" % (dc.lower(), i % 2)))
-        engine.create(cluster_id, nodes, username=USER, password=PASSWORD, tls=False, **kwargs)
+        files = tls_files(tls_folder, nodes[0]["public"]) if tls_folder else None
+        engine.create(cluster_id, nodes, username=USER, password=PASSWORD, tls=bool(files), tls_files=files, **kwargs)
+        plane.files = files
         listener.serve(engine, cluster_id, nodes)
         return cluster_id, nodes
 
@@ -52,12 +55,12 @@ def plane(tmp_path_factory):
 class Client:
     """A driver session on a cluster's first node, kept on that node unless told otherwise."""
 
-    def __init__(self, plane, nodes, password=PASSWORD, whitelist=True, keyspace=None):
+    def __init__(self, plane, nodes, password=PASSWORD, whitelist=True, keyspace=None, ssl_context=None):
         contact = nodes[0]["public"]
         policy = WhiteListRoundRobinPolicy([contact]) if whitelist else TokenAwarePolicy(DCAwareRoundRobinPolicy())
         self.cluster = Cluster([contact], port=plane.listener.port, auth_provider=PlainTextAuthProvider(USER, password),
                                execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(load_balancing_policy=policy)},
-                               connect_timeout=5, control_connection_timeout=5)
+                               connect_timeout=5, control_connection_timeout=5, ssl_context=ssl_context)
         self.session = self.cluster.connect(keyspace, wait_for_all_pools=True)
 
     def rows(self, query, params=None):
@@ -246,3 +249,13 @@ def test_deleting_a_cluster_closes_its_connections_and_refuses_new_ones(plane):
         client.cluster.shutdown()
     with socket.create_connection((nodes[0]["public"], plane.listener.port), timeout=5) as raw:
         assert raw.recv(1) == b""  # closed before any byte
+
+
+def test_tls_with_the_clusters_certificate(plane, tmp_path):
+    _, nodes = plane.new_cluster(tls_folder=tmp_path)
+    context = ssl.create_default_context(cafile=str(plane.files["ca"]))
+    context.check_hostname = False  # the driver connects by address; the CA is still verified
+    with Client(plane, nodes, ssl_context=context) as client:
+        assert client.rows("SELECT cluster_name FROM system.local")[0].cluster_name
+    with pytest.raises(NoHostAvailable):
+        Client(plane, nodes, ssl_context=ssl.create_default_context())  # an unknown CA is refused
