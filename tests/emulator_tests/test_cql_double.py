@@ -165,7 +165,7 @@ def test_a_snapshot_holds_the_data_as_of_its_instant_and_restores_into_another_c
         client.session.execute("INSERT INTO shop.orders (id, item) VALUES (1, 'before backup')")
         token = plane.engine.snapshot(source)
         client.session.execute("INSERT INTO shop.orders (id, item) VALUES (2, 'after backup')")
-    plane.engine.restore(target, source, token=token)
+    plane.engine.restore(target, source, token=token, tables=[])  # none named: all
     with Client(plane, target_nodes) as client:
         assert items(client) == ["before backup"]
         assert set(client.cluster.metadata.keyspaces["shop"].tables) == {"orders", "audit"}
@@ -259,3 +259,35 @@ def test_tls_with_the_clusters_certificate(plane, tmp_path):
         assert client.rows("SELECT cluster_name FROM system.local")[0].cluster_name
     with pytest.raises(NoHostAvailable):
         Client(plane, nodes, ssl_context=ssl.create_default_context())  # an unknown CA is refused
+
+
+def test_clustering_keys_order_the_rows_of_a_partition(plane):
+    _, nodes = plane.new_cluster()
+    with Client(plane, nodes) as client:
+        schema(client)
+        client.session.execute("CREATE TABLE shop.lines (order_id int, line int, sku text, PRIMARY KEY (order_id, line))")
+        for order_id, line in [(7, 3), (7, 1), (2, 5), (7, 2), (2, 1)]:
+            client.session.execute("INSERT INTO shop.lines (order_id, line, sku) VALUES (%s, %s, 'x')", (order_id, line))
+        assert [(r.order_id, r.line) for r in client.rows("SELECT order_id, line FROM shop.lines")] == [
+            (7, 1), (7, 2), (7, 3), (2, 1), (2, 5)]
+        assert [r.line for r in client.rows("SELECT line FROM shop.lines WHERE order_id = 2")] == [1, 5]
+        client.session.execute("DELETE FROM shop.lines WHERE order_id = 7")
+        assert client.rows("SELECT COUNT(*) FROM shop.lines")[0].count == 2
+
+
+def test_close_ends_every_connection_and_refuses_new_ones(plane, tmp_path):
+    engine = Engine(tmp_path, plane.clock)
+    nodes = [node(plane.listener.address(240), "10.1.9.1")]
+    engine.create("closing", nodes, username=USER, password=PASSWORD, tls=False)
+    plane.listener.serve(engine, "closing", nodes)
+    client = Client(plane, nodes)
+    try:
+        assert client.rows("SELECT cluster_name FROM system.local")[0].cluster_name == "closing"
+        engine.close()
+        engine.close()  # idempotent
+        with pytest.raises(NoHostAvailable):
+            client.session.execute("SELECT cluster_name FROM system.local")
+    finally:
+        client.cluster.shutdown()
+    with socket.create_connection((nodes[0]["public"], plane.listener.port), timeout=5) as raw:
+        assert raw.recv(1) == b""

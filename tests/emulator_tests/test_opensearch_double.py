@@ -112,7 +112,7 @@ def test_a_snapshot_restores_as_of_its_instant_and_only_the_indices_asked_for(pl
     http.put(source_url + "/customers/_doc/c1", json={"name": "Ada"})
     token = plane.engine.snapshot(source)
     http.put(source_url + "/orders/_doc/after", json={"n": 2})
-    plane.engine.restore(everything[0], source, token=token)
+    plane.engine.restore(everything[0], source, token=token, indices=[])  # none named: all
     plane.engine.restore(only_orders[0], source, token=token, indices=["orders"])
     plane.engine.restore_latest(latest[0], source)
     plane.engine.restore(empty[0], source)

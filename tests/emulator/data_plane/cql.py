@@ -32,7 +32,9 @@ What it supports, exactly:
   ...]] [LIMIT n] [ALLOW FILTERING]``. ``WHERE`` takes equalities and ``IN (...)`` on any column,
   joined by ``AND``, without the restrictions of real Cassandra. Literals: strings, integers,
   decimals, ``true``/``false``, ``null``, UUIDs, maps (``{...}``); a ``timestamp`` takes epoch
-  milliseconds or an ISO 8601 string. Rows come back in the order their key was first written.
+  milliseconds or an ISO 8601 string. Partitions come back in the order they were first written
+  (not in token order), the rows of a partition in ascending clustering order (``CLUSTERING ORDER
+  BY`` is ignored).
 - System tables the driver reads: ``system.local`` and ``system.peers`` (the data centre and
   rack of each node as given to ``create``; ``rpc_address`` of a peer is its public address, or
   its private one when the cluster was created with ``private_ip_broadcast_for_discovery=True``,
@@ -48,7 +50,8 @@ What it supports, exactly:
   clock. Every write and every schema change is logged with its write time, so that
   ``restore(point_in_time_ms=...)`` replays exactly the writes up to that instant (continuous
   backup); ``snapshot()`` copies the store as of now; ``tables=["ks.table", ...]`` restores only
-  those tables (and their keyspaces); a name that the source does not have is ignored.
+  those tables (and their keyspaces; an empty list or None restores all); a name that the source
+  does not have is ignored. A ``token`` wins over ``point_in_time_ms`` when both are given.
 - TLS when the cluster is created with ``tls=True`` (the certificate and key of ``tls_files``).
 
 Not supported (answered with a Syntax error or an Invalid error): collections, user types,
@@ -811,7 +814,7 @@ class _Store:
     @classmethod
     def from_keyspaces(cls, keyspaces, tables=None):
         """A store holding ``keyspaces`` (restricted to ``tables`` when given), logged anew."""
-        wanted = None if tables is None else {tuple(str(t).lower().split(".", 1)) for t in tables}
+        wanted = {tuple(str(t).lower().split(".", 1)) for t in tables} if tables else None
         store = cls()
         for ks in keyspaces.values():
             kept = [t for t in ks["tables"].values() if wanted is None or (t.keyspace, t.name) in wanted]
@@ -903,6 +906,9 @@ class Engine:
             return ("cassandra-snapshot", cluster_id, self._cluster(cluster_id).store.frozen())
 
     def restore(self, target_cluster_id, source_cluster_id, *, token=None, point_in_time_ms=None, tables=None, indices=None):
+        """Materialise into the target: the snapshot ``token`` when given, else the source's write log
+        up to ``point_in_time_ms`` (inclusive, to the millisecond), else nothing. ``tables``
+        (``keyspace.table`` names; empty or None: all) restricts it; ``indices`` is not Cassandra's."""
         with self._lock:
             target = self._cluster(target_cluster_id)
             if token is not None:
@@ -934,20 +940,22 @@ class Engine:
         if cluster is None:
             sock.close()
             return
+        conn = sock
         try:
-            conn = sock
+            sock.settimeout(None)  # a client may stay idle as long as it likes; delete() and close() end it
             if cluster.ssl_context is not None:
                 conn = cluster.ssl_context.wrap_socket(sock, server_side=True)
                 with self._lock:
                     cluster.sockets.add(conn)
+                    if self._closed or self._clusters.get(cluster_id) is not cluster:
+                        return
             _Connection(self, cluster, node_index, conn).run()
         except (OSError, EOFError, ValueError):
             pass
         finally:
             with self._lock:
                 cluster.sockets.discard(sock)
-                if conn is not sock:
-                    cluster.sockets.discard(conn)
+                cluster.sockets.discard(conn)
             for s in (conn, sock):
                 try:
                     s.close()
@@ -1447,9 +1455,10 @@ class _Executor:
         else:
             table = self.store.table(ks, st["table"])
             columns = [(c, table.columns[c]) for c in table.ordered_columns()]
-            rows = []
-            for key, row in table.rows.items():
-                cells = _live_row(row, self.now_ms)
+            rows, partitions = [], {}
+            width = len(table.partition)
+            for key in sorted(table.rows, key=lambda k: (partitions.setdefault(k[:width], len(partitions)), k[width:])):
+                cells = _live_row(table.rows[key], self.now_ms)
                 if cells is not None:
                     rows.append([key[table.key_columns.index(c)] if c in table.key_columns else cells.get(c) for c, _ in columns])
         types = dict(columns)

@@ -37,8 +37,8 @@ What it supports, exactly:
   "status"}``, 404 ``index_not_found_exception`` for a missing index, 400 ``parsing_exception``
   for a query it does not know, 400 ``no handler found for uri`` for any other path.
 - Backups: ``snapshot()`` copies every index as of now; ``restore(token=..., indices=[...])``
-  restores only the named indices (``*`` patterns allowed; a name the snapshot lacks is
-  ignored); ``restore_latest`` copies the source's current indices. OpenSearch restores from
+  restores only the named indices (``*`` patterns allowed; an empty list or None restores all;
+  a name the snapshot lacks is ignored); ``restore_latest`` copies the source's current indices. OpenSearch restores from
   snapshots only: ``restore(point_in_time_ms=...)`` without a token is refused (ValueError).
 
 Not supported: the query DSL beyond the three queries above (``match``, ``bool``, ranges,
@@ -242,6 +242,9 @@ class Engine:
             return ("opensearch-snapshot", cluster_id, copy.deepcopy(self._cluster(cluster_id).indices))
 
     def restore(self, target_cluster_id, source_cluster_id, *, token=None, point_in_time_ms=None, tables=None, indices=None):
+        """Materialise the snapshot ``token`` into the target, only the ``indices`` named (``*``
+        patterns; empty or None: all); without a token, leave the target empty. ``tables`` is not
+        OpenSearch's; a point in time without a token is refused (OpenSearch restores snapshots)."""
         with self._lock:
             target = self._cluster(target_cluster_id)
             if token is None:
@@ -250,7 +253,7 @@ class Engine:
                 target.indices = {}
                 return
             source = token[2]
-            names = [n for n in source if indices is None or any(fnmatch.fnmatchcase(n, pattern) for pattern in indices)]
+            names = [n for n in source if not indices or any(fnmatch.fnmatchcase(n, pattern) for pattern in indices)]
             target.indices = {name: copy.deepcopy(source[name]) for name in names}
 
     def restore_latest(self, target_cluster_id, source_cluster_id):
@@ -273,10 +276,13 @@ class Engine:
             return
         conn = sock
         try:
+            sock.settimeout(None)  # a client may stay idle as long as it likes; delete() and close() end it
             if cluster.ssl_context is not None:
                 conn = cluster.ssl_context.wrap_socket(sock, server_side=True)
                 with self._lock:
                     cluster.sockets.add(conn)
+                    if self._closed or self._clusters.get(cluster_id) is not cluster:
+                        return
             _Handler(conn, (cluster.nodes[node_index]["public"], self.port), _Server(self, cluster, node_index))
         except (OSError, ValueError):
             pass
