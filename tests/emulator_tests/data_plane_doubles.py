@@ -45,7 +45,7 @@ class DoubleListener:
         self.block, self.port = self._claim_block()
 
     def _claim_block(self):
-        for _ in range(50):
+        for dummy in range(50):
             block = "127.%d.%d" % (random.randint(100, 250), random.randint(0, 255))
             probe = socket.socket()
             try:
@@ -71,7 +71,7 @@ class DoubleListener:
         def loop():
             while True:
                 try:
-                    conn, _ = sock.accept()
+                    conn = sock.accept()[0]
                 except OSError:
                     return
                 with self._lock:

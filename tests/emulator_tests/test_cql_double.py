@@ -103,7 +103,7 @@ def test_the_driver_negotiates_v4_and_finds_every_node_with_its_data_centre_and_
 
 
 def test_schema_metadata_and_a_network_topology_keyspace_on_the_data_centre_names(plane):
-    _, nodes = plane.new_cluster((EAST, WEST))
+    nodes = plane.new_cluster((EAST, WEST))[1]
     with Client(plane, nodes) as client:
         schema(client)
         keyspace = client.cluster.metadata.keyspaces["shop"]
@@ -124,13 +124,13 @@ def test_schema_metadata_and_a_network_topology_keyspace_on_the_data_centre_name
 
 
 def test_a_wrong_password_is_refused(plane):
-    _, nodes = plane.new_cluster()
+    nodes = plane.new_cluster()[1]
     with pytest.raises(NoHostAvailable, match="Bad credentials|incorrect"):
         Client(plane, nodes, password="wrong")
 
 
 def test_writes_reads_prepared_statements_batches_ttl_and_lightweight_inserts(plane):
-    _, nodes = plane.new_cluster()
+    nodes = plane.new_cluster()[1]
     with Client(plane, nodes) as client:
         schema(client)
         insert = client.session.prepare("INSERT INTO shop.orders (id, item, placed) VALUES (?, ?, ?)")
@@ -223,8 +223,8 @@ def test_a_whitelisted_driver_never_wanders_to_other_nodes_public_or_private(pla
     traps = [listener.address(200 + i) for i in range(3)]
     for address in traps:
         listener.trap(address)
-    _, public_nodes = plane.new_cluster((EAST, EAST, WEST))
-    _, private_nodes = plane.new_cluster((EAST, EAST, WEST), private_addresses=traps, private_ip_broadcast_for_discovery=True)
+    public_nodes = plane.new_cluster((EAST, EAST, WEST))[1]
+    private_nodes = plane.new_cluster((EAST, EAST, WEST), private_addresses=traps, private_ip_broadcast_for_discovery=True)[1]
     for nodes in (public_nodes, private_nodes):
         with Client(plane, nodes) as client:
             schema(client)
@@ -252,7 +252,7 @@ def test_deleting_a_cluster_closes_its_connections_and_refuses_new_ones(plane):
 
 
 def test_tls_with_the_clusters_certificate(plane, tmp_path):
-    _, nodes = plane.new_cluster(tls_folder=tmp_path)
+    nodes = plane.new_cluster(tls_folder=tmp_path)[1]
     context = ssl.create_default_context(cafile=str(plane.files["ca"]))
     context.check_hostname = False  # the driver connects by address; the CA is still verified
     with Client(plane, nodes, ssl_context=context) as client:
@@ -262,7 +262,7 @@ def test_tls_with_the_clusters_certificate(plane, tmp_path):
 
 
 def test_clustering_keys_order_the_rows_of_a_partition(plane):
-    _, nodes = plane.new_cluster()
+    nodes = plane.new_cluster()[1]
     with Client(plane, nodes) as client:
         schema(client)
         client.session.execute("CREATE TABLE shop.lines (order_id int, line int, sku text, PRIMARY KEY (order_id, line))")

@@ -27,7 +27,7 @@ def plane(tmp_path_factory):
 
     def new_cluster(nodes=1, tls=False):
         cluster_id = str(uuid.uuid4())
-        specs = [node(listener.address(n), "10.2.0.%d" % n) for n in (next(addresses) for _ in range(nodes))]
+        specs = [node(listener.address(n), "10.2.0.%d" % n) for n in (next(addresses) for dummy in range(nodes))]
         files = tls_files(plane.folder, specs[0]["public"]) if tls else None
         engine.create(cluster_id, specs, username=USER, password=PASSWORD, tls=tls, tls_files=files)
         listener.serve(engine, cluster_id, specs)
@@ -56,7 +56,7 @@ def ids(http, url, index, body=None):
 
 
 def test_basic_auth_is_required_and_the_cluster_answers_its_info_and_health(plane, http):
-    cluster_id, url, _ = plane.new_cluster(nodes=3)
+    cluster_id, url = plane.new_cluster(nodes=3)[:2]
     refused = requests.get(url + "/", auth=(USER, "wrong"))
     assert refused.status_code == 401
     assert refused.headers["WWW-Authenticate"] == 'Basic realm="OpenSearch Security"'
@@ -68,7 +68,7 @@ def test_basic_auth_is_required_and_the_cluster_answers_its_info_and_health(plan
 
 
 def test_indices_and_documents_as_opensearch_answers_them(plane, http):
-    _, url, _ = plane.new_cluster()
+    url = plane.new_cluster()[1]
     created = http.put(url + "/orders", json={"mappings": {"properties": {"sku": {"type": "keyword"}, "qty": {"type": "integer"}}}})
     assert created.json() == {"acknowledged": True, "shards_acknowledged": True, "index": "orders"}
     again = http.put(url + "/orders")
@@ -106,8 +106,8 @@ def test_indices_and_documents_as_opensearch_answers_them(plane, http):
 
 
 def test_a_snapshot_restores_as_of_its_instant_and_only_the_indices_asked_for(plane, http):
-    source, source_url, _ = plane.new_cluster()
-    everything, only_orders, latest, empty = (plane.new_cluster() for _ in range(4))
+    source, source_url = plane.new_cluster()[:2]
+    everything, only_orders, latest, empty = (plane.new_cluster() for dummy in range(4))
     http.put(source_url + "/orders/_doc/before", json={"n": 1})
     http.put(source_url + "/customers/_doc/c1", json={"name": "Ada"})
     token = plane.engine.snapshot(source)
@@ -127,7 +127,7 @@ def test_a_snapshot_restores_as_of_its_instant_and_only_the_indices_asked_for(pl
 
 
 def test_https_with_the_clusters_certificate(plane, http):
-    _, url, files = plane.new_cluster(tls=True)
+    url, files = plane.new_cluster(tls=True)[1:]
     answer = http.put(url + "/secure/_doc/1", json={"ok": True}, verify=str(files["ca"]))
     assert answer.status_code == 201
     assert http.get(url + "/secure/_doc/1", verify=str(files["ca"])).json()["_source"] == {"ok": True}
@@ -138,7 +138,7 @@ def test_https_with_the_clusters_certificate(plane, http):
 
 
 def test_deleting_a_cluster_refuses_new_connections(plane, http):
-    cluster_id, url, _ = plane.new_cluster()
+    cluster_id, url = plane.new_cluster()[:2]
     assert http.get(url + "/").status_code == 200
     plane.engine.delete(cluster_id)
     host, port = url[len("http://"):].split(":")

@@ -241,7 +241,7 @@ class _Reader:
         return self.take(self.short())
 
     def string_map(self):
-        return {self.string(): self.string() for _ in range(self.short())}
+        return {self.string(): self.string() for dummy in range(self.short())}
 
 
 def _query_parameters(reader):
@@ -250,7 +250,7 @@ def _query_parameters(reader):
     flags = reader.byte()
     values, names = [], []
     if flags & 0x01:
-        for _ in range(reader.short()):
+        for dummy in range(reader.short()):
             names.append(reader.string() if flags & 0x40 else None)
             values.append(reader.bytes())
     if flags & 0x04:
@@ -1044,7 +1044,7 @@ class _Connection:
                 return
             reader = _Reader(body)
             if flags & 0x04:  # custom payload
-                for _ in range(reader.short()):
+                for dummy in range(reader.short()):
                     reader.string()
                     reader.bytes()
             try:
@@ -1120,7 +1120,7 @@ class _Connection:
     def batch(self, reader):
         reader.byte()
         queries = []
-        for _ in range(reader.short()):
+        for dummy in range(reader.short()):
             kind = reader.byte()
             if kind == 0:
                 text = reader.long_string()
@@ -1130,10 +1130,10 @@ class _Connection:
                     text = self.engine._prepared.get(query_id)
                 if text is None:
                     raise CqlError(UNPREPARED, "Prepared query with ID %s not found" % query_id.hex(), _short_bytes(query_id))
-            queries.append((text, [reader.bytes() for _ in range(reader.short())]))
+            queries.append((text, [reader.bytes() for dummy in range(reader.short())]))
         with self.engine._lock:
             for text, values in queries:
-                statement, _ = parse(text)
+                statement = parse(text)[0]
                 if statement["kind"] not in ("insert", "update", "delete"):
                     raise _invalid("Only INSERT, UPDATE and DELETE statements are allowed in a batch")
                 self.run_text(text, values, [None] * len(values))
@@ -1387,7 +1387,7 @@ class _Executor:
         key = self.key_from(table, given)
         ts, expires = self.write_time(st), self.ttl_expiry(st)
         if st["if_not_exists"]:
-            refused, _ = self.applied(table, key, "not_exists")
+            refused = self.applied(table, key, "not_exists")[0]
             if refused is not None:
                 return refused
         cells = {c: (coerce(table.columns[c], v, c), ts, expires) for c, v in given.items() if c not in table.key_columns}
@@ -1413,7 +1413,7 @@ class _Executor:
         key = self.key_from(table, self.key_conditions(table, st))
         ts, expires = self.write_time(st), self.ttl_expiry(st)
         if st["if_exists"]:
-            refused, _ = self.applied(table, key, "exists")
+            refused = self.applied(table, key, "exists")[0]
             if refused is not None:
                 return refused
         cells = {c: (coerce(table.columns[c], v, c), ts, expires) for c, v in assignments.items()}
@@ -1436,7 +1436,7 @@ class _Executor:
                 raise _invalid("PRIMARY KEY column cannot be restricted as preceding column is not restricted")
             keys = [k for k in table.rows if k[:len(prefix)] == prefix]
         if st["if_exists"]:
-            refused, _ = self.applied(table, keys[0], "exists")
+            refused = self.applied(table, keys[0], "exists")[0]
             if refused is not None:
                 return refused
         for key in keys:
@@ -1460,9 +1460,9 @@ class _Executor:
             for key in sorted(table.rows, key=lambda k: (partitions.setdefault(k[:width], len(partitions)), k[width:])):
                 cells = _live_row(table.rows[key], self.now_ms)
                 if cells is not None:
-                    rows.append([key[table.key_columns.index(c)] if c in table.key_columns else cells.get(c) for c, _ in columns])
+                    rows.append([key[table.key_columns.index(c)] if c in table.key_columns else cells.get(c) for c, dummy in columns])
         types = dict(columns)
-        names = [c for c, _ in columns]
+        names = [c for c, dummy in columns]
         for column, op, term in st["where"]:
             if column not in types:
                 raise _invalid("Undefined column name %s" % column)
@@ -1479,10 +1479,10 @@ class _Executor:
         if isinstance(selectors, tuple):
             return _rows_result(ks, st["table"], [(selectors[1], "bigint")], [[len(rows)]])
         if selectors != "*":
-            for column, _ in selectors:
+            for column, dummy in selectors:
                 if column not in types:
                     raise _invalid("Undefined column name %s in selection clause" % column)
-            picked = [names.index(column) for column, _ in selectors]
+            picked = [names.index(column) for column, dummy in selectors]
             columns = [(alias, types[column]) for column, alias in selectors]
             rows = [[r[i] for i in picked] for r in rows]
         return _rows_result(ks, st["table"], columns, rows)

@@ -377,7 +377,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not header.startswith("Basic "):
             return False
         try:
-            user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+            user, dummy, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
             return False
         return user == cluster.username and password == cluster.password
