@@ -144,6 +144,9 @@ def test_writes_reads_prepared_statements_batches_ttl_and_lightweight_inserts(pl
         one = client.rows(client.session.prepare("SELECT id, item, placed FROM shop.orders WHERE id = ?"), (1,))
         assert [(r.id, r.item, int(r.placed.timestamp() * 1000)) for r in one] == [(1, "apple", 1_700_000_000_000)]
         assert client.rows("SELECT COUNT(*) FROM shop.orders")[0].count == 4
+        client.session.execute("UPDATE shop.orders SET placed = '2026-11-20T10:00:00Z' WHERE id = 4")
+        placed = client.rows("SELECT placed FROM shop.orders WHERE id = 4")[0].placed
+        assert placed.isoformat() == "2026-11-20T10:00:00"  # the driver reads timestamps as naive UTC
         assert len(client.rows("SELECT * FROM shop.orders LIMIT 2")) == 2
         assert not client.session.execute("INSERT INTO shop.orders (id, item) VALUES (1, 'other') IF NOT EXISTS").was_applied
         client.session.execute("INSERT INTO shop.orders (id, item) VALUES (5, 'short-lived') USING TTL 60")

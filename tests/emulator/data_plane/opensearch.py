@@ -607,7 +607,7 @@ class _Api:
         for name, doc_id, doc in page:
             hit = {"_index": name, "_id": doc_id, "_score": None if keys else 1.0, "_source": doc["source"]}
             if keys:
-                hit["sort"] = [doc_id if f == "_id" else _field(doc["source"], f[:-8] if f.endswith(".keyword") else f) for f, _ in keys]
+                hit["sort"] = [doc_id if f == "_id" else _field(doc["source"], f[:-8] if f.endswith(".keyword") else f) for f, dummy in keys]
             shaped.append(hit)
         return {"took": 1, "timed_out": False, "_shards": shards,
                 "hits": {"total": {"value": len(hits), "relation": "eq"}, "max_score": None if keys or not hits else 1.0, "hits": shaped}}
