@@ -86,7 +86,7 @@ define check_python
 		{ echo "$(PYTHON) is older than Python 3.11; run make PYTHON=python3.11 ..." >&2; exit 1; }
 endef
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-data-plane.txt
 	$(check_python)
 	@test -x $(VENV)/bin/python || { echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	$(VENV)/bin/python -m pip install --disable-pip-version-check -r requirements-dev.txt
