@@ -11,14 +11,17 @@ rule for ``127.0.0.1/32`` of their application's type; a restored cluster starts
 """
 
 import ipaddress
+import json
 import threading
 import uuid
 from dataclasses import dataclass
 
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from tests.emulator import wire_v2
 from tests.emulator.clock import iso_ms
-from tests.emulator.validation import BadRequest
+from tests.emulator.gate import error_response as v1_error
+from tests.emulator.validation import BadRequest, check_cluster_id, is_uuid
 
 GENESIS = "GENESIS"
 PROVISIONING = "PROVISIONING"
@@ -168,3 +171,169 @@ class Firewall:
 
     def v2_view(self, cluster_id, now):
         return [{"clusterId": cluster_id, "firewallRules": [rule.v2(now) for rule in self.of_cluster(cluster_id)]}]
+
+
+# --- the routes --------------------------------------------------------------------------------
+
+def runtime():
+    return current_app.config["RUNTIME"]
+
+
+def json_response(body, status):
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def request_object():
+    """The request's JSON object, or BadRequest."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadRequest("body", "is required")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise BadRequest("body", "is not valid JSON")
+    if not isinstance(body, dict):
+        raise BadRequest("body", "must be a JSON object")
+    return body
+
+
+def check_type(value, cluster, field_name="type"):
+    """A rule type that applies to the cluster's application, or BadRequest."""
+    allowed = APPLICATION_TYPES[cluster.application]
+    if not isinstance(value, str) or value not in allowed:
+        raise BadRequest(field_name, "must be one of %s for a %s cluster" % (", ".join(allowed), cluster.application))
+    return value
+
+
+# v1: GET|POST|DELETE /provisioning/v1/{clusterId}/firewallRules/ (body {"network", "rules": [{"type"}]})
+
+firewall_v1 = Blueprint("firewall_v1", __name__, url_prefix="/provisioning/v1")
+
+
+def v1_cluster(cluster_id, now):
+    """The v1 (Cassandra) cluster, or the 400/404 response to answer instead."""
+    try:
+        cluster_id = check_cluster_id(cluster_id)
+    except BadRequest as problem:
+        return None, v1_error(400, problem.message, {"field": problem.field, "rule": problem.rule})
+    cluster = runtime().world.find(cluster_id, now, application="cassandra")
+    if cluster is None:
+        return None, v1_error(404, "Cluster %s not found" % cluster_id, {"clusterId": cluster_id})
+    return cluster, None
+
+
+def v1_body(cluster):
+    """(network, [types]) of a v1 add or remove body, or BadRequest."""
+    body = request_object()
+    network = normal_network(body.get("network"))
+    rules = body.get("rules")
+    if not isinstance(rules, list) or not rules or not all(isinstance(rule, dict) for rule in rules):
+        raise BadRequest("rules", 'must be a non-empty list of {"type": ...} objects')
+    types = [check_type(rule.get("type"), cluster, "rules.type") for rule in rules]
+    if len(set(types)) != len(types):
+        raise BadRequest("rules", "names a type twice")
+    return network, types
+
+
+@firewall_v1.route("/<cluster_id>/firewallRules/", methods=["GET", "POST", "DELETE"])
+def v1_firewall_rules(cluster_id):
+    now = runtime().now_ms()
+    cluster, answer = v1_cluster(cluster_id, now)
+    if answer is not None:
+        return answer
+    firewall = runtime().world.firewall
+    if request.method == "GET":
+        return json_response(firewall.v1_view(cluster.id), 200)
+    try:
+        network, types = v1_body(cluster)
+    except BadRequest as problem:
+        return v1_error(400, problem.message, {"field": problem.field, "rule": problem.rule})
+    if request.method == "POST":
+        try:
+            firewall.add(cluster.id, network, types, now)
+        except RuleExists:
+            return v1_error(409, "A firewall rule of that type already exists for %s" % network,
+                            {"network": network})
+        return json_response({"network": network, "rules": [{"type": rule_type} for rule_type in types]}, 202)
+    with firewall.lock:
+        found = [firewall.find(cluster.id, network, rule_type) for rule_type in types]
+        removed = firewall.remove([rule.id for rule in found if rule is not None])
+    if not removed:
+        return v1_error(404, "No such firewall rule for %s" % network, {"network": network})
+    return json_response({"network": network, "rules": [{"type": rule.type} for rule in removed]}, 202)
+
+
+# v2: one rule per request, with its id and status (dispatched by api_v2 through V2_ROUTES).
+
+def v2_error(status, name, message):
+    return wire_v2.error_response(runtime().settings.v2_error_body, status, name, message)
+
+
+def v2_cluster(cluster_id, now):
+    """The cluster (of any application), or the 400/404 response to answer instead."""
+    try:
+        cluster_id = check_cluster_id(cluster_id)
+    except BadRequest as problem:
+        return None, v2_error(400, problem.field, problem.rule)
+    cluster = runtime().world.find(cluster_id, now)
+    if cluster is None:
+        return None, v2_error(404, "clusterId", "cluster %s not found" % cluster_id)
+    return cluster, None
+
+
+def v2_rule(rule_id, now):
+    """The rule of a live cluster, or None."""
+    rule = runtime().world.firewall.get(rule_id.lower()) if is_uuid(rule_id) else None
+    if rule is None or runtime().world.find(rule.cluster_id, now) is None:
+        return None
+    return rule
+
+
+def add_firewall_rule(_app):
+    now = runtime().now_ms()
+    try:
+        body = request_object()
+        cluster, answer = v2_cluster(body.get("clusterId"), now)
+        if answer is not None:
+            return answer
+        network = normal_network(body.get("network"))
+        rule_type = check_type(body.get("type"), cluster)
+    except BadRequest as problem:
+        return v2_error(400, problem.field, problem.rule)
+    try:
+        (rule,) = runtime().world.firewall.add(cluster.id, network, [rule_type], now)
+    except RuleExists:
+        return v2_error(409, "type", "A firewall rule of that kind already exists for that address in cluster")
+    return json_response(rule.v2(now), 202)
+
+
+def get_firewall_rule(_app, rule_id):
+    now = runtime().now_ms()
+    rule = v2_rule(rule_id, now)
+    if rule is None:
+        return v2_error(404, "firewallRuleId", "firewall rule %s not found" % rule_id)
+    return json_response(rule.v2(now), 200)
+
+
+def delete_firewall_rule(_app, rule_id):
+    now = runtime().now_ms()
+    rule = v2_rule(rule_id, now)
+    if rule is None or not runtime().world.firewall.remove([rule.id]):
+        return v2_error(404, "firewallRuleId", "firewall rule %s not found" % rule_id)
+    response = Response(b"", status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
+def list_firewall_rules(_app, cluster_id):
+    now = runtime().now_ms()
+    cluster, answer = v2_cluster(cluster_id, now)
+    if answer is not None:
+        return answer
+    return json_response(runtime().world.firewall.v2_view(cluster.id, now), 200)
+
+
+V2_HANDLERS = {"add_firewall_rule": add_firewall_rule, "get_firewall_rule": get_firewall_rule,
+               "delete_firewall_rule": delete_firewall_rule, "list_firewall_rules": list_firewall_rules}
