@@ -17,7 +17,8 @@ description:
   - One firewall rule is one network and one rule type. The module first reads the cluster's rules and sends a request
     only for a rule type that is missing (O(state=present)) or still there (O(state=absent)); otherwise it sends nothing
     and returns RV(ignore:changed=false).
-  - On O(api_version=v1) it uses C(GET|POST|DELETE /provisioning/v1/{clusterId}/firewallRules/) with a body
+  - >-
+    On O(api_version=v1) it uses C(GET|POST|DELETE /provisioning/v1/{clusterId}/firewallRules/) with a body
     C({"network": ..., "rules": [{"type": ...}]}) (DELETE with the same body), one request per rule type. On
     O(api_version=v2) it uses C(POST /cluster-management/v2/resources/network-firewall-rules/v2) with
     C({"clusterId", "network", "type"}), C(DELETE .../network-firewall-rules/v2/{firewallRuleId}), and reads
@@ -27,7 +28,7 @@ description:
     the rules) is read as present, never as an error.
   - If an add fails in a way that leaves its outcome unknown (a timeout or a lost connection after the request was
     sent, a 5xx), the module never sends it again. It reads the rules again and carries on when the rule shows;
-    otherwise it fails saying that the outcome is unknown (running the task again is safe: it reads the rules first).
+    otherwise it fails saying that the outcome is unknown (running the task again is safe, as it reads the rules first).
     A remove that fails is retried by the API client like every DELETE; when it still fails, the module reads the
     rules again and counts the rule as removed when it is gone.
 author:
@@ -95,11 +96,11 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Let this runner reach a restored PostgreSQL cluster, and wait until the rule is RUNNING
+- name: Let this runner reach a PostgreSQL cluster, and wait until the rule is RUNNING
   restorekit.instaclustr.cluster_firewall_rule:
     api_version: v2
     application: postgresql
-    cluster_id: "{{ restored.cluster.id }}"
+    cluster_id: "{{ payments_pg_id }}"
     network: 203.0.113.7
 
 - name: Open the CQL port of a Cassandra cluster to a network on the Provisioning API (v1)

@@ -34,18 +34,25 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Read the rules of a Cassandra cluster (Provisioning API v1)
+  restorekit.instaclustr.cluster_firewall_rule_info:
+    cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+  register: cassandra_rules
+
+---
+# example: syntax-only (needs the id of a cluster restored from the source)
 - name: Read the rules of the source cluster
   restorekit.instaclustr.cluster_firewall_rule_info:
     api_version: v2
     application: postgresql
-    cluster_id: 4b7d2e9a-61c3-4f85-b0a2-9e3c5d7f1a06
+    cluster_id: "{{ payments_pg_id }}"
   register: source_rules
 
 - name: Open the restored cluster to the same networks
   restorekit.instaclustr.cluster_firewall_rule:
     api_version: v2
     application: postgresql
-    cluster_id: "{{ restored.cluster.id }}"
+    cluster_id: "{{ restored_cluster_id }}"
     network: "{{ item.network }}"
     rule_types: ["{{ item.type }}"]
   loop: "{{ source_rules.rules | selectattr('network') | list }}"
