@@ -301,15 +301,15 @@ class ClusterFirewallRule:
             return all(rule_type in found and (not have_status or found[rule_type]["status"] == RUNNING)
                        for rule_type in self.types)
 
-        found = self.poll(applied, "firewall rules %s for %s %s" % (", ".join(self.types), self.network,
-                                                                   "RUNNING" if have_status else "listed"), changed)
-        self.notes.append("every rule is RUNNING" if have_status else "every rule is listed")
+        state = "RUNNING" if have_status else "listed"
+        found = self.poll(applied, "firewall rules %s for %s %s" % (", ".join(self.types), self.network, state), changed)
+        self.notes.append("every rule is %s" % state)
         return found
 
     # ---- absent ----
 
     def absent(self, found):
-        present = [rule for rule_type, rule in found.items()]
+        present = self.ordered(found)
         if self.module.check_mode:
             planned = [self.backend.delete_firewall_rule_request(self.cluster_id, rule) for rule in present]
             note = "check mode: would remove %s" % ", ".join(rule["type"] for rule in present) if present else "no rule is there"

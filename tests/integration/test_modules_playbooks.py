@@ -147,7 +147,7 @@ def test_cluster_restore(emulator):
     assert DB_PASSWORD not in output and API_KEY not in output
 
 
-@pytest.mark.parametrize("emulator", [V1, case("v2", smoke=True)], indirect=True)
+@pytest.mark.parametrize("emulator", [V1, V2], indirect=True)
 def test_cluster_firewall_rule(emulator):
     run_playbook("cluster_firewall_rule.yml", emulator, emulator.api_version)
     if emulator.api_version == "v2":
