@@ -12,6 +12,7 @@ from typing import List, Union
 
 from tests.emulator import scenarios
 from tests.emulator.clock import iso_ms
+from tests.emulator.firewall import Firewall
 from tests.emulator.history import TriggeredBackup
 from tests.emulator.lifecycle import RUNNING, Deletion, RestoreJob
 from tests.emulator.model import Cluster, DataCentre, Node
@@ -29,6 +30,7 @@ class Settings:
     backup_duration: float = 600.0  # simulated seconds
     restore_duration: float = 1200.0
     delete_duration: float = 60.0
+    firewall_rule_duration: float = 30.0  # a new firewall rule is RUNNING after this
     rate_limit: int = 35  # requests per user in a sliding second of real time, v1 paths
     v2_rate_limit: int = 35  # the same for v2 paths (a window of its own)
     # The forms the reference leaves open for v2 (docs/emulator.md, "Settings of the v2 unknowns"):
@@ -38,7 +40,7 @@ class Settings:
     v2_list_deleted: bool = False
     v2_restore_status: str = "restoring"
 
-    DURATIONS = ("backup_duration", "restore_duration", "delete_duration")
+    DURATIONS = ("backup_duration", "restore_duration", "delete_duration", "firewall_rule_duration")
     LIMITS = ("rate_limit", "v2_rate_limit")
     CHOICES = {
         "v2_trailing_slash": ("lenient", "strict"),
@@ -83,6 +85,7 @@ class World:
         self.settings = settings
         self.clock = clock
         self.lock = threading.RLock()
+        self.firewall = Firewall(clock, settings)  # every cluster's firewall rules (a lock of its own)
         self.reset()
 
     def reset(self):
@@ -91,6 +94,7 @@ class World:
             now = self.clock.now_ms()
             built = scenarios.build(self.settings.scenario, now, self.new_password)
             self.clusters = {cluster.id: cluster for cluster in built}
+            self.firewall.reset(built, now)  # scenario clusters: 127.0.0.1/32 open to their application
 
     def new_password(self, cluster_id=None):
         return self.settings.db_password or secrets.token_urlsafe(12)

@@ -145,6 +145,17 @@ class Emulator:
     def cluster_state(self, cluster_id):
         return self.admin("GET", "/clusters/" + cluster_id)
 
+    def firewall_rules(self, cluster_id):
+        return self.admin("GET", "/clusters/%s/firewall-rules" % cluster_id)
+
+    def add_firewall_rules(self, cluster_id, network, types=None, duration_seconds=None):
+        body = {"network": network}
+        if types is not None:
+            body["types"] = types
+        if duration_seconds is not None:
+            body["duration_seconds"] = duration_seconds
+        return self.admin("POST", "/clusters/%s/firewall-rules" % cluster_id, body)
+
     def close(self):
         self.http.close()
 
