@@ -77,6 +77,8 @@ def parse_args(argv):
     parser.add_argument("--backup-duration", type=non_negative, default=600.0, help="simulated seconds")
     parser.add_argument("--restore-duration", type=non_negative, default=1200.0, help="simulated seconds")
     parser.add_argument("--delete-duration", type=non_negative, default=60.0, help="simulated seconds")
+    parser.add_argument("--firewall-rule-duration", type=non_negative, default=30.0,
+                        help="simulated seconds before a new firewall rule is RUNNING")
     parser.add_argument("--rate-limit", type=rate, default=35, help="v1 requests per user per second")
     parser.add_argument("--v2-rate-limit", type=rate, default=35, help="v2 requests per user per second")
     for name, choices in Settings.CHOICES.items():
@@ -98,7 +100,8 @@ def main(argv=None):
     settings = Settings(scenario=args.scenario, username=args.username, api_key=args.api_key,
                         db_password=args.db_password, time_scale=args.time_scale,
                         backup_duration=args.backup_duration, restore_duration=args.restore_duration,
-                        delete_duration=args.delete_duration, rate_limit=args.rate_limit,
+                        delete_duration=args.delete_duration,
+                        firewall_rule_duration=args.firewall_rule_duration, rate_limit=args.rate_limit,
                         v2_rate_limit=args.v2_rate_limit, v2_list_deleted=args.v2_list_deleted,
                         address_block=args.address_block, data_plane=args.data_plane,
                         **{name: getattr(args, name) for name in Settings.CHOICES})

@@ -4,9 +4,11 @@ import dataclasses
 
 from flask import Blueprint, current_app, jsonify, request
 
+from tests.emulator import firewall
 from tests.emulator.clock import iso_ms
 from tests.emulator.faults import FaultError, parse_fault
 from tests.emulator.lifecycle import RESTORE_OUTCOMES
+from tests.emulator.validation import BadRequest
 from tests.emulator.wire_v2 import MAIN_ACCOUNT_ID
 from tests.emulator.world import RESTORE_DATA_OUTCOMES
 
@@ -241,6 +243,7 @@ def cluster_state(cluster_id):
         return jsonify(cluster_internal(cluster, now))
 
 
+<<<<<<< HEAD
 @admin.get("/data-plane")
 def data_plane_view():
     """The address block, and with ``--data-plane`` the CA certificate and every cluster's engine."""
@@ -257,3 +260,41 @@ def data_plane_ca():
     if data_plane is None:
         return jsonify({"error": "the data plane is off (start the emulator with --data-plane)"}), 404
     return data_plane.ca_pem(), 200, {"Content-Type": "application/x-pem-file"}
+=======
+def firewall_cluster(cluster_id):
+    cluster = runtime().world.clusters.get(cluster_id.lower())
+    if cluster is None:
+        raise AdminError("no cluster %s" % cluster_id)
+    return cluster
+
+
+@admin.get("/clusters/<cluster_id>/firewall-rules")
+def firewall_rules(cluster_id):
+    """The cluster's firewall rules with their status at the simulated now."""
+    cluster = firewall_cluster(cluster_id)
+    now = runtime().now_ms()
+    return jsonify([rule.internal(now) for rule in runtime().world.firewall.of_cluster(cluster.id)])
+
+
+@admin.post("/clusters/<cluster_id>/firewall-rules")
+def add_firewall_rules(cluster_id):
+    """Add rules without the API: ``{"network": CIDR, "types": [...], "duration_seconds": N}`` (types default
+    to the application's, duration to the setting; 0 makes them RUNNING at once)."""
+    cluster = firewall_cluster(cluster_id)
+    body = json_body()
+    world = runtime().world
+    try:
+        network = firewall.normal_network(body.get("network"))
+    except BadRequest as problem:
+        raise AdminError("network %s" % problem.rule)
+    types = body.get("types", list(firewall.APPLICATION_TYPES[cluster.application][:1]))
+    if not isinstance(types, list) or not types or not all(isinstance(item, str) for item in types):
+        raise AdminError("types must be a non-empty list of rule types")
+    duration = number(body, "duration_seconds") if "duration_seconds" in body else None
+    now = runtime().now_ms()
+    try:
+        added = world.firewall.add(cluster.id, network, types, now, duration)
+    except firewall.RuleExists:
+        raise AdminError("a rule of one of those types already exists for %s" % network)
+    return jsonify([rule.internal(now) for rule in added]), 201
+>>>>>>> fw

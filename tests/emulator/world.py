@@ -13,6 +13,7 @@ from typing import List, Union
 from tests.emulator import scenarios
 from tests.emulator.addresses import AddressBlock
 from tests.emulator.clock import iso_ms
+from tests.emulator.firewall import Firewall
 from tests.emulator.history import TriggeredBackup
 from tests.emulator.lifecycle import RUNNING, Deletion, RestoreJob
 from tests.emulator.model import Cluster, DataCentre, Node
@@ -30,6 +31,7 @@ class Settings:
     backup_duration: float = 600.0  # simulated seconds
     restore_duration: float = 1200.0
     delete_duration: float = 60.0
+    firewall_rule_duration: float = 30.0  # a new firewall rule is RUNNING after this
     rate_limit: int = 35  # requests per user in a sliding second of real time, v1 paths
     v2_rate_limit: int = 35  # the same for v2 paths (a window of its own)
     # The forms the reference leaves open for v2 (docs/emulator.md, "Settings of the v2 unknowns"):
@@ -41,7 +43,7 @@ class Settings:
     address_block: int = None  # B of the 127.B.0.0/16 block of node addresses; None: the first free one
     data_plane: bool = False  # the clusters serve their data (tests/emulator/data_plane)
 
-    DURATIONS = ("backup_duration", "restore_duration", "delete_duration")
+    DURATIONS = ("backup_duration", "restore_duration", "delete_duration", "firewall_rule_duration")
     LIMITS = ("rate_limit", "v2_rate_limit")
     CHOICES = {
         "v2_trailing_slash": ("lenient", "strict"),
@@ -97,6 +99,7 @@ class World:
         self.addresses = addresses if addresses is not None else AddressBlock(settings.address_block)
         self.data_plane = None  # the DataPlane when the emulator serves data (set by the runtime)
         self.lock = threading.RLock()
+        self.firewall = Firewall(clock, settings)  # every cluster's firewall rules (a lock of its own)
         self.reset()
 
     def reset(self):
@@ -108,6 +111,7 @@ class World:
             for node in (node for cluster in built for node in cluster.nodes()):
                 node.public_address = self.addresses.next_public()
             self.clusters = {cluster.id: cluster for cluster in built}
+            self.firewall.reset(built, now)  # scenario clusters: 127.0.0.1/32 open to their application
 
     def new_password(self, cluster_id=None):
         return self.settings.db_password or secrets.token_urlsafe(12)

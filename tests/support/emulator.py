@@ -155,6 +155,17 @@ class Emulator:
         """The ``127.B.0.0/16`` block of this emulator's node addresses."""
         return self.data_plane()["address_block"]
 
+    def firewall_rules(self, cluster_id):
+        return self.admin("GET", "/clusters/%s/firewall-rules" % cluster_id)
+
+    def add_firewall_rules(self, cluster_id, network, types=None, duration_seconds=None):
+        body = {"network": network}
+        if types is not None:
+            body["types"] = types
+        if duration_seconds is not None:
+            body["duration_seconds"] = duration_seconds
+        return self.admin("POST", "/clusters/%s/firewall-rules" % cluster_id, body)
+
     def close(self):
         self.http.close()
 
