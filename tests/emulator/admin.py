@@ -243,7 +243,6 @@ def cluster_state(cluster_id):
         return jsonify(cluster_internal(cluster, now))
 
 
-<<<<<<< HEAD
 @admin.get("/data-plane")
 def data_plane_view():
     """The address block, and with ``--data-plane`` the CA certificate and every cluster's engine."""
@@ -260,7 +259,8 @@ def data_plane_ca():
     if data_plane is None:
         return jsonify({"error": "the data plane is off (start the emulator with --data-plane)"}), 404
     return data_plane.ca_pem(), 200, {"Content-Type": "application/x-pem-file"}
-=======
+
+
 def firewall_cluster(cluster_id):
     cluster = runtime().world.clusters.get(cluster_id.lower())
     if cluster is None:
@@ -297,4 +297,3 @@ def add_firewall_rules(cluster_id):
     except firewall.RuleExists:
         raise AdminError("a rule of one of those types already exists for %s" % network)
     return jsonify([rule.internal(now) for rule in added]), 201
->>>>>>> fw
