@@ -68,6 +68,10 @@ class FrontDoor:
 
     def close(self):
         self._closed.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() at once (Linux)
+        except OSError:
+            pass
         _close(self._listener)
         self._thread.join(timeout=2 * ACCEPT_POLL_SECONDS + 1)
 

@@ -61,10 +61,11 @@ class Engine:
     def _config(self, node, folder):
         return "\n".join([
             "bind %s" % node["engine"], "port %d" % self.port, "protected-mode no", "daemonize no",
-            "dir %s" % folder, "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 5000",
+            "dir %s" % folder, "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 3000",
             "cluster-announce-ip %s" % node["engine"], "bind-source-addr %s" % node["engine"],
             "cluster-announce-hostname %s" % node["public"], "cluster-preferred-endpoint-type hostname",
-            'save ""', "appendonly no", "user default off",
+            'save ""', "appendonly no", "repl-ping-replica-period 1",
+            "repl-diskless-sync-delay 0", "shutdown-timeout 0", "shutdown-on-sigterm nosave now force", "user default off",
             "user %s on >%s ~* &* +@all" % (ADMIN, self.admin_password),
             "masteruser %s" % ADMIN, "masterauth %s" % self.admin_password, "",
         ])
@@ -96,14 +97,17 @@ class Engine:
         entry["ranges"] = split_slots(len(masters))
         for master, (first, last) in zip(masters, entry["ranges"]):
             clients[master].execute_command("CLUSTER", "ADDSLOTSRANGE", first, last)
-        for node in nodes[1:]:
-            clients[0].execute_command("CLUSTER", "MEET", node["engine"], self.port)
+        for index, client in enumerate(clients):  # every pair meets: no waiting for gossip to spread the news
+            for node in nodes[index + 1:]:
+                client.execute_command("CLUSTER", "MEET", node["engine"], self.port)
         self._wait(lambda: all(self._info(client)["cluster_known_nodes"] == str(len(nodes)) for client in clients),
                    cluster_id, "join")
         for replica, master in replicas:
             master_id = clients[master].execute_command("CLUSTER", "MYID")
             self._wait(lambda: self._replicate(clients[replica], master_id), cluster_id, "replicate")
-        self._wait(lambda: all(self._info(client)["cluster_state"] == "ok" for client in clients), cluster_id, "slots")
+        self._wait(lambda: all(self._info(client)["cluster_state"] == "ok"
+                               and self._replica_count(client) == len(replicas) for client in clients),
+                   cluster_id, "settle")
         for client in clients:
             client.execute_command("ACL", "SETUSER", username, "on", ">" + password, "~*", "&*", "+@all")
             client.close()
@@ -123,6 +127,12 @@ class Engine:
         if isinstance(answer, str):
             answer = dict(line.split(":", 1) for line in answer.split("\r\n") if ":" in line)
         return {str(key): str(value) for key, value in answer.items()}
+
+    @staticmethod
+    def _replica_count(client):
+        """How many replicas this node's ``CLUSTER SLOTS`` shows: Redis 7 shows a replica once it has
+        replicated something, and a client should find the whole topology from its first call."""
+        return sum(len(entry) - 3 for entry in client.execute_command("CLUSTER", "SLOTS"))
 
     @staticmethod
     def _replicate(client, master_id):
