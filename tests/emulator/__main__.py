@@ -108,7 +108,11 @@ def main(argv=None):
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR if args.quiet else logging.INFO)
     signal.signal(signal.SIGTERM, stop_on_signal)
-    runtime = Runtime(settings, data_plane_dir=args.data_plane_dir)
+    try:
+        runtime = Runtime(settings, data_plane_dir=args.data_plane_dir)
+    except RuntimeError as problem:  # no free address block, an engine missing (EngineUnavailable)
+        sys.stderr.write("emulator: %s\n" % problem)
+        sys.exit(2)
     try:
         app = create_app(runtime)
         server = make_server(args.host, args.port, app, threaded=True, request_handler=SimDateRequestHandler)

@@ -21,7 +21,11 @@ class Runtime:
 
             self.data_plane = DataPlane(self.world, self.clock, workdir=data_plane_dir)
             self.world.data_plane = self.data_plane
-            self.data_plane.start()
+            try:
+                self.data_plane.start()
+            except BaseException:
+                self.close()
+                raise
         self.faults = FaultBook()
         self.limiter = SlidingWindowLimiter()  # v1 paths
         self.limiter_v2 = SlidingWindowLimiter()  # v2 paths: a window of their own

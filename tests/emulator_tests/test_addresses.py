@@ -57,3 +57,12 @@ def test_two_emulators_side_by_side_publish_their_own_blocks():
             body = emulator.api("GET", "/provisioning/v1/%s" % emulator.clusters()[0]["id"]).json()
             addresses = [node["publicAddress"] for dc in body["dataCentres"] for node in dc["nodes"]]
             assert all(ipaddress.IPv4Address(address) in ipaddress.IPv4Network(block) for address in addresses)
+
+
+def test_an_emulator_refuses_to_start_on_a_block_another_one_holds(block):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "tests.emulator", "--port", "0", "--address-block", str(block.block)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "no free loopback block 127.B.0.0/16 (B %d)" % block.block in result.stderr

@@ -258,3 +258,28 @@ def test_a_deleted_cluster_stops_serving(plane):
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((address, 9042), timeout=5)
     assert INVENTORY_DEV_ID not in plane.engines["cassandra"].stores
+
+
+def test_reset_drops_the_data_and_serves_the_scenario_again(plane):
+    plane.engines["cassandra"].stores[INVENTORY_DEV_ID]["first"] = "1"
+    restored = restore(plane, INVENTORY_DEV_ID)
+    plane.world.reset()
+    plane.reset()
+    assert restored not in plane.engines["cassandra"].stores and plane.engines["cassandra"].stores[INVENTORY_DEV_ID] == {}
+    assert talk(address_of(plane, INVENTORY_DEV_ID), 9042, "GET first") == ["None"]
+
+
+def test_a_missing_engine_program_stops_the_start_naming_make_engines(tmp_path, monkeypatch):
+    from tests.emulator.data_plane import postgresql, processes
+
+    monkeypatch.setattr(postgresql, "FOLDERS", ())
+    monkeypatch.setattr(processes.shutil, "which", lambda name: None)
+    clock = FrozenClock()
+    addresses = AddressBlock()
+    try:
+        data_plane = DataPlane(World(Settings(scenario="empty"), clock, addresses=addresses), clock, workdir=tmp_path)
+        with pytest.raises(processes.EngineUnavailable, match="postgresql.*initdb not found.*make engines"):
+            data_plane.start()
+        data_plane.close()
+    finally:
+        addresses.close()

@@ -87,7 +87,7 @@ class DataPlane:
             try:
                 self.engines[application] = module.Engine(self.workdir / application, self.clock)
             except EngineUnavailable as problem:
-                raise EngineUnavailable("the data plane needs %s: %s (run `make engines`)" % (application, problem))
+                raise EngineUnavailable("the data plane needs %s: %s" % (application, problem))
         self.create_scenario_clusters()
         self._timer = threading.Thread(target=self._tick, name="data-plane-timer", daemon=True)
         self._timer.start()
@@ -148,14 +148,16 @@ class DataPlane:
             return False
         nodes = self.nodes_of(cluster)
         tls_files = self.ca.issue(cluster.id, [node["public"] for node in nodes]) if cluster.client_encryption else None
+        # The engine starts outside the lock (seconds for a Redis cluster): the API keeps answering meanwhile.
+        engine.create(cluster.id, nodes, username=cluster.username, password=cluster.password,
+                      tls=cluster.client_encryption, tls_files=tls_files)
+        doors = [FrontDoor(node["public"], engine.port, cluster.id, index, engine, self.admits)
+                 for index, node in enumerate(nodes)]
         with self.lock:
-            engine.create(cluster.id, nodes, username=cluster.username, password=cluster.password,
-                          tls=cluster.client_encryption, tls_files=tls_files)
             self.members[cluster.id] = cluster.application
             self.copies[cluster.id] = []
             self.caught_up[cluster.id] = now
-            self.doors[cluster.id] = [FrontDoor(node["public"], engine.port, cluster.id, index, engine, self.admits)
-                                      for index, node in enumerate(nodes)]
+            self.doors[cluster.id] = doors
         return True
 
     def _drop(self, cluster_id):

@@ -36,8 +36,8 @@ def find_program(name, folders=(), hint=""):
             return candidate
     found = shutil.which(name)
     if found is None:
-        raise EngineUnavailable("%s not found (looked in %s and on PATH). %s"
-                                % (name, ", ".join(folders) or "nothing", hint).strip())
+        raise EngineUnavailable(("%s not found (looked in %s and on PATH). %s"
+                                 % (name, ", ".join(folders) or "nothing", hint)).strip())
     return found
 
 
