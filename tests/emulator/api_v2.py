@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from tests.emulator import wire_v2
+from tests.emulator import firewall, wire_v2
 from tests.emulator.validation import BadRequest, check_cluster_id
 from tests.emulator.validation_v2 import check_restore_body_v2, source_id
 from tests.emulator.world import BackupUnavailable, PreconditionFailed
@@ -33,9 +33,17 @@ class Route:
         found = (self.lenient if lenient else self.exact).match(path)
         return None if found is None else found.groups()
 
+    def path(self, *values):
+        """The template with its placeholders filled in order."""
+        filled = iter(values)
+        return PLACEHOLDER.sub(lambda _found: next(filled), self.template)
+
+
+PLACEHOLDER = re.compile(r"\{(?:clusterId|firewallRuleId)\}")
+
 
 def route(operation, method, template, app=None):
-    regex = re.escape(template.rstrip("/")).replace(re.escape("{clusterId}"), "([^/]+)")
+    regex = "([^/]+)".join(re.escape(part) for part in PLACEHOLDER.split(template.rstrip("/")))
     exact = regex + ("/" if template.endswith("/") else "")
     return Route(operation, method, template, app, re.compile(exact + r"\Z"), re.compile(regex + r"/?\Z"))
 
@@ -43,7 +51,7 @@ def route(operation, method, template, app=None):
 ROUTES = [route("account_list", "GET", wire_v2.ACCOUNT_LIST_PATH)] + [
     route(operation, method, template, app)
     for app in wire_v2.APPS.values() for operation, method, template in app.routes()
-]
+] + [route(operation, method, template) for operation, method, template in firewall.V2_ROUTES]
 
 
 def runtime():
@@ -179,4 +187,5 @@ def restore(app):
 
 
 HANDLERS = {"account_list": account_list, "get_cluster": get_cluster, "delete_cluster": delete_cluster,
-            "list_backups": list_backups, "trigger_backup": trigger_backup, "restore": restore}
+            "list_backups": list_backups, "trigger_backup": trigger_backup, "restore": restore,
+            **firewall.V2_HANDLERS}

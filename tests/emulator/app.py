@@ -7,6 +7,7 @@ from tests.emulator import gate
 from tests.emulator.admin import admin
 from tests.emulator.api import api
 from tests.emulator.api_v2 import api_v2
+from tests.emulator.firewall import firewall_v1
 from tests.emulator.wire import STATUS_PHRASES
 
 
@@ -16,10 +17,13 @@ def create_app(runtime):
     app.json.sort_keys = False
     app.register_blueprint(api)
     app.register_blueprint(api_v2)
+    app.register_blueprint(firewall_v1)
     app.register_blueprint(admin)
 
     @app.before_request
     def before():
+        if runtime.data_plane is not None:  # the copies of the backups the clock has passed, before any answer
+            runtime.data_plane.catch_up()
         if gate.is_api_request():
             return gate.before_api_request(runtime)
         return None

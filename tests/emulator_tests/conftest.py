@@ -60,7 +60,7 @@ def canonical_v2_path(path):
     for route in ROUTES:
         groups = route.match(path, lenient=True)
         if groups is not None:
-            return route.template.replace("{clusterId}", groups[0]) if groups else route.template
+            return route.path(*groups)
     return path
 
 

@@ -65,9 +65,9 @@ def test_reset_returns_to_the_scenario_start(emulator, api):
     assert restored not in {c["id"] for c in emulator.clusters()}
     assert emulator.faults() == [] and emulator.requests_log() == []
     assert emulator.admin("GET", "/outcomes") == {"next_restore": "RUNNING", "backup_failure_nodes": [],
-                                                  "two_factor_delete": []}
+                                                  "two_factor_delete": [], "next_restore_data": "complete"}
     assert emulator.settings() == {"backup_duration": 600.0, "restore_duration": 1200.0, "delete_duration": 60.0,
-                                   "time_scale": 1.0, **DEFAULT_LIMITS_AND_V2_FORMS}
+                                   "firewall_rule_duration": 30.0, "time_scale": 1.0, **DEFAULT_LIMITS_AND_V2_FORMS}
     assert abs(emulator.now_ms() / 1000.0 - time.time()) < 60
     assert api.get(cluster_path(INVENTORY_DEV_ID)).json()["clusterStatus"] == "RUNNING"
 
@@ -102,10 +102,11 @@ def test_invalid_admin_requests_are_400(emulator, path, body):
 
 
 def test_command_line_options_set_credentials_and_durations():
-    args = ("--backup-duration", "30", "--restore-duration", "90", "--delete-duration", "5")
+    args = ("--backup-duration", "30", "--restore-duration", "90", "--delete-duration", "5",
+            "--firewall-rule-duration", "12")
     with running_emulator(username="ops", api_key="k-123", time_scale=2, extra_args=args) as emulator:
         assert emulator.settings() == {"backup_duration": 30.0, "restore_duration": 90.0, "delete_duration": 5.0,
-                                       "time_scale": 2.0, **DEFAULT_LIMITS_AND_V2_FORMS}
+                                       "firewall_rule_duration": 12.0, "time_scale": 2.0, **DEFAULT_LIMITS_AND_V2_FORMS}
         assert emulator.api("GET", "/provisioning/v1").status_code == 200
         assert emulator.api("GET", "/provisioning/v1", auth=("demo", "demo-key")).status_code == 401
 

@@ -66,7 +66,10 @@ def test_schemathesis_run_reached_every_operation(fresh_emulator):
     assert templates == {("GET", "/provisioning/v1"), ("GET", "/provisioning/v1/{clusterId}"),
                          ("DELETE", "/provisioning/v1/{clusterId}"), ("GET", "/provisioning/v1/{clusterId}/backups"),
                          ("POST", "/provisioning/v1/{clusterId}/backups"),
-                         ("POST", "/provisioning/v1/{clusterId}/backups/restore")}
+                         ("POST", "/provisioning/v1/{clusterId}/backups/restore"),
+                         ("GET", "/provisioning/v1/{clusterId}/firewallRules/"),
+                         ("POST", "/provisioning/v1/{clusterId}/firewallRules/"),
+                         ("DELETE", "/provisioning/v1/{clusterId}/firewallRules/")}
     statuses = sorted({entry["status"] for entry in log})
     print("schemathesis sent %d requests; statuses seen: %s" % (len(log), statuses))
     assert len(log) >= 30

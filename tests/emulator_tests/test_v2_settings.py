@@ -15,15 +15,17 @@ SOURCE = {"cassandra": ORDERS_PROD_ID, "postgresql": PAYMENTS_PG_ID, "opensearch
 READS = [(route.template, route.app.application if route.app else None) for route in ROUTES if route.method == "GET"]
 
 
-def spelled(template, application):
-    path = template.replace("{clusterId}", SOURCE.get(application, ""))
+def spelled(emulator, template, application):
+    path = template.replace("{clusterId}", SOURCE.get(application, ORDERS_PROD_ID))  # firewall routes: any application
+    if "{firewallRuleId}" in path:
+        path = path.replace("{firewallRuleId}", emulator.firewall_rules(ORDERS_PROD_ID)[0]["id"])
     other = path[:-1] if path.endswith("/") else path + "/"
     return path, other
 
 
 @pytest.mark.parametrize("template,application", READS, ids=[t.split("/v2/", 1)[1] for t, _a in READS])
 def test_lenient_answers_both_spellings_strict_only_the_documented_one(v2, template, application):
-    documented, other = spelled(template, application)
+    documented, other = spelled(v2.emulator, template, application)
     assert v2.get(documented).status_code == 200
     assert v2.get(other).status_code == 200  # lenient, the default
     v2.emulator.settings(v2_trailing_slash="strict")
