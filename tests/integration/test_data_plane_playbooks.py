@@ -75,3 +75,27 @@ def test_postgresql(emulator):
         "data_options": {"data_ca_path": emulator.ca_file},
         "canary_home": "schema postgres.restorekit_canary", "user_object": {"kind": "table", "name": "postgres.public.orders"},
     }, verbose=True)
+
+
+def test_redis(emulator):
+    """The API answers no Redis password: the user gives it (here through IC_DATA_PASSWORD)."""
+    run_playbook(emulator, "data_plane.yml", {
+        "api_version": "v2", "application": "redis", "cluster_id": SESSIONS_REDIS_ID, "data_options": {"data_username": "icredis"},
+        "canary_home": "database db0", "user_object": {"kind": "database", "name": "db0"},
+    }, env_extra={"IC_DATA_PASSWORD": DB_PASSWORD})
+
+
+def put_opensearch_index(emulator, cluster_id):
+    import requests  # pylint: disable=import-outside-toplevel
+    response = requests.put("http://%s:9200/orders/_doc/1?refresh=true" % node_addresses(emulator, cluster_id)[0],
+                            json={"sku": "red"}, auth=("icopensearch", DB_PASSWORD), timeout=10)
+    response.raise_for_status()
+
+
+def test_opensearch(emulator):
+    """The API says nothing about OpenSearch's client TLS: plaintext to the emulator's loopback nodes."""
+    put_opensearch_index(emulator, SEARCH_OS_ID)
+    run_playbook(emulator, "data_plane.yml", {
+        "api_version": "v2", "application": "opensearch", "cluster_id": SEARCH_OS_ID, "data_options": {},
+        "canary_home": "index restorekit-canary", "user_object": {"kind": "index", "name": "orders"},
+    })
