@@ -39,6 +39,9 @@ _ApplicationRow = namedtuple("_ApplicationRow", (
     "backup_event_types",  # event types that count as a backup (the first is what a trigger makes); () without a listing
     "restorable_range",    # whether the restorable-range model (snapshots + commit logs, the API's 412 rule) applies
     "point_in_time",       # whether a restore to a point in time is offered (else: the latest state)
+    # Firewall rules (docs/api-facts.md): the rule type that opens the application's data port to a network.
+    "firewall_rule_type",     # on v2 (the API's FirewallRuleTypesV2)
+    "v1_firewall_rule_type",  # on v1 (Provisioning API), None where v1 does not serve the application
 ))
 
 
@@ -78,6 +81,8 @@ APPLICATIONS = {
         backup_event_types=(SNAPSHOT_UPLOAD,),
         restorable_range=True,
         point_in_time=True,
+        firewall_rule_type="CASSANDRA_CQL",
+        v1_firewall_rule_type="CASSANDRA",
     ),
     "postgresql": Application(
         name="postgresql",
@@ -90,6 +95,8 @@ APPLICATIONS = {
         backup_event_types=(POSTGRESQL_BACKUP, SNAPSHOT_UPLOAD),
         restorable_range=False,
         point_in_time=True,
+        firewall_rule_type="POSTGRESQL",
+        v1_firewall_rule_type=None,
     ),
     "opensearch": Application(
         name="opensearch",
@@ -102,6 +109,8 @@ APPLICATIONS = {
         backup_event_types=(SNAPSHOT_UPLOAD, POSTGRESQL_BACKUP),
         restorable_range=False,
         point_in_time=True,
+        firewall_rule_type="OPENSEARCH",
+        v1_firewall_rule_type=None,
     ),
     "redis": Application(
         name="redis",
@@ -116,6 +125,8 @@ APPLICATIONS = {
         # The schema has pointInTime, but without a listing no instant can be shown to be covered: the
         # collection restores Redis to its latest state only.
         point_in_time=False,
+        firewall_rule_type="REDIS",
+        v1_firewall_rule_type=None,
     ),
 }
 

@@ -42,6 +42,9 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors imp
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
 ACCOUNT_CLUSTERS_PATH = API_ROOT + "/data-sources/clusters/v2"
+# Firewall rules: the same paths for every application.
+FIREWALL_RULES_PATH = API_ROOT + "/resources/network-firewall-rules/v2"
+CLUSTER_FIREWALL_RULES_PATH = API_ROOT + "/data-sources/cluster/{cluster_id}/network-firewall-rules/v2"
 
 # Operation names, used in every message about a failed request (the same words as v1).
 LIST_BACKUPS = "list backups"
@@ -50,6 +53,9 @@ RESTORE = "restore"
 GET_CLUSTER = "get cluster"
 LIST_CLUSTERS = "list clusters"
 DELETE_CLUSTER = "delete cluster"
+LIST_FIREWALL_RULES = "list firewall rules"
+ADD_FIREWALL_RULE = "add firewall rule"
+DELETE_FIREWALL_RULE = "delete firewall rule"
 
 # The restore field whose JSON type the reference leaves open (see ``restore``).
 POINT_IN_TIME = "pointInTime"
@@ -68,6 +74,8 @@ class ClusterManagementV2:
     """
 
     api_version = "v2"
+    # v2 rules carry an id and a status (GENESIS, PROVISIONING, RUNNING, ...).
+    firewall_rules_have_status = True
     # The v2 reference documents no 409 on DELETE; read like v1's "dependent resources still exist".
     DELETE_LATER_STATUSES = frozenset((409,))
 
@@ -210,6 +218,60 @@ class ClusterManagementV2:
                            body=_shapes.without_secrets(body) if body is not None else response.text[:200] or None,
                            reason="HTTP %s without a restoredClusterId in the answer" % response.status, ambiguous=True)
         return restored_id
+
+    # ---- firewall rules ----
+
+    @property
+    def default_firewall_rule_type(self):
+        """The rule type that opens this application's data port (the per-application table)."""
+        return self.app.firewall_rule_type
+
+    def list_firewall_rules(self, cluster_id):
+        """The cluster's firewall rules, one per type (``_shapes.firewall_rule``, with id and status)."""
+        path = self._path(CLUSTER_FIREWALL_RULES_PATH, cluster_id)
+        response = self.session.get(path, LIST_FIREWALL_RULES)
+        return _shapes.shape_response(_shapes.firewall_rules_v2, response, LIST_FIREWALL_RULES, "GET", path)
+
+    @staticmethod
+    def add_firewall_rule_request(cluster_id, network, rule_type):
+        """``{method, path, body}`` of the request that opens ``network`` to ``rule_type``."""
+        return {"method": "POST", "path": FIREWALL_RULES_PATH,
+                "body": {"clusterId": cluster_id, "network": network, "type": rule_type}}
+
+    @staticmethod
+    def delete_firewall_rule_request(cluster_id, rule):
+        """``{method, path, body}`` of the request that removes ``rule`` (by its id; no body)."""
+        return {"method": "DELETE", "path": "%s/%s" % (FIREWALL_RULES_PATH, rule["id"]), "body": None}
+
+    def add_firewall_rule(self, cluster_id, network, rule_type):
+        """Open ``network`` to ``rule_type`` (202 with the rule): the rule, or None when the API answers 409 (it exists).
+
+        A 2xx without a readable rule is ambiguous (something was accepted): the caller re-reads the rules."""
+        request = self.add_firewall_rule_request(cluster_id, network, rule_type)
+        try:
+            response = self.session.post(request["path"], ADD_FIREWALL_RULE, body=request["body"])
+        except ApiError as error:
+            if error.status == 409:
+                return None
+            raise
+        try:
+            rule = _shapes.firewall_rule_v2(response.json)
+        except _shapes.PayloadError as problem:
+            raise ApiError(ADD_FIREWALL_RULE, "POST", request["path"], status=None, ambiguous=True,
+                           reason="HTTP %s with an unexpected body: %s" % (response.status, problem)) from None
+        rule["cluster_id"] = rule["cluster_id"] or cluster_id
+        return rule
+
+    def delete_firewall_rule(self, cluster_id, rule):
+        """Remove ``rule`` (a rule of ``list_firewall_rules``; 204): True when accepted, False when already gone (404)."""
+        request = self.delete_firewall_rule_request(cluster_id, rule)
+        try:
+            self.session.delete(request["path"], DELETE_FIREWALL_RULE)
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
 
     def check_cdc_infos(self, entries, source_dc_ids, option="cdc_infos"):
         """v2's rules for ``cdc_infos``: any subset of the data centres; an entry with neither

@@ -235,8 +235,8 @@ class ApiSession:
     def post(self, path, operation, body=None):
         return self.request("POST", path, operation, body=body)
 
-    def delete(self, path, operation):
-        return self.request("DELETE", path, operation)
+    def delete(self, path, operation, body=None):
+        return self.request("DELETE", path, operation, body=body)
 
     def request(self, method, path, operation, body=None):
         """Send until a 2xx (returned as ``ApiResponse``), a final failure (``ApiError``) or retries run out."""
@@ -256,7 +256,7 @@ class ApiSession:
         """One HTTP exchange: an ``ApiResponse`` (2xx), a non-2xx ``requests.Response`` or a ``_TransportFailure``."""
         headers = {}
         data = None
-        if method == "POST":
+        if method == "POST" or body is not None:  # a body on DELETE too (v1's firewall rules)
             headers["Content-Type"] = "application/json"  # also on the bodyless trigger: the API answers 415 without it
             data = None if body is None else json.dumps(body)
         try:

@@ -35,6 +35,9 @@ RESTORE = "restore"
 GET_CLUSTER = "get cluster"
 LIST_CLUSTERS = "list clusters"
 DELETE_CLUSTER = "delete cluster"
+LIST_FIREWALL_RULES = "list firewall rules"
+ADD_FIREWALL_RULE = "add firewall rule"
+DELETE_FIREWALL_RULE = "delete firewall rule"
 
 
 class ProvisioningV1:
@@ -49,6 +52,10 @@ class ProvisioningV1:
     DELETE_LATER_STATUSES = frozenset((409,))
     # v1 sends ``restore_wire_body`` as it is; v2 may re-send a restore and keeps the body it sent here.
     restore_body_sent = None
+    # The rule type that opens Cassandra's CQL port to a network on v1 (the per-application table).
+    default_firewall_rule_type = app.v1_firewall_rule_type
+    # v1 rules have no id and no status: a rule listed is a rule applied, as far as the client can tell.
+    firewall_rules_have_status = False
 
     def __init__(self, session):
         self.session = session
@@ -145,6 +152,51 @@ class ProvisioningV1:
                            reason="HTTP %s without a restoredCluster id in the answer" % response.status,
                            ambiguous=True)
         return restored_id
+
+    # ---- firewall rules ----
+
+    @staticmethod
+    def _firewall_path(cluster_id):
+        return "%s/%s/firewallRules/" % (API_ROOT, cluster_id)  # the trailing slash, as Instaclustr's client sends it
+
+    def list_firewall_rules(self, cluster_id):
+        """The cluster's firewall rules, one per type (``_shapes.firewall_rule``; no id or status on v1)."""
+        path = self._firewall_path(cluster_id)
+        response = self.session.get(path, LIST_FIREWALL_RULES)
+        return _shapes.shape_response(lambda payload: _shapes.firewall_rules_v1(payload, cluster_id), response,
+                                      LIST_FIREWALL_RULES, "GET", path)
+
+    def add_firewall_rule_request(self, cluster_id, network, rule_type):
+        """``{method, path, body}`` of the request that opens ``network`` to ``rule_type``."""
+        return {"method": "POST", "path": self._firewall_path(cluster_id),
+                "body": {"network": network, "rules": [{"type": rule_type}]}}
+
+    def delete_firewall_rule_request(self, cluster_id, rule):
+        """``{method, path, body}`` of the request that removes ``rule``: v1 deletes with the add's body."""
+        return {"method": "DELETE", "path": self._firewall_path(cluster_id),
+                "body": {"network": rule["network"], "rules": [{"type": rule["type"]}]}}
+
+    def add_firewall_rule(self, cluster_id, network, rule_type):
+        """Open ``network`` to ``rule_type`` (202): the rule, or None when the API answers 409 (it exists)."""
+        request = self.add_firewall_rule_request(cluster_id, network, rule_type)
+        try:
+            self.session.post(request["path"], ADD_FIREWALL_RULE, body=request["body"])
+        except ApiError as error:
+            if error.status == 409:
+                return None
+            raise
+        return _shapes.firewall_rule(cluster_id, network, rule_type)
+
+    def delete_firewall_rule(self, cluster_id, rule):
+        """Remove ``rule`` (a rule of ``list_firewall_rules``): True when accepted, False when already gone (404)."""
+        request = self.delete_firewall_rule_request(cluster_id, rule)
+        try:
+            self.session.delete(request["path"], DELETE_FIREWALL_RULE, body=request["body"])
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
 
     @staticmethod
     def check_cdc_infos(entries, source_dc_ids, option="cdc_infos"):

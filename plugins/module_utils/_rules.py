@@ -123,6 +123,39 @@ def check_ipv4_cidr(value, option):
     return str(network)
 
 
+def check_network(value, option):
+    """An IPv4 or IPv6 network in CIDR notation, host bits zero; a bare address means that one address
+    (``/32``, ``/128``). Returns the network in its normal form (``2001:db8::/64``)."""
+    rule = "must be an IPv4 or IPv6 address or network in CIDR notation such as 203.0.113.7/32 or 2001:db8::/64"
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(option, "%s (got %r)" % (rule, value))
+    text = value.strip()
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise OptionError(option, "%s (got %r)" % (rule, value)) from None
+    if "/" in text and network.network_address != ipaddress.ip_address(text.split("/", 1)[0]):
+        raise OptionError(option, "%s with the host bits zero: did you mean %s? (got %r)" % (rule, network, value))
+    return str(network)
+
+
+_RULE_TYPE = re.compile(r"\A[A-Z][A-Z0-9_]*\Z")
+
+
+def check_rule_types(values, option="rule_types"):
+    """Firewall rule types (``CASSANDRA_CQL``, ``POSTGRESQL``, ...): upper-cased, each once, in the order given."""
+    if not isinstance(values, (list, tuple)) or not values:
+        raise OptionError(option, "must be a non-empty list of firewall rule types such as CASSANDRA_CQL")
+    types = []
+    for value in values:
+        text = str(value).strip().upper() if isinstance(value, str) else None
+        if not text or not _RULE_TYPE.match(text):
+            raise OptionError(option, "each must be a firewall rule type such as CASSANDRA_CQL or POSTGRESQL (got %r)" % (value,))
+        if text not in types:
+            types.append(text)
+    return types
+
+
 def check_cdc_infos(entries, source_dc_ids, option="cdc_infos", every_data_centre=True, new_vpc_entries=False,
                     custom_vpc_needs_network=False):
     """Where each restored data centre goes; returns the entries with all four snake_case keys.

@@ -298,3 +298,71 @@ def account_clusters_v2(payload):
             application = entry.get("application")
             clusters.append({"id": entry["id"], "application": application if isinstance(application, str) else None})
     return clusters
+
+
+# ---- firewall rules: one shape on both API versions ----
+
+FIREWALL_RULE_KEYS = ("id", "cluster_id", "network", "type", "status", "deferred_reason", "security_group_id")
+
+
+def _text(value):
+    return value if isinstance(value, str) and value else None
+
+
+def firewall_rule(cluster_id, network, rule_type, rule_id=None, status=None, deferred_reason=None, security_group_id=None):
+    """One firewall rule: ``{id, cluster_id, network, type, status, deferred_reason, security_group_id}``.
+
+    ``id``, ``status`` and ``deferred_reason`` are v2's (None on v1, which shows neither); ``network`` is
+    None for a rule of an AWS security group (``security_group_id``)."""
+    return {"id": rule_id, "cluster_id": cluster_id, "network": network, "type": rule_type, "status": status,
+            "deferred_reason": deferred_reason, "security_group_id": security_group_id}
+
+
+def firewall_rule_v2(payload, what="the firewall rule"):
+    """A v2 rule ``{id, clusterId, network, type, status, deferredReason}`` in the shared shape; a rule
+    without a string ``type`` raises ``PayloadError``."""
+    raw = _object(payload, what)
+    if not _text(raw.get("type")):
+        raise PayloadError("expected %s with a string type, got %s" % (what, "an object without one"))
+    return firewall_rule(_text(raw.get("clusterId")), _text(raw.get("network")), raw["type"], rule_id=_text(raw.get("id")),
+                         status=_text(raw.get("status")), deferred_reason=_text(raw.get("deferredReason")))
+
+
+def firewall_rules_v2(payload):
+    """GET .../data-sources/cluster/{clusterId}/network-firewall-rules/v2: ``[{clusterId, firewallRules}]``,
+    flattened to a list of rules. Strict: a rule left out would be added again."""
+    if not isinstance(payload, list):
+        raise PayloadError("expected the firewall rules as a JSON list, got %s" % _json_type(payload))
+    rules = []
+    for index, entry in enumerate(payload):
+        entry = _object(entry, "firewall rule entry %d" % index)
+        listed = entry.get("firewallRules")
+        if listed is None:
+            continue
+        if not isinstance(listed, list):
+            raise PayloadError("expected the firewallRules of entry %d as a JSON list, got %s" % (index, _json_type(listed)))
+        for position, raw in enumerate(listed):
+            rule = firewall_rule_v2(raw, "firewall rule %d of entry %d" % (position, index))
+            if rule["cluster_id"] is None:
+                rule["cluster_id"] = _text(entry.get("clusterId"))
+            rules.append(rule)
+    return rules
+
+
+def firewall_rules_v1(payload, cluster_id):
+    """GET /provisioning/v1/{clusterId}/firewallRules/: ``[{network | securityGroupId, rules: [{type}]}]``,
+    flattened to one rule per type. Strict, as on v2."""
+    if not isinstance(payload, list):
+        raise PayloadError("expected the firewall rules as a JSON list, got %s" % _json_type(payload))
+    rules = []
+    for index, entry in enumerate(payload):
+        entry = _object(entry, "firewall rule entry %d" % index)
+        types = entry.get("rules")
+        if not isinstance(types, list):
+            raise PayloadError("expected the rules of entry %d as a JSON list, got %s" % (index, _json_type(types)))
+        for position, raw in enumerate(types):
+            if not isinstance(raw, dict) or not _text(raw.get("type")):
+                raise PayloadError("expected rule %d of entry %d as an object with a string type" % (position, index))
+            rules.append(firewall_rule(cluster_id, _text(entry.get("network")), raw["type"],
+                                       security_group_id=_text(entry.get("securityGroupId"))))
+    return rules

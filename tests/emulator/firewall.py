@@ -116,7 +116,7 @@ class Firewall:
         that opens that port covers the address. False for an unknown port or an unreadable address."""
         types = PORT_TYPES.get(int(port))
         try:
-            address = ipaddress.ip_address(str(client_ip).split("%")[0])
+            address = ipaddress.ip_address(str(client_ip).split("%", maxsplit=1)[0])
         except ValueError:
             return False
         if types is None:

@@ -145,3 +145,19 @@ def test_cluster_restore(emulator):
     assert refused == ([400] if integer_only else [])
     assert [method for method, _path, status in sent if status != 400] == ["POST", "DELETE", "POST", "DELETE"]
     assert DB_PASSWORD not in output and API_KEY not in output
+
+
+@pytest.mark.parametrize("emulator", [V1, V2], indirect=True)
+def test_cluster_firewall_rule(emulator):
+    run_playbook("cluster_firewall_rule.yml", emulator, emulator.api_version)
+    if emulator.api_version == "v2":
+        add = "/cluster-management/v2/resources/network-firewall-rules/v2"
+        accepted, removed = 202, 204
+    else:
+        add = "/provisioning/v1/%s/firewallRules/" % ORDERS_PROD_ID
+        accepted, removed = 202, 202
+    sent = mutations(emulator)
+    # one add per new network (two), the race's two adds (one 409), one remove; nothing in check mode or on a second run
+    assert sorted(status for method, path, status in sent if method == "POST" and path == add) == [accepted] * 3 + [409]
+    assert [(method, status) for method, _path, status in sent if method != "POST"] == [("DELETE", removed)]
+    assert len(emulator.firewall_rules(ORDERS_PROD_ID)) == 3

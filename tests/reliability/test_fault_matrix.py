@@ -338,3 +338,87 @@ def test_drill_under_faults_leaves_nothing_behind(emulator, figures, tmp_path, c
                  outcome="rc=%s%s" % (runner.rc, "; " + failures[0][2][:150] if failures else ""),
                  problems=problems)
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- firewall rules
+
+# cluster_firewall_rule's add (POST) and remove (DELETE) on both versions under every fault. Each case
+# uses a network of its own on orders-prod; the remove cases start from a RUNNING rule made through the
+# admin API. It holds when: no traceback; a failure names the operation and the cause; a remove under
+# a fault within the retry budget succeeds; an add is sent once (the client repeats only a 429); success means the rule is
+# there (present) or gone (absent); a failure that calls a rerun safe is followed by a rerun without
+# faults that succeeds and leaves exactly one rule.
+FIREWALL_V2_PATH = "/cluster-management/v2/resources/network-firewall-rules/v2"
+FIREWALL_WAIT_TIMEOUT = 1  # also the grace period after an ambiguous add
+FIREWALL_RULE_SECONDS = 6  # simulated: a new rule is RUNNING after 0.1 real second
+FIREWALL_TARGETS = {  # label: (operation, method, api_version, state)
+    "add firewall rule / cluster_firewall_rule present": ("add firewall rule", "POST", "v1", "present"),
+    "delete firewall rule / cluster_firewall_rule absent": ("delete firewall rule", "DELETE", "v1", "absent"),
+    "add firewall rule / cluster_firewall_rule present (v2)": ("add firewall rule", "POST", "v2", "present"),
+    "delete firewall rule / cluster_firewall_rule absent (v2)": ("delete firewall rule", "DELETE", "v2", "absent"),
+}
+FIREWALL_CASES = [(t, f) for t in FIREWALL_TARGETS for f in (V2_FAULTS if t.endswith("(v2)") else FAULTS)]
+_firewall_networks = itertools.count(1)
+
+
+def firewall_rules_for(emulator, network):
+    return [rule for rule in emulator.firewall_rules(ORDERS) if rule["network"] == network]
+
+
+@pytest.mark.parametrize("target_label,fault", FIREWALL_CASES, ids=["%s | %s" % (t, f[0]) for t, f in FIREWALL_CASES])
+def test_firewall_rule_request_under_fault(emulator, figures, target_label, fault):
+    label, kind, status, count, cause_regex = fault
+    operation, method, api_version, state = FIREWALL_TARGETS[target_label]
+    network = "10.200.%d.0/24" % next(_firewall_networks)
+    rule_type = "CASSANDRA_CQL" if api_version == "v2" else "CASSANDRA"
+    emulator.clear_faults()
+    emulator.settings(firewall_rule_duration=FIREWALL_RULE_SECONDS)
+    if api_version == "v2":
+        path = FIREWALL_V2_PATH
+    else:
+        path = "/provisioning/v1/%s/firewallRules/" % ORDERS
+    if state == "absent":
+        (made,) = emulator.add_firewall_rules(ORDERS, network, [rule_type], duration_seconds=0)
+        if api_version == "v2":
+            path = "%s/%s" % (FIREWALL_V2_PATH, made["id"])
+    log_start = len(api_requests(emulator))
+    emulator.add_fault(method, path, kind, status=status, delay_seconds=SLOW_SECONDS if kind == "delay" else None,
+                       count=count)
+    args = dict(cluster_id=ORDERS, network=network, state=state, wait=True, wait_timeout=FIREWALL_WAIT_TIMEOUT,
+                wait_sleep=0.2)
+    failed, result = run_module("cluster_firewall_rule", common_args(emulator, api_timeout=API_TIMEOUT,
+                                                                     api_version=api_version, **args))
+    emulator.clear_faults()
+
+    entries = api_requests(emulator)[log_start:]
+    problems = traceback_problems(result)
+    msg = str(result.get("msg", ""))
+    if failed:
+        if method == "DELETE":  # a DELETE is retried: a fault within the retry budget must not fail the task
+            problems.append("a remove under a fault within the retry budget failed: %s" % msg)
+        if operation not in msg:
+            problems.append("failure does not name the operation %r: %s" % (operation, msg))
+        if not re.search(cause_regex, msg, re.IGNORECASE):
+            problems.append("failure does not name the cause (%s): %s" % (label, msg))
+    # The client repeats a POST only after a 429: any other second add would be the module sending it again.
+    # (Counted by the case's network: a delayed add of the case before is logged when it ends.)
+    adds = [e for e in entries if e["method"] == "POST" and (e.get("body") or {}).get("network") == network
+            and e.get("status") != 429]
+    if len(adds) > 1:
+        problems.append("%d adds sent (not counting 429s)" % len(adds))
+    rules = firewall_rules_for(emulator, network)
+    if len(rules) > 1:
+        problems.append("%d rules for %s" % (len(rules), network))
+    if not failed and (len(rules) == 1) != (state == "present"):
+        problems.append("succeeded (state %s) but the emulator holds %r" % (state, rules))
+    if failed and result.get("rerun_safe") is True:
+        rerun_failed, rerun = run_module("cluster_firewall_rule", common_args(emulator, api_version=api_version, **args))
+        if rerun_failed or len(firewall_rules_for(emulator, network)) != (1 if state == "present" else 0):
+            problems.append("a rerun called safe did not end in the state asked: %s" % rerun.get("msg"))
+
+    outcome = "failed: %s" % msg[:160] if failed else "succeeded (changed=%s)" % result.get("changed")
+    figures.case("%s | %s" % (target_label, label), "%s %s: %s" % (method, operation, label),
+                 held=not problems, outcome=outcome, problems=problems)
+    figures.add("cases")
+    figures.add("succeeded" if not failed else "failed clearly" if not problems else "failed badly")
+    assert not problems, "\n".join(problems)
