@@ -47,8 +47,8 @@ CANARY_INDEX = OPENSEARCH_CANARY_INDEX
 
 MODEL_SENTENCES = {
     "point_in_time": "the point in time (the commit logs reach it)",
-    "snapshot_start": "the start of the newest snapshot completed by the point in time (on every node)",
-    "backup_end": "the end of the newest backup completed by the point in time (on every node)",
+    "snapshot_start": "the start of the newest snapshot of the cluster completed by the point in time",
+    "backup_end": "the end of the newest backup of the cluster completed by the point in time",
     "schedule": "the newest scheduled backup before the restore request, at most the maximum backup age old",
 }
 
@@ -87,20 +87,15 @@ def as_of_instant(model, point_ms=None, snapshots=None, requested_ms=None, max_a
         if answer["point_ms"] is None:
             answer["why"] = "the restore had no point in time"
         else:
-            instants = []
-            for node in snapshots or []:
-                done = [(int(start), int(end)) for start, end in node if _ms(end) is not None and _ms(start) is not None
-                        and int(end) <= answer["point_ms"]]
-                if not done:
-                    answer["why"] = "a node has no backup completed by the point in time"
-                    instants = []
-                    break
-                start, end = max(done, key=lambda pair: pair[1])
-                instants.append(start if model == "snapshot_start" else end)
-            if instants:
-                answer["as_of_ms"] = min(instants)
-            elif not answer["why"]:
-                answer["why"] = "no backup of the source is known"
+            # A PostgreSQL or OpenSearch backup is one backup of the whole cluster that the API lists per node:
+            # the restore takes the newest one completed by the point in time, whichever node's listing shows it.
+            done = [(int(start), int(end)) for node in snapshots or [] for start, end in node
+                    if _ms(start) is not None and _ms(end) is not None and int(end) <= answer["point_ms"]]
+            if done:
+                start, end = max(done, key=lambda pair: (pair[1], pair[0]))
+                answer["as_of_ms"] = start if model == "snapshot_start" else end
+            else:
+                answer["why"] = "no backup of the source completed by the point in time is known"
     elif model == "schedule":
         if _ms(requested_ms) is None or max_age_seconds is None:
             answer["why"] = "the restore request's time or the maximum backup age is unknown"

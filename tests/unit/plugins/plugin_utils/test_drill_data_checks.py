@@ -29,19 +29,20 @@ def test_point_in_time_model_is_the_point_itself():
     assert as_of["as_of_ms"] == T0 and as_of["point_ms"] == T0
 
 
-def test_backup_models_take_the_newest_backup_completed_by_the_point_on_every_node():
+def test_backup_models_take_the_newest_backup_of_the_cluster_completed_by_the_point():
+    # One backup of the cluster, listed per node with staggered times; a later one completed after the point.
     snapshots = [[[T0 - 100 * S, T0 - 90 * S], [T0 - 10 * S, T0 - 5 * S], [T0 + S, T0 + 9 * S]],
-                 [[T0 - 12 * S, T0 - 6 * S]]]
+                 [[T0 - 12 * S, T0 - 6 * S], [T0 - 9 * S, T0 + 2 * S]]]
     end = data.as_of_instant("backup_end", point_ms=T0, snapshots=snapshots)
     start = data.as_of_instant("snapshot_start", point_ms=T0, snapshots=snapshots)
-    # The earliest node decides: the data is as of at least that instant on every node.
-    assert end["as_of_ms"] == T0 - 6 * S
-    assert start["as_of_ms"] == T0 - 12 * S
+    assert end["as_of_ms"] == T0 - 5 * S
+    assert start["as_of_ms"] == T0 - 10 * S
 
 
-def test_backup_model_cannot_tell_when_a_node_has_no_backup_by_the_point():
-    as_of = data.as_of_instant("backup_end", point_ms=T0, snapshots=[[[T0 - 10 * S, T0 - 5 * S]], [[T0 + S, T0 + 2 * S]]])
-    assert as_of["as_of_ms"] is None and "no backup completed" in as_of["why"]
+def test_backup_model_cannot_tell_without_a_backup_completed_by_the_point():
+    as_of = data.as_of_instant("backup_end", point_ms=T0, snapshots=[[[T0 + S, T0 + 2 * S]]])
+    assert as_of["as_of_ms"] is None and "no backup of the source completed" in as_of["why"]
+    assert data.as_of_instant("snapshot_start", point_ms=None, snapshots=[])["why"] == "the restore had no point in time"
 
 
 def test_schedule_model_is_the_request_minus_the_maximum_age():

@@ -1,0 +1,169 @@
+"""The drill's data checks against the emulator's data plane (``--data-plane``, scenario ``mixed``, one emulator for
+this file): canaries around the drill's backup, the firewall rule on the restored cluster, the restored catalogue.
+
+PostgreSQL (a real engine) carries the whole list: a passing drill, a restore that comes up empty, a restore of the
+wrong moment, a drill without data access, and the data password nowhere. The other applications: a passing drill
+and one failing outcome each.
+"""
+
+import json
+import os
+
+import ansible_runner
+import pytest
+import yaml
+
+from tests.drill.conftest import BIN_DIR, FAST_VARS, check_by_id, live_restored_clusters, run_drill
+from tests.support import deprecations
+from tests.support.collection import collections_root
+from tests.support.emulator import PAYMENTS_PG_ID, running_emulator
+
+DB_PASSWORD = "drill-data-pw-7f6e5d"
+TIME_SCALE = 600.0
+DATA_CHECKS = ("canary_restored", "point_in_time_honoured", "catalogue")
+
+
+@pytest.fixture(scope="module")
+def data_emulator(tmp_path_factory):
+    with running_emulator(scenario="mixed", time_scale=TIME_SCALE, extra_args=("--data-plane", "--db-password", DB_PASSWORD)) as running:
+        ca_file = tmp_path_factory.mktemp("data-plane") / "ca.pem"
+        ca_file.write_text(running.data_plane()["ca_pem"])
+        running.ca_file = str(ca_file)
+        yield running
+
+
+@pytest.fixture
+def emulator(data_emulator):
+    data_emulator.reset()
+    return data_emulator
+
+
+def node_addresses(emulator, cluster_id):
+    return emulator.data_plane()["clusters"][cluster_id]["addresses"]
+
+
+def put_postgresql_table(emulator, cluster_id):
+    import psycopg  # pylint: disable=import-outside-toplevel
+    with psycopg.connect(host=node_addresses(emulator, cluster_id)[0], port=5432, dbname="postgres", user="icpostgresql",
+                         password=DB_PASSWORD, sslmode="verify-full", sslrootcert=emulator.ca_file, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS public.orders (id int PRIMARY KEY)")
+        conn.execute("INSERT INTO public.orders VALUES (1), (2) ON CONFLICT DO NOTHING")
+
+
+def pg_host(emulator, **extra):
+    host = {"backup_restore_drill_cluster_id": PAYMENTS_PG_ID, "backup_restore_drill_application": "postgresql",
+            "instaclustr_api_version": "v2", "backup_restore_drill_canary": True,
+            "backup_restore_drill_data_ca_path": emulator.ca_file,
+            "backup_restore_drill_data_access_cidr": "127.0.0.1/32"}
+    host.update(extra)
+    return {"payments": host}
+
+
+def statuses(report):
+    return {check_id: check_by_id(report, check_id)["status"] for check_id in DATA_CHECKS}
+
+
+def source_rules(emulator):
+    return sorted((rule["network"], rule["type"]) for rule in emulator.firewall_rules(PAYMENTS_PG_ID))
+
+
+def run_through_runner(emulator, tmp_path, hosts):
+    """The drill as AWX runs it (ansible-runner, -vvvv, a fact cache), the data password given to the role as
+    backup_restore_drill_data_password through an environment variable; returns (runner, report, private data dir)."""
+    private = tmp_path / "runner"
+    (private / "project").mkdir(parents=True)
+    (private / "inventory").mkdir()
+    (private / "project" / "drill.yml").write_text(
+        "---\n- name: Drill\n  ansible.builtin.import_playbook: restorekit.instaclustr.dr_drill\n")
+    (private / "inventory" / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": dict(
+        FAST_VARS, backup_restore_drill_data_password="{{ lookup('ansible.builtin.env', 'DRILL_DATA_PASSWORD') }}")}}))
+    runner = ansible_runner.run(
+        private_data_dir=str(private), playbook="drill.yml", verbosity=4, quiet=True, timeout=300,
+        extravars={"backup_restore_drill_report_dir": str(private / "reports"), "backup_restore_drill_fail_on_error": False},
+        envvars=deprecations.ansible_env({
+            **emulator.credentials_env(), "DRILL_DATA_PASSWORD": DB_PASSWORD,
+            "ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "PATH": "%s:/usr/bin:/bin" % BIN_DIR,
+            "ANSIBLE_CACHE_PLUGIN": "jsonfile", "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(private / "facts"),
+            "ANSIBLE_GATHERING": "implicit"}))
+    reports = [json.loads(p.read_text()) for p in (private / "reports").glob("drill-*.json") if not p.name.startswith("drill-summary-")]
+    assert len(reports) == 1, runner.stdout.read()[-5000:]
+    return runner, reports[0], private
+
+
+def files_holding(root, needle):
+    """Files under ``root`` holding ``needle``, but runner's own copy of the environment it was given."""
+    found = []
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            relative = os.path.relpath(path, root)
+            if relative == os.path.join("env", "envvars") or (relative.startswith("artifacts") and name == "command"):
+                continue
+            with open(path, "rb") as handle:
+                if needle.encode() in handle.read():
+                    found.append(relative)
+    return found
+
+
+def test_postgresql_drill_proves_its_canaries_and_catalogue_and_shows_no_password(emulator, tmp_path):
+    put_postgresql_table(emulator, PAYMENTS_PG_ID)
+    rules_before = source_rules(emulator)
+    runner, report, private = run_through_runner(emulator, tmp_path, pg_host(emulator))
+    assert statuses(report) == {"canary_restored": "passed", "point_in_time_honoured": "passed", "catalogue": "passed"}, \
+        json.dumps(report["checks"], indent=1)[-6000:]
+    assert report["status"] == "passed" and runner.rc == 0
+    assert "drill-%s-before" % report["run_id"] in check_by_id(report, "canary_restored")["details"]
+    assert check_by_id(report, "catalogue")["figures"]["objects"] >= 3 and "missing" not in check_by_id(report, "catalogue")["figures"]
+    assert report["figures"]["proven_restore_point"] is not None and report["figures"]["proven_rpo_seconds"] is None
+    # The drill allowed the runner on the restored cluster only (the source's rules unchanged), and deleted that cluster.
+    assert source_rules(emulator) == rules_before
+    restored_id = report["restored"]["id"]
+    assert [rule["network"] for rule in emulator.firewall_rules(restored_id)] == ["127.0.0.1/32"]
+    assert report["cleanup"]["action"] == "deleted" and restored_id not in [c["id"] for c in live_restored_clusters(emulator)]
+    # The data password: in runner's copy of its environment (so the search sees the right bytes), nowhere else:
+    # not in the -vvvv output, the job events, the fact cache (if any fact is cached) or the reports.
+    assert DB_PASSWORD in (private / "env" / "envvars").read_text()
+    assert files_holding(private, DB_PASSWORD) == []
+
+
+def test_postgresql_restore_that_comes_up_empty_fails_on_canary_restored_and_catalogue(emulator, tmp_path):
+    put_postgresql_table(emulator, PAYMENTS_PG_ID)
+    emulator.set_outcomes(next_restore_data="empty")
+    run = run_drill(emulator, tmp_path, pg_host(emulator), extra_vars={"backup_restore_drill_fail_on_error": False})
+    report = run.report()
+    got = statuses(report)
+    assert got["canary_restored"] == "failed" and got["catalogue"] == "failed", json.dumps(report["checks"], indent=1)[-5000:]
+    assert "drill-%s-before" % report["run_id"] in check_by_id(report, "canary_restored")["details"]
+    assert "table postgres.public.orders" in check_by_id(report, "catalogue")["figures"]["missing"]
+    assert report["status"] == "failed" and report["cleanup"]["action"] == "deleted"
+
+
+def test_postgresql_restore_of_the_wrong_moment_fails_on_point_in_time_honoured(emulator, tmp_path):
+    emulator.set_outcomes(next_restore_data="latest")
+    run = run_drill(emulator, tmp_path, pg_host(emulator), extra_vars={"backup_restore_drill_fail_on_error": False})
+    report = run.report()
+    check = check_by_id(report, "point_in_time_honoured")
+    assert check["status"] == "failed", json.dumps(report["checks"], indent=1)[-5000:]
+    assert "the newest drill-%s-after" % report["run_id"] in check["details"]
+    assert report["status"] == "failed"
+
+
+def test_postgresql_drill_without_data_access_cannot_verify_the_data_and_still_deletes(emulator, tmp_path):
+    run = run_drill(emulator, tmp_path, pg_host(emulator, backup_restore_drill_data_access_cidr=None))
+    report = run.report()
+    assert run.rc == 0 and report["status"] == "passed"
+    for check_id in DATA_CHECKS:
+        assert check_by_id(report, check_id)["status"] == "not_verifiable"
+        assert "backup_restore_drill_data_access_cidr is not set" in check_by_id(report, check_id)["details"]
+    assert emulator.firewall_rules(report["restored"]["id"]) == []
+    assert report["cleanup"]["action"] == "deleted"
+    assert report["restored"]["id"] not in [c["id"] for c in live_restored_clusters(emulator)]
+
+
+def test_a_data_access_cidr_too_wide_is_refused_before_anything_changes(emulator, tmp_path):
+    run = run_drill(emulator, tmp_path, pg_host(emulator, backup_restore_drill_data_access_cidr="10.0.0.0/8"),
+                    extra_vars={"backup_restore_drill_fail_on_error": False})
+    report = run.report()
+    assert check_by_id(report, "inputs")["status"] == "failed"
+    assert "backup_restore_drill_data_access_cidr: 10.0.0.0/8 is wider than /24" in check_by_id(report, "inputs")["details"]
+    assert not [e for e in emulator.requests_log() if e["method"] in ("POST", "DELETE")]
