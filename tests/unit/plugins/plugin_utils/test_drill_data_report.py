@@ -108,3 +108,23 @@ def test_scheduled_backups_give_a_proven_rpo_that_the_rpo_check_gates_on_basis_p
     assert report["figure_sentences"]["proven_rpo"].startswith("Proven RPO: the newest canary")
     too_tight = build(dict(settings, rpo_target="1h"), data=data([HEARTBEAT], written=()), **scheduled)
     assert check(too_tight, "rpo")["status"] == "failed"
+
+
+def preflight_errors(**settings):
+    full = dict(SETTINGS, **settings)
+    return drill_plan.preflight_verdict(source_info(), backup_info(), full)["errors"]
+
+
+def test_the_preflight_checks_every_data_variable_naming_it():
+    assert preflight_errors(data_access_cidr="127.0.0.1/32", canary=True, rpo_basis="proven", redis_backup_max_age="2d") == []
+    assert any("backup_restore_drill_data_access_cidr: 10.0.0.0/8 is wider than /24" in e for e in preflight_errors(data_access_cidr="10.0.0.0/8"))
+    assert any("wider than /64" in e for e in preflight_errors(data_access_cidr="2001:db8::/48"))
+    assert preflight_errors(data_access_cidr="10.0.0.0/8", data_access_cidr_wide=True) == []
+    assert any("backup_restore_drill_data_access_cidr" in e for e in preflight_errors(data_access_cidr="10.0.0.1/8"))
+    assert any("backup_restore_drill_rpo_basis" in e for e in preflight_errors(rpo_basis="canaries"))
+    assert any("backup_restore_drill_redis_backup_max_age" in e for e in preflight_errors(redis_backup_max_age="soon"))
+    assert any("backup_restore_drill_canary" in e for e in preflight_errors(canary="maybe"))
+    assert any("backup_restore_drill_data_tls" in e for e in preflight_errors(data_tls="sometimes"))
+    assert any("backup_restore_drill_data_username" in e for e in preflight_errors(data_username=["a"]))
+    errors = preflight_errors(data_password_is_text=False)
+    assert errors == ["backup_restore_drill_data_password: must be a string"]
