@@ -10,6 +10,7 @@ Cassandra runs on v1 (so that ``make integration-2.16`` and ``make integration-n
 others on v2 (PostgreSQL also in the newest smoke subset).
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -99,3 +100,37 @@ def test_opensearch(emulator):
         "api_version": "v2", "application": "opensearch", "cluster_id": SEARCH_OS_ID, "data_options": {},
         "canary_home": "index restorekit-canary", "user_object": {"kind": "index", "name": "orders"},
     })
+
+
+@contextlib.contextmanager
+def cassandra_session(emulator, cluster_id):
+    from cassandra.auth import PlainTextAuthProvider  # pylint: disable=import-outside-toplevel
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile  # pylint: disable=import-outside-toplevel
+    from cassandra.policies import WhiteListRoundRobinPolicy  # pylint: disable=import-outside-toplevel
+    nodes = node_addresses(emulator, cluster_id)
+    cluster = Cluster(nodes, port=9042, protocol_version=4, auth_provider=PlainTextAuthProvider("iccassandra", DB_PASSWORD),
+                      execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(nodes))})
+    try:
+        yield cluster.connect()
+    finally:
+        cluster.shutdown()
+
+
+def test_cassandra_v1(emulator):
+    """On v1 (so that the ansible-core 2.16 and newest layers run a data-plane module): the password is v1's
+    ``instaclustrUserPassword``."""
+    with cassandra_session(emulator, INVENTORY_DEV_ID) as session:
+        session.execute("CREATE KEYSPACE IF NOT EXISTS shop WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
+        session.execute("CREATE TABLE IF NOT EXISTS shop.orders (id int PRIMARY KEY, sku text)")
+        session.execute("INSERT INTO shop.orders (id, sku) VALUES (1, 'red')")
+    run_playbook(emulator, "data_plane.yml", {
+        "api_version": "v1", "application": "cassandra", "cluster_id": INVENTORY_DEV_ID, "data_options": {},
+        "canary_home": "table restorekit_canary.canary", "user_object": {"kind": "table", "name": "shop.orders"},
+    })
+    with cassandra_session(emulator, INVENTORY_DEV_ID) as session:
+        reported = {row.data_center for row in session.execute("SELECT data_center FROM system.local")}
+        reported |= {row.data_center for row in session.execute("SELECT data_center FROM system.peers")}
+        keyspace = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'restorekit_canary'").one()
+    replication = dict(keyspace.replication)
+    assert replication.pop("class").endswith("NetworkTopologyStrategy")
+    assert set(replication) == reported and all(int(value) == 3 for value in replication.values())
