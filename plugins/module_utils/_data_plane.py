@@ -150,7 +150,7 @@ _TIMEOUT_WORDS = ("timeout", "timed out")
 
 def classify(error):
     """A ``WireFailure`` for a client library's exception: its text, and whether it looks closed or timed out."""
-    text = "%s: %s" % (type(error).__name__, error) if str(error) else type(error).__name__
+    text = "%s: %s" % (type(error).__name__, " ".join(str(error).split())) if str(error) else type(error).__name__
     lowered = text.lower()
     return WireFailure(text, closed=any(word in lowered for word in _CLOSED_WORDS),
                        timeout=any(word in lowered for word in _TIMEOUT_WORDS))
