@@ -270,7 +270,7 @@ def tls_from_flags(row, access):
 
 def hold_secret(module, value):
     """Keep ``value`` out of every output: Ansible's ``no_log_values`` and the module's register of secrets, when it has one."""
-    if not value:
+    if not value or value in module.no_log_values:
         return
     module.no_log_values.add(value)
     register = getattr(module, "secrets", None)

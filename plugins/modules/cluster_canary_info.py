@@ -30,6 +30,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: syntax-only (needs a cluster whose data the runner can reach through its firewall)
 - name: Read the canaries of a restored cluster
   restorekit.instaclustr.cluster_canary_info:
     api_version: v2

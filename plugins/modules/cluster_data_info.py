@@ -34,6 +34,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: syntax-only (needs a cluster whose data the runner can reach through its firewall)
 - name: List what an OpenSearch cluster holds
   restorekit.instaclustr.cluster_data_info:
     api_version: v2
