@@ -256,7 +256,7 @@ class ClusterFirewallRule:
         if self.module.check_mode:
             planned = [self.backend.add_firewall_rule_request(self.cluster_id, self.network, t) for t in missing]
             note = "check mode: would add %s" % ", ".join(missing) if missing else "every rule is there"
-            return self.result(bool(missing), list(found.values()), note, requests=planned)
+            return self.result(bool(missing), self.ordered(found), note, requests=planned)
         added = [rule_type for rule_type in missing if self.add(rule_type)]
         if added:
             self.notes.append("added %s" % ", ".join(added))

@@ -283,3 +283,27 @@ def test_a_missing_engine_program_stops_the_start_naming_make_engines(tmp_path, 
         data_plane.close()
     finally:
         addresses.close()
+
+
+def test_a_cluster_deleted_while_its_data_comes_up_is_dropped(plane):
+    engine = plane.engines["cassandra"]
+    created = threading.Event()
+    release = threading.Event()
+    original = engine.create
+
+    def slow_create(*args, **kwargs):
+        original(*args, **kwargs)
+        created.set()
+        release.wait(5)
+
+    engine.create = slow_create
+    world = plane.world
+    cluster = world.restore(world.clusters[INVENTORY_DEV_ID], RestoreRequest(api_version="v2"), {}, plane.clock.now_ms())
+    assert created.wait(5)
+    world.delete(cluster, plane.clock.now_ms())
+    release.set()
+    deadline = time.monotonic() + 5
+    while cluster.id in engine.stores:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert cluster.id not in plane.doors and not plane.ready.get(cluster.id)

@@ -224,9 +224,11 @@ class DataPlane:
                                point_in_time_ms=how.get("point_in_time_ms"), tables=how["tables"],
                                indices=how["indices"])
             how.pop("token", None)
-            with self.lock:
+            with self.world.lock, self.lock:
                 self.restores[cluster.id] = how
-                if cluster.id in self.doors:
+                if cluster.deletion is not None or self.closed:  # deleted (or stopped) while its data came up
+                    self._drop(cluster.id)
+                elif cluster.id in self.doors:
                     self.ready[cluster.id] = True
         except Exception:
             sys.stderr.write("data plane: restoring %s failed\n" % cluster.id)

@@ -141,4 +141,3 @@ class Engine:
     def close(self):
         for cluster_id in list(self.clusters):
             self.delete(cluster_id)
-

@@ -150,7 +150,7 @@ def run(args, as_engine_user=False, input=None, timeout=120, check=True, env=Non
     """Run a short command to its end (as the engine user when asked); return its CompletedProcess."""
     extra = _user_arguments() if as_engine_user else {}
     result = subprocess.run(args, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
-                            env=env, preexec_fn=_die_with_parent(os.getpid()), **extra)
+                            env=env, preexec_fn=_die_with_parent(os.getpid()), check=False, **extra)
     if check and result.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (os.path.basename(args[0]), result.returncode,
                                                    result.stderr.decode(errors="replace").strip()[-2000:]))

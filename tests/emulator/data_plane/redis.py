@@ -165,7 +165,7 @@ class Engine:
 
     def snapshot(self, cluster_id):
         copied = []
-        for client, _ in self._masters(cluster_id):
+        for client, _slots in self._masters(cluster_id):
             try:
                 for key in client.scan_iter(count=1000):
                     value = client.dump(key)
@@ -190,7 +190,7 @@ class Engine:
                 client = next(client for client, (first, last) in masters if first <= slot <= last)
                 client.restore(key, ttl, value, replace=True)
         finally:
-            for client, _ in masters:
+            for client, _slots in masters:
                 client.close()
 
     def restore_latest(self, target_cluster_id, source_cluster_id):
