@@ -53,10 +53,11 @@ NEWEST_ENV := RESTOREKIT_ANSIBLE_BIN_DIR=$(BIN_NEWEST) RESTOREKIT_FAIL_ON_DEPREC
 DRILL_NEWEST_TESTS := "tests/drill/test_passing_drill.py::test_passing_drill_writes_all_four_reports[v1]" \
 	"tests/drill/test_failure_paths.py::test_failing_user_check_is_a_failed_check_and_the_cluster_is_deleted[v2]"
 
-.PHONY: help venv venv-2.16 venv-newest venv-importer test $(TEST_TARGETS) reliability-report demo bench clean
+.PHONY: help venv venv-2.16 venv-newest venv-importer engines test $(TEST_TARGETS) reliability-report demo bench clean
 
 help:
 	@echo "make demo            run the drill against the local emulator (reports in drill-reports/)"
+	@echo "make engines         find (or, as root with apt-get, install) the data plane's PostgreSQL 15 and redis-server"
 	@echo "make test            every layer below, in order; prints the time each took"
 	@echo "  units              pytest tests/unit"
 	@echo "  emulator-tests     pytest tests/emulator_tests"
@@ -117,6 +118,10 @@ $(STAMP_IMPORTER): tests/requirements-importer.txt
 	$(VENV_IMPORTER)/bin/python -m pip install --disable-pip-version-check -r tests/requirements-importer.txt
 	@touch $@
 
+# The engines of the emulator's data plane (docs/emulator.md): found, or installed as root with apt-get.
+engines:
+	@sh tools/engines.sh
+
 venv: $(STAMP)
 venv-2.16: $(STAMP_216)
 venv-newest: $(STAMP_NEWEST)
@@ -126,7 +131,7 @@ venv-importer: $(STAMP_IMPORTER)
 
 # Runs each layer as its own make; stops at the first failure (`make -k ...` on single targets
 # to go on), and prints how long each layer took.
-test: $(STAMP)
+test: $(STAMP) engines
 	@summary=""; \
 	for target in $(TEST_TARGETS); do \
 		start=$$(date +%s); status=ok; \
@@ -151,7 +156,7 @@ endef
 units: $(STAMP)
 	$(call pytest_dir,tests/unit,)
 
-emulator-tests: $(STAMP)
+emulator-tests: $(STAMP) engines
 	$(call pytest_dir,tests/emulator_tests,)
 
 integration: $(STAMP)
@@ -244,8 +249,8 @@ docs: $(STAMP)
 
 # --- the main job and the benchmarks -------------------------------------------------------
 
-demo: $(STAMP)
-	$(BIN)/python tools/run_demo.py
+demo: $(STAMP) engines
+	$(BIN)/python tools/run_demo.py --data-plane
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -12,7 +12,7 @@ evidence index across runs (drill-reports/index.html: run the demo twice to see 
 
 Exit status: 0 when every drill passed and nothing was left behind, 1 otherwise.
 
-    .venv/bin/python tools/run_demo.py [--time-scale 120] [--report-dir drill-reports]
+    .venv/bin/python tools/run_demo.py [--time-scale 120] [--report-dir drill-reports] [--data-plane]
                                        [--save-timeline docs/images/drill-timeline.svg]
 """
 
@@ -60,6 +60,8 @@ def parse_args(argv):
     parser.add_argument("--time-scale", type=float, default=120.0, help="simulated seconds per real second (default 120)")
     parser.add_argument("--report-dir", type=Path, default=REPO_ROOT / "drill-reports", help="where the reports go")
     parser.add_argument("--save-timeline", type=Path, help="also save the orders-prod HTML report's SVG timeline here")
+    parser.add_argument("--data-plane", action="store_true",
+                        help="the emulated clusters serve their data (the emulator's --data-plane; make demo sets it)")
     return parser.parse_args(argv)
 
 
@@ -131,8 +133,10 @@ def main(argv=None):
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="restorekit-demo-") as folder:
         inventory = write_inventory(folder)
-        print("starting the API emulator (time scale %gx)" % args.time_scale, flush=True)
-        with running_emulator(scenario="mixed", time_scale=args.time_scale) as emulator:
+        print("starting the API emulator (time scale %gx%s)" % (args.time_scale, ", data plane" if args.data_plane else ""),
+              flush=True)
+        with running_emulator(scenario="mixed", time_scale=args.time_scale,
+                              extra_args=("--data-plane",) if args.data_plane else ()) as emulator:
             print("emulator at %s; drilling %s" % (emulator.url, ", ".join(CLUSTERS)), flush=True)
             rc = run_playbook(emulator, inventory, report_dir, run_id)
             request_log = emulator.requests_log()

@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import signal
 import sys
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -19,6 +20,11 @@ class SimDateRequestHandler(WSGIRequestHandler):
         self.log_request(code)
         self.send_response_only(code, message)
         self.send_header("Server", self.version_string())
+
+
+def stop_on_signal(signum, frame):
+    """SIGTERM stops the server as Ctrl-C does, so that the engines are stopped on the way out."""
+    raise KeyboardInterrupt()
 
 
 def positive(text):
@@ -40,6 +46,13 @@ def scenario(text):
         return check_scenario(text)
     except ValueError as problem:
         raise argparse.ArgumentTypeError(str(problem))
+
+
+def address_block(text):
+    value = int(text)
+    if not 1 <= value <= 254:
+        raise argparse.ArgumentTypeError("must be from 1 to 254")
+    return value
 
 
 def rate(text):
@@ -73,6 +86,12 @@ def parse_args(argv):
     parser.add_argument("--v2-list-deleted", action="store_true",
                         help="deleted clusters stay in the v2 account list")
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
+    parser.add_argument("--address-block", type=address_block, default=None,
+                        help="B of the 127.B.0.0/16 block of node addresses (default: the first free one)")
+    parser.add_argument("--data-plane", action="store_true",
+                        help="the clusters serve their data on their nodes' addresses (docs/emulator.md)")
+    parser.add_argument("--data-plane-dir", default=None,
+                        help="folder for the engines' files (default: a temporary folder, removed at exit)")
     return parser.parse_args(argv)
 
 
@@ -84,20 +103,30 @@ def main(argv=None):
                         delete_duration=args.delete_duration,
                         firewall_rule_duration=args.firewall_rule_duration, rate_limit=args.rate_limit,
                         v2_rate_limit=args.v2_rate_limit, v2_list_deleted=args.v2_list_deleted,
+                        address_block=args.address_block, data_plane=args.data_plane,
                         **{name: getattr(args, name) for name in Settings.CHOICES})
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR if args.quiet else logging.INFO)
-    app = create_app(Runtime(settings))
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=SimDateRequestHandler)
-    server.daemon_threads = True
-    sys.stdout.write("emulator listening on http://%s:%d\n" % (args.host, server.server_port))
-    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        runtime = Runtime(settings, data_plane_dir=args.data_plane_dir)
+    except RuntimeError as problem:  # no free address block, an engine missing (EngineUnavailable)
+        sys.stderr.write("emulator: %s\n" % problem)
+        sys.exit(2)
+    try:
+        app = create_app(runtime)
+        server = make_server(args.host, args.port, app, threaded=True, request_handler=SimDateRequestHandler)
+        server.daemon_threads = True
+        sys.stdout.write("emulator listening on http://%s:%d\n" % (args.host, server.server_port))
+        sys.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     finally:
-        server.server_close()
+        runtime.close()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from tests.emulator.faults import FaultError, parse_fault
 from tests.emulator.lifecycle import RESTORE_OUTCOMES
 from tests.emulator.validation import BadRequest
 from tests.emulator.wire_v2 import MAIN_ACCOUNT_ID
+from tests.emulator.world import RESTORE_DATA_OUTCOMES
 
 admin = Blueprint("admin", __name__, url_prefix="/__emulator__")
 
@@ -66,7 +67,7 @@ def advance_clock():
     body = json_body()
     if "advance_seconds" not in body:
         raise AdminError("advance_seconds is required")
-    runtime().clock.advance(number(body, "advance_seconds"))
+    runtime().advance(number(body, "advance_seconds"))
     return jsonify(clock_view())
 
 
@@ -116,12 +117,16 @@ def check_id_list(body, name, allow_all=False):
 def set_outcomes():
     """Set only the keys given; the others keep their values."""
     body = json_body()
-    unknown = set(body) - {"next_restore", "backup_failure_nodes", "two_factor_delete"}
+    unknown = set(body) - {"next_restore", "backup_failure_nodes", "two_factor_delete", "next_restore_data"}
     if unknown:
         raise AdminError("unknown outcome(s): %s" % ", ".join(sorted(unknown)))
     if "next_restore" in body and body["next_restore"] not in RESTORE_OUTCOMES:
         raise AdminError("next_restore must be one of %s" % ", ".join(RESTORE_OUTCOMES))
+    if "next_restore_data" in body and body["next_restore_data"] not in RESTORE_DATA_OUTCOMES:
+        raise AdminError("next_restore_data must be one of %s" % ", ".join(RESTORE_DATA_OUTCOMES))
     changes = {}
+    if "next_restore_data" in body:
+        changes["next_restore_data"] = body["next_restore_data"]
     if "next_restore" in body:
         changes["next_restore"] = body["next_restore"]
     if "backup_failure_nodes" in body:
@@ -210,6 +215,10 @@ def cluster_internal(cluster, now):
     state["deletion"] = None if cluster.deletion is None else {
         "requested_at_ms": cluster.deletion.requested_ms, "duration_seconds": cluster.deletion.duration_ms / 1000.0,
     }
+    state["default_username"] = cluster.username
+    state["default_password"] = cluster.password
+    data_plane = runtime().data_plane
+    state["data_plane"] = None if data_plane is None else data_plane.cluster_view(cluster.id)
     state["triggered_backups"] = [{
         "start_ms": backup.start_ms, "duration_seconds": backup.duration_ms / 1000.0,
         "failing_node_ids": sorted(backup.failing_node_ids),
@@ -232,6 +241,24 @@ def cluster_state(cluster_id):
         if cluster is None:
             return jsonify({"error": "no cluster %s" % cluster_id}), 404
         return jsonify(cluster_internal(cluster, now))
+
+
+@admin.get("/data-plane")
+def data_plane_view():
+    """The address block, and with ``--data-plane`` the CA certificate and every cluster's engine."""
+    data_plane = runtime().data_plane
+    view = {"enabled": data_plane is not None, "address_block": runtime().world.addresses.network}
+    if data_plane is not None:
+        view.update(data_plane.view())
+    return jsonify(view)
+
+
+@admin.get("/data-plane/ca.pem")
+def data_plane_ca():
+    data_plane = runtime().data_plane
+    if data_plane is None:
+        return jsonify({"error": "the data plane is off (start the emulator with --data-plane)"}), 404
+    return data_plane.ca_pem(), 200, {"Content-Type": "application/x-pem-file"}
 
 
 def firewall_cluster(cluster_id):

@@ -22,6 +22,8 @@ def create_app(runtime):
 
     @app.before_request
     def before():
+        if runtime.data_plane is not None:  # the copies of the backups the clock has passed, before any answer
+            runtime.data_plane.catch_up()
         if gate.is_api_request():
             return gate.before_api_request(runtime)
         return None

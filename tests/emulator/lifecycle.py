@@ -26,6 +26,7 @@ class RestoreJob:
     duration_ms: int
     outcome: str = RUNNING
     request: dict = field(default_factory=dict)
+    data_outcome: str = "complete"  # next_restore_data when it was requested: complete, empty or latest
 
     @property
     def restoring_from(self):

@@ -39,7 +39,8 @@ def payments_pg(now, password_for):
     dc = data_centre(PAYMENTS_PG_ID, "US_EAST_1", "AWS_VPC", "10.20.0.0/16", ["us-east-1a", "us-east-1b"],
                      PG_SIZE, staggered(origin, 2, HOUR_MS))
     return Cluster(PAYMENTS_PG_ID, "payments-pg", "postgresql-16.2.0", "PRODUCTION", password_for(PAYMENTS_PG_ID),
-                   [dc], PG_SCHEDULE, created_ms=origin, username="icpostgresql", application="postgresql")
+                   [dc], PG_SCHEDULE, created_ms=origin, username="icpostgresql", application="postgresql",
+                   client_encryption=True)
 
 
 def search_os(now, password_for):
@@ -76,7 +77,7 @@ def leftover(cluster_id, source, now, password_for):
                      [job.ends_ms] * len(src.nodes))
     return Cluster(cluster_id, name, source.cassandra_version, source.sla_tier, password_for(cluster_id), [dc],
                    source.schedule, created_ms=job.requested_ms, username=source.username, source_id=source.id,
-                   restore=job, application=source.application)
+                   restore=job, application=source.application, client_encryption=source.client_encryption)
 
 
 def mixed(now, password_for):

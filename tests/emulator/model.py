@@ -56,6 +56,7 @@ class Cluster:
     triggered: List[TriggeredBackup] = field(default_factory=list)
     application: str = "cassandra"  # cassandra, postgresql, opensearch or redis (v1 serves cassandra only)
     account_id: Optional[str] = None  # None: the main account (see wire_v2.MAIN_ACCOUNT_ID)
+    client_encryption: bool = False  # clientToClusterEncryption (Redis: clientToNodeEncryption): clients must use TLS
 
     @property
     def version(self):

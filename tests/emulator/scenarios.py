@@ -56,9 +56,7 @@ def check_scenario(scenario):
                      % (scenario, ", ".join(SCENARIOS), FLEET_MAX))
 
 
-def public_address(node_id):
-    raw = uuid.UUID(node_id).bytes
-    return "3.%d.%d.%d" % (raw[0], raw[1], max(raw[2], 1))
+UNASSIGNED = ""  # the world gives every node a loopback address of its block (tests/emulator/addresses.py)
 
 
 def private_address(network, index):
@@ -76,7 +74,7 @@ def make_nodes(cluster_id, cdc_name, network, racks, size, created):
     nodes = []
     for index, (rack, created_ms) in enumerate(zip(racks, created)):
         node_id = stable_id(cluster_id, cdc_name, str(index))
-        nodes.append(Node(node_id, size, rack, public_address(node_id), private_address(network, index),
+        nodes.append(Node(node_id, size, rack, UNASSIGNED, private_address(network, index),
                           created_ms, commitlog_offset_ms=commitlog_offset(node_id)))
     return nodes
 

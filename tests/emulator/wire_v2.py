@@ -129,9 +129,11 @@ def data_centre_v2(cluster, dc, now, restore_status):
     app = cluster.application
     if app == "cassandra":
         body.update(numberOfNodes=len(nodes), replicationFactor=min(3, len(nodes)), nodeSize=dc.nodes[0].size,
-                    continuousBackup=bool(cluster.schedule and cluster.schedule.continuous))
+                    continuousBackup=bool(cluster.schedule and cluster.schedule.continuous),
+                    clientToClusterEncryption=cluster.client_encryption)
     elif app == "postgresql":
-        body.update(numberOfNodes=len(nodes), pgBouncer=[], interDataCentreReplication=[],
+        body.update(numberOfNodes=len(nodes), clientToClusterEncryption=cluster.client_encryption,
+                    pgBouncer=[], interDataCentreReplication=[],
                     intraDataCentreReplication=[{"replicationMode": "ASYNCHRONOUS"}])
     elif app == "opensearch":
         body.update(numberOfRacks=len({node.rack for node in dc.nodes}))
@@ -159,9 +161,11 @@ def cluster_v2(cluster, now, restore_status):
         size = cluster.data_centres[0].nodes[0].size
         body.update(clusterManagerNodes=[{"nodeSize": size, "dedicatedManager": False}],
                     dataNodes=[{"nodeSize": size, "nodeCount": len(cluster.nodes())}], ingestNodes=[],
-                    opensearchDashboards=[], defaultUsername="icopensearch")
+                    opensearchDashboards=[], defaultUsername=cluster.username)
     else:
-        body.update(clientToNodeEncryption=False, passwordAndUserAuth=True)
+        body.update(clientToNodeEncryption=cluster.client_encryption, passwordAndUserAuth=True)
+    if app != "redis":  # the document has no password field for Redis: icredis's password comes from the user
+        body["defaultUserPassword"] = cluster.password
     return body
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import List, Union
 
 from tests.emulator import scenarios
+from tests.emulator.addresses import AddressBlock
 from tests.emulator.clock import iso_ms
 from tests.emulator.firewall import Firewall
 from tests.emulator.history import TriggeredBackup
@@ -39,6 +40,8 @@ class Settings:
     v2_error_body: str = "list"
     v2_list_deleted: bool = False
     v2_restore_status: str = "restoring"
+    address_block: int = None  # B of the 127.B.0.0/16 block of node addresses; None: the first free one
+    data_plane: bool = False  # the clusters serve their data (tests/emulator/data_plane)
 
     DURATIONS = ("backup_duration", "restore_duration", "delete_duration", "firewall_rule_duration")
     LIMITS = ("rate_limit", "v2_rate_limit")
@@ -56,6 +59,10 @@ class Settings:
         return {name: getattr(self, name) for name in names}
 
 
+COMPLETE_DATA = "complete"  # the data as of the point in time, by the application's model
+RESTORE_DATA_OUTCOMES = (COMPLETE_DATA, "empty", "latest")  # empty: no user data; latest: the source's current data
+
+
 @dataclass
 class Outcomes:
     """How the next operations end, set through the admin API."""
@@ -63,9 +70,14 @@ class Outcomes:
     next_restore: str = RUNNING  # applies to the next restore only
     backup_failure_nodes: List[str] = field(default_factory=list)  # every following trigger
     two_factor_delete: Union[List[str], str] = field(default_factory=list)  # ids, or "all"
+    next_restore_data: str = COMPLETE_DATA  # what the next restored cluster holds (with the data plane)
 
     def take_next_restore(self):
         outcome, self.next_restore = self.next_restore, RUNNING
+        return outcome
+
+    def take_next_restore_data(self):
+        outcome, self.next_restore_data = self.next_restore_data, COMPLETE_DATA
         return outcome
 
     def delete_needs_confirmation(self, cluster_id):
@@ -81,9 +93,11 @@ class BackupUnavailable(Exception):
 
 
 class World:
-    def __init__(self, settings, clock):
+    def __init__(self, settings, clock, addresses=None):
         self.settings = settings
         self.clock = clock
+        self.addresses = addresses if addresses is not None else AddressBlock(settings.address_block)
+        self.data_plane = None  # the DataPlane when the emulator serves data (set by the runtime)
         self.lock = threading.RLock()
         self.firewall = Firewall(clock, settings)  # every cluster's firewall rules (a lock of its own)
         self.reset()
@@ -93,6 +107,9 @@ class World:
             self.outcomes = Outcomes()
             now = self.clock.now_ms()
             built = scenarios.build(self.settings.scenario, now, self.new_password)
+            self.addresses.reset()
+            for node in (node for cluster in built for node in cluster.nodes()):
+                node.public_address = self.addresses.next_public()
             self.clusters = {cluster.id: cluster for cluster in built}
             self.firewall.reset(built, now)  # scenario clusters: 127.0.0.1/32 open to their application
 
@@ -130,6 +147,8 @@ class World:
                 cluster.delete_awaiting_confirmation = True
             elif cluster.deletion is None:
                 cluster.deletion = Deletion(now, int(self.settings.delete_duration * 1000))
+                if self.data_plane is not None:
+                    self.data_plane.cluster_deleted(cluster)
 
     def restore(self, source, request, body, now):
         """Start a restore of ``source`` into a new cluster; return the new cluster."""
@@ -139,7 +158,10 @@ class World:
             job = RestoreJob(now, int(self.settings.restore_duration * 1000), self.outcomes.take_next_restore())
             cluster = self.build_restored(source, request, kept, job, now)
             job.request = restore_record(source, request, body, point_in_time, now)
+            job.data_outcome = self.outcomes.take_next_restore_data()
             self.clusters[cluster.id] = cluster
+            if self.data_plane is not None:
+                self.data_plane.cluster_restored(cluster, source, point_in_time, now)
             return cluster
 
     def nodes_restorable_at(self, source, point_in_time, now):
@@ -163,16 +185,19 @@ class World:
             nodes = [node for node in dc.nodes if node.id in kept_node_ids]
             if nodes:
                 centres.append(restored_data_centre(cluster_id, dc, nodes, request, cdc_infos.get(dc.id), job,
-                                                    used_addresses))
+                                                    used_addresses, self.addresses))
         name = request.name or "%s restored %s" % (source.name, iso_ms(now)[:19] + "Z")
         schedule = source.schedule if job.outcome == RUNNING else None
-        return Cluster(cluster_id, name, source.cassandra_version, source.sla_tier, self.new_password(),
+        # The restored cluster carries the source's users with its data, its default user's password included
+        # (the emulator's choice: what the real service does is unknown).
+        return Cluster(cluster_id, name, source.cassandra_version, source.sla_tier, source.password,
                        centres, schedule, created_ms=now, pci_compliance=source.pci_compliance,
                        source_id=source.id, restore=job, application=source.application,
-                       account_id=source.account_id)
+                       account_id=source.account_id, username=source.username,
+                       client_encryption=source.client_encryption)
 
 
-def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job, used_addresses):
+def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job, used_addresses, addresses):
     """A data centre of the restored cluster: same name, racks and sizes, new ids and network.
 
     Its ``network`` is the requested range (``clusterNetwork`` for every data centre, or the entry's
@@ -194,7 +219,7 @@ def restored_data_centre(cluster_id, source_dc, nodes, request, cdc_info, job, u
             index += 1
         address = scenarios.private_address(network, index)
         used_addresses.add(address)
-        new_nodes.append(Node(node_id, node.size, node.rack, scenarios.public_address(node_id),
+        new_nodes.append(Node(node_id, node.size, node.rack, addresses.next_public(),
                               address, backups_from, node.commitlog_offset_ms))
     return DataCentre(str(uuid.uuid4()), source_dc.name, source_dc.cdc_name, source_dc.provider,
                       str(ipaddress.IPv4Network(network, strict=False)), False, new_nodes,

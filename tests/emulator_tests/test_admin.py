@@ -65,7 +65,7 @@ def test_reset_returns_to_the_scenario_start(emulator, api):
     assert restored not in {c["id"] for c in emulator.clusters()}
     assert emulator.faults() == [] and emulator.requests_log() == []
     assert emulator.admin("GET", "/outcomes") == {"next_restore": "RUNNING", "backup_failure_nodes": [],
-                                                  "two_factor_delete": []}
+                                                  "two_factor_delete": [], "next_restore_data": "complete"}
     assert emulator.settings() == {"backup_duration": 600.0, "restore_duration": 1200.0, "delete_duration": 60.0,
                                    "firewall_rule_duration": 30.0, "time_scale": 1.0, **DEFAULT_LIMITS_AND_V2_FORMS}
     assert abs(emulator.now_ms() / 1000.0 - time.time()) < 60

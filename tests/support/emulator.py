@@ -61,6 +61,7 @@ def v2_path(application, operation, cluster_id=None):
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_PREFIX = "emulator listening on "
 START_TIMEOUT = 15.0
+DATA_PLANE_START_TIMEOUT = 120.0  # initdb, engines of every cluster of the scenario
 ADMIN = "/__emulator__"
 
 
@@ -145,6 +146,15 @@ class Emulator:
     def cluster_state(self, cluster_id):
         return self.admin("GET", "/clusters/" + cluster_id)
 
+    def data_plane(self):
+        """``{enabled, address_block, ...}``: the node address block, and with ``--data-plane`` the CA and engines."""
+        return self.admin("GET", "/data-plane")
+
+    @property
+    def address_block(self):
+        """The ``127.B.0.0/16`` block of this emulator's node addresses."""
+        return self.data_plane()["address_block"]
+
     def firewall_rules(self, cluster_id):
         return self.admin("GET", "/clusters/%s/firewall-rules" % cluster_id)
 
@@ -166,10 +176,10 @@ def _read_lines(stream, lines):
     lines.put(None)
 
 
-def _wait_for_url(process, lines, stderr_file):
+def _wait_for_url(process, lines, stderr_file, timeout=START_TIMEOUT):
     """The URL from the emulator's first stdout line, or an error with its stderr."""
     try:
-        line = lines.get(timeout=START_TIMEOUT)
+        line = lines.get(timeout=timeout)
     except queue.Empty:
         line = None
     if line and line.startswith(READY_PREFIX):
@@ -192,17 +202,29 @@ def _stop(process):
 
 @contextlib.contextmanager
 def running_emulator(scenario="default", time_scale=1.0, username="demo", api_key="demo-key", extra_args=()):
-    """Start ``python -m tests.emulator`` on a free port; yield an ``Emulator``; stop it on exit."""
+    """Start ``python -m tests.emulator`` on a free port; yield an ``Emulator``; stop it on exit.
+
+    With ``--data-plane`` in ``extra_args`` the engines' files go to a temporary folder removed on exit
+    (also after a crash of the emulator), and the start may take up to ``DATA_PLANE_START_TIMEOUT``."""
     command = [sys.executable, "-m", "tests.emulator", "--host", "127.0.0.1", "--port", "0", "--quiet",
                "--scenario", scenario, "--time-scale", str(time_scale),
                "--username", username, "--api-key", api_key, *extra_args]
+    data_plane = "--data-plane" in extra_args
+    with contextlib.ExitStack() as stack:
+        if data_plane and "--data-plane-dir" not in extra_args:
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="restorekit-data-plane-"))
+            command += ["--data-plane-dir", workdir]
+        yield from _run(command, username, api_key, DATA_PLANE_START_TIMEOUT if data_plane else START_TIMEOUT)
+
+
+def _run(command, username, api_key, start_timeout):
     with tempfile.TemporaryFile(mode="w+") as stderr_file:
         process = subprocess.Popen(command, cwd=str(REPO_ROOT), stdout=subprocess.PIPE, stderr=stderr_file,
                                    stdin=subprocess.DEVNULL, text=True)
         lines = queue.Queue()
         threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
         try:
-            emulator = Emulator(_wait_for_url(process, lines, stderr_file), username, api_key, process)
+            emulator = Emulator(_wait_for_url(process, lines, stderr_file, start_timeout), username, api_key, process)
             try:
                 yield emulator
             finally:
