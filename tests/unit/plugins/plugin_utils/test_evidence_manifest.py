@@ -365,3 +365,17 @@ def test_a_pack_with_an_edited_report_or_a_link_fails_the_standalone_command(sig
     garbage = tmp_path / "garbage.tar.gz"
     garbage.write_bytes(b"\x1f\x8b" + os.urandom(64))
     assert standalone(tmp_path, "verify-pack", str(garbage), "--trust", key_id).returncode == 2
+
+
+def test_the_index_pages_show_each_cluster_intact_signed_and_its_chain_head(signed):
+    from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evidence_render import render_html, render_markdown
+    folder, _private, public, key_id = signed
+    (folder / "drill-billing-b1.md").write_text("edited\n")
+    model = index(folder, [public])
+
+    page, text = render_html(model), render_markdown(model)
+
+    assert "Integrity of the evidence" in page and "The evidence is NOT intact" in page
+    assert "drill-orders-prod-r3.manifest.json (SHA-256 %s" % model["integrity"]["chain_heads"][1]["sha256"][:16] in text
+    assert "| orders-prod `%s` | intact | signed by %s |" % (ORDERS, key_id[:16]) in text
+    assert "| billing `%s` | tampered |" % BILLING in text and "drill-billing-b1.md: does not match its manifest" in page
