@@ -72,7 +72,8 @@ class ActionModule(ActionBase):
             stale=stale,
             not_in_latest_run=[{"cluster_id": c["cluster_id"], "name": c["name"]}
                                for c in model["clusters"] if c["in_latest_run"] is False],
-            skipped=model["skipped"],
+            # Not "skipped": Ansible would take a non-empty list for a skipped task and never evaluate failed_when.
+            skipped_files=model["skipped"],
             duplicates=model["duplicates"],
             integrity=dict((key, value) for key, value in model["integrity"].items() if key != "chain_heads"),
             chain_heads=model["integrity"]["chain_heads"],

@@ -369,7 +369,7 @@ def verify_manifests(manifests, signatures, digest, trusted, open_chains=False):
     Returns ``{"problems": [{"path", "cluster_id", "problem"}], "covered": {report path: sha256},
     "manifests": {path: {...}}, "clusters": {cluster id: {"head", "head_sha256", "manifests",
     "signed_by", "unsigned"}}}``."""
-    problems, covered, records = [], {}, {}
+    problems, covered, records, listed = [], {}, {}, set()
 
     def problem(path, cluster_id, text):
         problems.append({"path": path, "cluster_id": cluster_id, "problem": text})
@@ -388,6 +388,7 @@ def verify_manifests(manifests, signatures, digest, trusted, open_chains=False):
         for name, expected in sorted(document["files"].items()):
             path = _sibling(relative, name)
             record["files"].append(path)
+            listed.add(path)
             actual = digest(path)
             if actual is None:
                 problem(path, cluster_id, "listed in %s but missing" % relative)
@@ -400,7 +401,7 @@ def verify_manifests(manifests, signatures, digest, trusted, open_chains=False):
     for sig in sorted(set(signatures) - {path + ".sig" for path in manifests}):
         problem(sig, None, "a signature without its manifest %s" % sig[:-len(".sig")])
     clusters = _check_chains(records, open_chains, problem)
-    return {"problems": problems, "covered": covered, "manifests": records, "clusters": clusters}
+    return {"problems": problems, "covered": covered, "listed": listed, "manifests": records, "clusters": clusters}
 
 
 def _check_signature(relative, data, record, signature, trusted, problem):
@@ -473,8 +474,8 @@ def uncovered_reports(reports, result, digest):
         if not isinstance(version, int) or version < MANIFEST_ERA:
             unverified.append(relative)
             continue
-        if relative in result["covered"]:
-            continue
+        if relative in result["covered"] or relative in result["listed"]:
+            continue  # verified, or already named as not matching the manifest that lists it
         actual = digest(relative)
         if actual is not None and actual in covered_hashes:
             continue
