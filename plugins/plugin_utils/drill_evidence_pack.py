@@ -21,6 +21,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import evidence_manifest
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evidence import INDEX_FILES
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import human_seconds
 
 CONTROLS = "controls.md"
 # Each control reference, what it asks in our own words, and which facts of the pack serve it.
@@ -131,8 +132,9 @@ def facts(model, reports):
         times = [_ms(drill["finished_at"]) for drill in cluster["drills"]]
         times = sorted(moment for moment in times if moment is not None)
         if len(times) > 1:
-            gap = (times[-1] - times[0]) / 86400000.0 / (len(times) - 1)
-            result["schedule"].append("%s: %d drills, one every %.1f days on average." % (_name(cluster), len(times), gap))
+            gap = (times[-1] - times[0]) / 1000.0 / (len(times) - 1)
+            every = "%.1f days" % (gap / 86400.0) if gap >= 2 * 86400 else human_seconds(gap)
+            result["schedule"].append("%s: %d drills, one every %s on average." % (_name(cluster), len(times), every))
         else:
             result["schedule"].append("%s: %d drill in the window." % (_name(cluster), len(times)))
     documents = {drill["report"]: _report(reports.get(drill["report"], b"")) for _cluster, drill in drills}

@@ -379,3 +379,24 @@ def test_the_index_pages_show_each_cluster_intact_signed_and_its_chain_head(sign
     assert "drill-orders-prod-r3.manifest.json (SHA-256 %s" % model["integrity"]["chain_heads"][1]["sha256"][:16] in text
     assert "| orders-prod `%s` | intact | signed by %s |" % (ORDERS, key_id[:16]) in text
     assert "| billing `%s` | tampered |" % BILLING in text and "drill-billing-b1.md: does not match its manifest" in page
+
+
+def test_controls_show_the_frequency_targets_data_checks_and_the_follow_up_of_a_failure(tmp_path):
+    folder = tmp_path / "reports"
+    drill(folder, ORDERS, "orders-prod", "r1", 1, status="failed")
+    drill(folder, ORDERS, "orders-prod", "r2", 8)
+    drill(folder, BILLING, "billing", "b1", 2, status="failed")
+    model = index(folder)
+    reports = {path.name: path.read_bytes() for path in folder.glob("drill-*.json") if not path.name.endswith(".manifest.json")}
+
+    found = drill_evidence_pack.facts(model, reports)
+
+    assert "orders-prod (%s): 2 drills, one every 7.0 days on average." % ORDERS in found["schedule"]
+    failures = " ".join(found["failures"])
+    assert "drill r1 failed on" in failures and "followed by the passing drill r2 on" in failures
+    assert "billing (%s): drill b1 failed on" % BILLING in failures and "no passing drill after it in the window" in failures
+    assert found["targets"][0] == "RTO measured in 3 of 3 drills; 3 had a target, 3 met it."
+    assert found["data"] == ["The user's data checks on the restored cluster ran and passed in 0 drills, failed in 0, "
+                             "did not run or could not be verified in 3."]
+    controls = drill_evidence_pack.controls_markdown(model, reports)
+    assert controls.count("## ") == 6 and "Integrity: intact; 3 manifests" in controls
