@@ -161,8 +161,8 @@ def facts(model, reports):
                               data_runs.get("passed", 0), data_runs.get("failed", 0),
                               len(drills) - data_runs.get("passed", 0) - data_runs.get("failed", 0)))
     result["backups"].append("Backups covering every node were found before %d drills, recent enough in %d; the drill's "
-                             "own backup completed in %d." % (backups.get("backups_available", 0), backups.get("backup_fresh", 0),
-                                                            backups.get("backup_completed", 0)))
+                             "own backup completed in %d." % (
+                                 backups.get("backups_available", 0), backups.get("backup_fresh", 0), backups.get("backup_completed", 0)))
     for cluster in model["clusters"]:
         history = cluster["drills"]
         for index, drill in enumerate(history):

@@ -327,8 +327,8 @@ def integrity_markdown(model):
     lines = ["", "## Integrity of the evidence", "", "**%s**" % _md(_integrity_verdict(integrity)), "",
              "| source cluster | evidence | signature | chain head | problems |", "|---|---|---|---|---|"]
     for name, cluster_id, state, signature, head, problems in _integrity_rows(model):
-        lines.append("| %s `%s` | %s | %s | `%s` | %s |" % (_md(name), cluster_id, _md(state), _md(signature), _md(head),
-                                                          _md("; ".join(problems)) or "-"))
+        cells = (_md(name), cluster_id, _md(state), _md(signature), _md(head), _md("; ".join(problems)) or "-")
+        lines.append("| %s `%s` | %s | %s | `%s` | %s |" % cells)
     for entry in integrity["problems"]:
         if entry["cluster_id"] not in {cluster["cluster_id"] for cluster in model["clusters"]}:
             lines.append("- %s" % _md("%s: %s" % (entry["path"], entry["problem"]) if entry["path"] else entry["problem"]))
