@@ -25,8 +25,8 @@ description:
     V(cassandra), without C(api_version) as V(v1).
   - Each file is written atomically (a temporary file in O(path), then renamed), so a reader never sees part of one and two
     runs finishing together leave a complete index.
-  - Verifies every drill's manifest (C(drill-<source>-<run id>.manifest.json), written beside its reports by the role):
-    the SHA-256 of each report file, the chain of each cluster's drills (each manifest names the one before it) and,
+  - Verifies every drill's manifest (C(drill-<source>-<run id>.manifest.json), written beside its reports by the role),
+    that is the SHA-256 of each report file, the chain of each cluster's drills (each manifest names the one before it) and,
     with O(trusted_keys), the Ed25519 signature C(<manifest>.sig). The index shows per cluster whether its evidence is
     intact, signed and by whom, and the newest manifest of each chain (its head).
   - A report that does not match its manifest, a missing link in a chain, a manifest out of order, a signature that does
