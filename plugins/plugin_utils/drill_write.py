@@ -120,4 +120,9 @@ def write_manifest(rendered, mode, signing_key=None, check_mode=False):
     written = {}
     for path, data in evidence_manifest.prepare_manifest(report_path, files, report, key):
         written[path] = needs_write(path, data, mode) if check_mode else write_atomic(path, data, mode)
+    signature = [path for path in written if path.endswith(evidence_manifest.MANIFEST_SUFFIX)][0] + ".sig"
+    if key is None and os.path.lexists(signature):  # an unsigned manifest rewritten: its old signature goes
+        written[signature] = True
+        if not check_mode:
+            os.unlink(signature)
     return written, error
