@@ -91,7 +91,7 @@ def _head(cluster_id, name, chain):
     if not chain:
         return None
     return {"cluster_id": cluster_id, "name": name, "manifest": chain["head"], "sha256": chain["head_sha256"],
-            "run_id": chain["head_run_id"], "manifests": chain["manifests"]}
+            "run_id": chain["head_run_id"], "sequence": chain["head_sequence"], "manifests": chain["manifests"]}
 
 
 def gate_problems(model):

@@ -14,9 +14,10 @@ collection runs and the stand-alone verifier an auditor runs from a copy of it::
 What it holds:
 
 - a *manifest* per drill (``drill-<source>-<run id>.manifest.json`` beside the reports): the
-  SHA-256 of every report file of the drill, the drill's identity and ``previous``, the SHA-256 of
-  the newest earlier manifest of the same source cluster, so that each cluster's drills form a
-  chain (``prepare_manifest``, ``chain_head``);
+  SHA-256 of every report file of the drill, the drill's identity, ``previous`` (the SHA-256 of
+  the newest manifest of the same source cluster: the head of its chain when the drill is
+  written) and ``sequence`` (its place in the chain), so that each cluster's drills form a chain
+  (``prepare_manifest``, ``chain_head``);
 - a detached Ed25519 signature over the manifest file's exact bytes, ``<manifest>.sig`` (base64),
   and the key id in the manifest: the SHA-256 of the raw public key, in hex (``key_id``);
 - verification of a set of manifests against the files they list, their chains and the trusted
@@ -220,7 +221,7 @@ def identity(report):
         "report_format_version": _int(report.get("format_version")),
         "reference_time": report.get("reference_time"),
         "reference_time_ms": reference,
-        # The chain's order: the drill's reference time (API time), else when its report was written.
+        # The drill's time: its reference time (API time), else when its report was written; ties in a chain only.
         "order_ms": reference if reference is not None else controller_ms,
         "api_times": api_times,
     }
@@ -243,10 +244,10 @@ def _order(document):
     return (_int(document.get("order_ms")) or 0, str(document.get("run_id") or ""))
 
 
-def chain_head(folder, cluster_id, before, exclude=None):
-    """(sha256, relative path) of the newest manifest of ``cluster_id`` under ``folder`` ordered
-    before ``before`` (``(order_ms, run_id)``), or (None, None). ``exclude``: a relative path
-    (the manifest being rewritten)."""
+def chain_head(folder, cluster_id, exclude=None):
+    """(sha256, relative path, sequence) of the head of ``cluster_id``'s chain under ``folder``: its
+    manifest with the highest ``sequence`` (ties: the latest drill), or (None, None, 0).
+    ``exclude``: a relative path (the manifest being rewritten)."""
     best = None
     for relative, path in find_manifests(folder):
         if relative == exclude:
@@ -258,10 +259,10 @@ def chain_head(folder, cluster_id, before, exclude=None):
         document, _reason = read_manifest(data)
         if document is None or document["source"].get("id") != cluster_id:
             continue
-        key = _order(document)
-        if key < before and (best is None or key > best[0]):
+        key = (document["sequence"],) + _order(document) + (relative,)
+        if best is None or key > best[0]:
             best = (key, sha256_hex(data), relative)
-    return (best[1], best[2]) if best else (None, None)
+    return (best[1], best[2], best[0][0]) if best else (None, None, 0)
 
 
 def find_manifests(folder):
@@ -300,11 +301,13 @@ def prepare_manifest(report_path, files, report, signing_key=None):
             raise EvidenceError("%s: a report file outside the folder of %s cannot be in its manifest" % (path, report_path))
         hashes[os.path.basename(path)] = sha256_hex(data)
     document = identity(report)
-    previous, previous_name = chain_head(folder, document["source"]["id"], _order(document), exclude=os.path.basename(manifest_path))
+    previous, previous_name, sequence = chain_head(folder, document["source"]["id"], exclude=os.path.basename(manifest_path))
     document.update({
         "manifest_version": MANIFEST_VERSION,
         "kind": KIND,
         "files": hashes,
+        # The chain is the order the drills were written in: each manifest links to the head before it.
+        "sequence": sequence + 1,
         "previous": previous,
         "previous_manifest": previous_name,
         "key_id": key_id(signing_key.public_key()) if signing_key is not None else None,
@@ -349,6 +352,11 @@ def read_manifest(data):
         return None, "no run id"
     if document.get("order_ms") is not None and _int(document.get("order_ms")) is None:
         return None, "order_ms is not an integer"
+    sequence = _int(document.get("sequence"))
+    if sequence is None or sequence < 1:
+        return None, "sequence is not a positive integer"
+    if (sequence == 1) != (document.get("previous") is None):
+        return None, "only the first manifest of a chain (sequence 1) has no previous"
     return document, None
 
 
@@ -382,7 +390,8 @@ def verify_manifests(manifests, signatures, digest, trusted, open_chains=False):
             continue
         cluster_id = document["source"]["id"].lower()
         record = {"cluster_id": cluster_id, "name": document["source"].get("name"), "run_id": document["run_id"],
-                  "sha256": sha256_hex(data), "order": _order(document), "previous": document.get("previous"),
+                  "sha256": sha256_hex(data), "order": _order(document), "sequence": document["sequence"],
+                  "previous": document.get("previous"),
                   "key_id": document.get("key_id"), "signed": False, "files": []}
         records[relative] = record
         for name, expected in sorted(document["files"].items()):
@@ -433,25 +442,31 @@ def _check_chains(records, open_chains, problem):
         by_cluster.setdefault(record["cluster_id"], {}).setdefault(record["sha256"], (relative, record))  # copies once
     clusters = {}
     for cluster_id, unique in sorted(by_cluster.items()):
-        chain = sorted(unique.values(), key=lambda item: (item[1]["order"], item[0]))
+        chain = sorted(unique.values(), key=lambda item: (item[1]["sequence"], item[1]["order"], item[0]))
         known = {sha: relative for sha, (relative, _record) in unique.items()}
         for index, (relative, record) in enumerate(chain):
-            expected = chain[index - 1][1]["sha256"] if index else None
-            link = record["previous"]
-            if link == expected:
+            link, sequence = record["previous"], record["sequence"]
+            if index == 0:
+                if link is not None and not open_chains:
+                    problem(relative, cluster_id, "missing link: the manifest before it (SHA-256 %s, sequence %d) is gone"
+                            % (link[:12], sequence - 1))
                 continue
-            if index == 0 and open_chains and link not in known:
+            before_relative, before = chain[index - 1]
+            if sequence == before["sequence"]:
+                problem(relative, cluster_id, "the chain forks: %s has the same place in it (sequence %d)" % (before_relative, sequence))
+            elif link == before["sha256"] and sequence == before["sequence"] + 1:
                 continue
-            if link is None:
-                problem(relative, cluster_id, "starts a new chain although %s comes before it: the chain was cut" % chain[index - 1][0])
+            elif link is None:
+                problem(relative, cluster_id, "starts a new chain although %s comes before it: the chain was cut" % before_relative)
             elif link in known:
-                problem(relative, cluster_id, "out of order: it links to %s, but %s comes before it" % (
-                    known[link], chain[index - 1][0] if index else "nothing"))
+                problem(relative, cluster_id, "out of order: it links to %s, but %s comes before it" % (known[link], before_relative))
             else:
-                problem(relative, cluster_id, "missing link: the manifest before it (SHA-256 %s) is gone" % link[:12])
+                problem(relative, cluster_id, "missing link: the manifest before it (SHA-256 %s, sequence %d) is gone"
+                        % (link[:12], sequence - 1))
         head_relative, head = chain[-1]
         clusters[cluster_id] = {
             "name": head["name"], "head": head_relative, "head_sha256": head["sha256"], "head_run_id": head["run_id"],
+            "head_sequence": head["sequence"],
             "manifests": len(chain), "signed_by": sorted({r["key_id"] for _p, r in chain if r["signed"]}),
             "signed": sum(1 for _p, r in chain if r["signed"]),
             "unsigned": sum(1 for _p, r in chain if not r["key_id"]),
