@@ -418,3 +418,20 @@ def test_controls_show_the_frequency_targets_data_checks_and_the_follow_up_of_a_
                              "did not run or could not be verified in 3."]
     controls = drill_evidence_pack.controls_markdown(model, reports)
     assert controls.count("## ") == 6 and "Integrity: intact; 3 manifests" in controls
+
+
+def test_the_pack_writer_follows_no_symlink(signed, tmp_path):
+    folder, _private, public, key_id = signed
+    secret = tmp_path / "secret.txt"
+    secret.write_text("NOT-FOR-THE-PACK\n")
+    twin = folder / "drill-billing-b1.md"
+    twin.unlink()
+    twin.symlink_to(secret)
+
+    pack = write_pack(folder, public, tmp_path)
+
+    with tarfile.open(pack) as tar:
+        assert "drill-billing-b1.md" not in tar.getnames()
+        assert all(b"NOT-FOR-THE-PACK" not in tar.extractfile(member).read() for member in tar.getmembers())
+    result = standalone(tmp_path, "verify-pack", pack, "--trust", key_id)
+    assert result.returncode == 1 and "PROBLEM drill-billing-b1.md: listed in drill-billing-b1.manifest.json but missing" in result.stdout
