@@ -435,3 +435,34 @@ def test_the_pack_writer_follows_no_symlink(signed, tmp_path):
         assert all(b"NOT-FOR-THE-PACK" not in tar.extractfile(member).read() for member in tar.getmembers())
     result = standalone(tmp_path, "verify-pack", pack, "--trust", key_id)
     assert result.returncode == 1 and "PROBLEM drill-billing-b1.md: listed in drill-billing-b1.manifest.json but missing" in result.stdout
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=0, max_value=4000), st.binary(min_size=1, max_size=64))
+def test_the_pack_reader_never_crashes_on_a_damaged_pack(tmp_path_factory, cut, noise):
+    folder = tmp_path_factory.mktemp("pack")
+    pack = folder / "p.tar.gz"
+    evidence_manifest.write_pack(str(pack), [("drill-x-r1.json", b'{"format_version": 3, "source": {"id": "x"}}' * 50),
+                                            ("drill-x-r1.manifest.json", b"{}")])
+    data = pack.read_bytes()
+    pack.write_bytes(data[:cut % len(data)] + noise + data[cut % len(data) + len(noise):])
+    try:
+        result = evidence_manifest.verify_pack(str(pack), [])
+    except evidence_manifest.EvidenceError:
+        return  # not a readable .tar.gz: the command exits 2
+    assert result["problems"] or not result["clusters"]  # whatever was read, a damaged pack never verifies
+
+
+def test_a_pack_without_its_newest_drill_fails_on_the_index_it_carries(signed, tmp_path):
+    folder, _private, public, key_id = signed
+    pack = write_pack(folder, public, tmp_path)
+    cut = str(tmp_path / "cut.tar.gz")
+    with tarfile.open(pack) as source, tarfile.open(cut, "w:gz") as target:
+        for member in source.getmembers():
+            if not member.name.startswith("drill-orders-prod-r3."):  # the head, with its manifest
+                target.addfile(member, source.extractfile(member))
+
+    result = evidence_manifest.verify_pack(cut, [key_id])
+
+    assert [(entry["path"], entry["problem"]) for entry in result["problems"]] == [
+        ("drill-orders-prod-r3.json", "named in evidence.json but not in the pack")]
