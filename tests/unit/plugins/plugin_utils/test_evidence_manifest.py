@@ -442,8 +442,8 @@ def test_the_pack_writer_follows_no_symlink(signed, tmp_path):
 def test_the_pack_reader_never_crashes_on_a_damaged_pack(tmp_path_factory, cut, noise):
     folder = tmp_path_factory.mktemp("pack")
     pack = folder / "p.tar.gz"
-    evidence_manifest.write_pack(str(pack), [("drill-x-r1.json", b'{"format_version": 3, "source": {"id": "x"}}' * 50),
-                                            ("drill-x-r1.manifest.json", b"{}")])
+    members = [("drill-x-r1.json", b'{"format_version": 3, "source": {"id": "x"}}' * 50), ("drill-x-r1.manifest.json", b"{}")]
+    evidence_manifest.write_pack(str(pack), members)
     data = pack.read_bytes()
     pack.write_bytes(data[:cut % len(data)] + noise + data[cut % len(data) + len(noise):])
     try:
