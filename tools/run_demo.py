@@ -10,6 +10,11 @@ the collections path, stops the emulator, checks in its request log that both re
 were deleted (each through its own API version), and prints where the reports are (drill-reports/ at the repository root), with the
 evidence index across runs (drill-reports/index.html: run the demo twice to see a trend).
 
+Each drill's manifest is signed with a throwaway Ed25519 key the demo makes once, outside the report
+folder with mode 0600 (under the cache folder, ~/.cache/restorekit.instaclustr/demo-signing-key-*/),
+and the evidence index trusts its public key: the demo fails unless every cluster's evidence is
+intact and signed.
+
 Exit status: 0 when every drill passed and nothing was left behind, 1 otherwise.
 
     .venv/bin/python tools/run_demo.py [--time-scale 120] [--report-dir drill-reports] [--data-plane]
@@ -31,7 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.support.collection import collections_root  # noqa: E402
+from tests.support.collection import DEFAULT_ROOT, collections_root  # noqa: E402
 from tests.support.emulator import (  # noqa: E402
     INVENTORY_DEV_ID,
     ORDERS_PROD_ID,
@@ -77,6 +82,27 @@ def write_inventory(folder):
     return path
 
 
+def demo_signing_key():
+    """(private key path, public key path) of the demo's throwaway Ed25519 key, made once, mode 0600,
+    in the cache folder (never in the report folder, which is published)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    folder = DEFAULT_ROOT.parent / ("demo-signing-key-" + DEFAULT_ROOT.name.rsplit("-", 1)[-1])
+    private, public = folder / "signing.pem", folder / "signing.pub.pem"
+    if not private.exists() or not public.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = ed25519.Ed25519PrivateKey.generate()
+        descriptor = os.open(str(private), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+    os.chmod(str(private), 0o600)
+    return private, public
+
+
 def run_playbook(emulator, inventory, report_dir, run_id):
     env = dict(os.environ)
     env.update(emulator.credentials_env())
@@ -85,8 +111,10 @@ def run_playbook(emulator, inventory, report_dir, run_id):
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "PATH": "%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")),
     })
+    private, public = demo_signing_key()
     extra = {"backup_restore_drill_report_dir": str(report_dir), "backup_restore_drill_run_id": run_id,
-             "backup_restore_drill_summary_run_id": run_id}
+             "backup_restore_drill_summary_run_id": run_id, "backup_restore_drill_signing_key": str(private),
+             "backup_restore_drill_evidence_trusted_keys": [str(public)]}
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "restorekit.instaclustr.dr_drill",
                "-i", str(inventory), "--forks", str(len(CLUSTERS)), "-e", json.dumps(extra)]
     print("$ " + " ".join(command[:4]) + " ...", flush=True)
@@ -168,6 +196,7 @@ def main(argv=None):
     index = report_dir / "index.html"
     if index.exists():
         print("evidence       %s (every run in the folder; run the demo again for a trend)" % os.path.relpath(str(index), os.getcwd()))
+        problems.extend(evidence_problems(report_dir / "evidence.json"))
     else:
         problems.append("no evidence index %s" % index)
     print("\nrequest log: %d API requests (%s), %d DELETEs of restored clusters" % (
@@ -182,6 +211,21 @@ def main(argv=None):
         len(reports), ", ".join("%s: %s over API %s" % (name, APPLICATIONS[name], API_VERSIONS[name]) for name in CLUSTERS),
         os.path.relpath(str(report_dir), os.getcwd())))
     return 0
+
+
+def evidence_problems(path):
+    """Problems, if any: every drilled cluster's evidence must be intact and signed by the demo's key."""
+    evidence = json.loads(path.read_text())
+    integrity = evidence.get("integrity") or {}
+    problems = ["%s: %s" % (entry["path"], entry["problem"]) for entry in integrity.get("problems", [])]
+    for cluster in evidence["clusters"]:
+        if cluster["name"] in CLUSTERS:
+            state = cluster.get("evidence") or {}
+            print("evidence of %-14s %s, %s" % (cluster["name"], state.get("status"), state.get("signed")))
+            if state.get("status") != "intact" or state.get("signed") != "signed":
+                problems.append("the evidence of %s is %s and %s, not intact and signed" % (
+                    cluster["name"], state.get("status"), state.get("signed")))
+    return problems
 
 
 def _minutes(seconds):

@@ -18,7 +18,8 @@ import time
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_evidence
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_evidence, drill_evidence_integrity, drill_evidence_pack
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.evidence_manifest import EvidenceError
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_evidence_render import write_index
 
 ARGUMENT_SPEC = {
@@ -26,6 +27,9 @@ ARGUMENT_SPEC = {
     "window": {"type": "raw", "default": "90d"},
     "max_age": {"type": "raw"},
     "latest_run_id": {"type": "list", "elements": "str", "aliases": ["latest_run_ids"]},
+    "trusted_keys": {"type": "list", "elements": "path", "default": []},
+    "expected_clusters": {"type": "list", "elements": "str", "default": []},
+    "pack": {"type": "path"},
 }
 
 
@@ -43,14 +47,21 @@ class ActionModule(ActionBase):
         if not os.path.isdir(folder):
             return dict(result, failed=True, msg="path: the report folder %s does not exist" % folder)
         try:
+            found = drill_evidence.scan(folder)
             model = drill_evidence.build_model(
-                drill_evidence.scan(folder), now_ms=int(time.time() * 1000), window=args["window"],
+                found, now_ms=int(time.time() * 1000), window=args["window"],
                 max_age=args["max_age"], latest_run_ids=args["latest_run_id"])
-        except OptionError as error:
+            # Every manifest verified (hashes, chains, signatures); the gate below fails after writing.
+            drill_evidence_integrity.apply(model, drill_evidence_integrity.verify_folder(folder, found, args["trusted_keys"]),
+                                           args["expected_clusters"])
+        except (OptionError, EvidenceError) as error:
             return dict(result, failed=True, msg=str(error))
         try:
             files, changed = write_index(folder, model, check_mode=self._task.check_mode)
-        except OSError as error:
+            if args["pack"] and not self._task.check_mode:
+                files["pack"] = drill_evidence_pack.write(folder, model, args["pack"], args["trusted_keys"])
+                changed = True
+        except (OSError, EvidenceError) as error:
             return dict(result, failed=True, msg="writing the evidence index in %s failed: %s" % (folder, error))
         stale = drill_evidence.stale_clusters(model)
         result.update(
@@ -61,12 +72,16 @@ class ActionModule(ActionBase):
             stale=stale,
             not_in_latest_run=[{"cluster_id": c["cluster_id"], "name": c["name"]}
                                for c in model["clusters"] if c["in_latest_run"] is False],
-            skipped=model["skipped"],
+            # Not "skipped": Ansible would take a non-empty list for a skipped task and never evaluate failed_when.
+            skipped_files=model["skipped"],
             duplicates=model["duplicates"],
+            integrity=dict((key, value) for key, value in model["integrity"].items() if key != "chain_heads"),
+            chain_heads=model["integrity"]["chain_heads"],
         )
-        message = drill_evidence.gate_message(model)
-        if message:
-            result.update(failed=True, msg="%s. Evidence index: %s" % (message, files["html"]))
+        messages = [text for text in (drill_evidence.gate_message(model), drill_evidence_integrity.gate_message(model)) if text]
+        result["gate_failed"] = bool(messages)
+        if messages:
+            result.update(failed=True, msg="%s. Evidence index: %s" % (". ".join(messages), files["html"]))
         else:
             result["msg"] = "%d clusters, %d drill reports%s; evidence index: %s" % (
                 model["counts"]["clusters"], model["counts"]["reports"],

@@ -27,6 +27,8 @@ ARGUMENT_SPEC = {
     },
     "mode": {"type": "raw", "default": "0644"},
     "directory_mode": {"type": "raw", "default": "0755"},
+    "manifest": {"type": "bool", "default": False},
+    "signing_key": {"type": "str", "no_log": True},
 }
 
 
@@ -60,14 +62,21 @@ class ActionModule(ActionBase):
         try:
             written, folders_changed = drill_write.write_files(rendered, mode, folder_mode,
                                                                check_mode=self._task.check_mode)
-        except OSError as error:
+            key_error = None
+            if args["manifest"]:
+                # After the reports: the manifest holds their SHA-256 and links to the cluster's previous drill.
+                manifest, key_error = drill_write.write_manifest(rendered, mode, args["signing_key"], check_mode=self._task.check_mode)
+                written.update(manifest)
+        except (OSError, ValueError) as error:
             return dict(result, failed=True, msg="writing the reports failed: %s" % error)
         result.update(
             changed=folders_changed or any(written.values()),
-            files=[path for path, unused_text in rendered],
+            files=[path for path, unused_text in rendered] + [path for path in written if path not in dict(rendered)],
             written=[path for path, changed in written.items() if changed],
             msg="%d file(s) %s in %s" % (
                 len(rendered), "would be written" if self._task.check_mode else "written",
                 ", ".join(sorted({os.path.dirname(path) for path, unused_text in rendered}))),
         )
+        if key_error:
+            result.update(failed=True, msg="%s; the reports and an unsigned manifest were written" % key_error)
         return result

@@ -48,7 +48,7 @@ options:
   data_port:
     description:
       - The port of the cluster's clients. If not set, the application's standard port (Cassandra CQL 9042, PostgreSQL
-        5432, OpenSearch REST 9200, Redis 6379; inferred: Instaclustr's connection pages show these).
+        5432, OpenSearch REST 9200, Redis 6379; inferred from Instaclustr's connection pages).
     type: int
   data_tls:
     description:

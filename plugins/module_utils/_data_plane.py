@@ -150,7 +150,7 @@ _TIMEOUT_WORDS = ("timeout", "timed out")
 
 def classify(error):
     """A ``WireFailure`` for a client library's exception: its text, and whether it looks closed or timed out."""
-    text = "%s: %s" % (type(error).__name__, error) if str(error) else type(error).__name__
+    text = "%s: %s" % (type(error).__name__, " ".join(str(error).split())) if str(error) else type(error).__name__
     lowered = text.lower()
     return WireFailure(text, closed=any(word in lowered for word in _CLOSED_WORDS),
                        timeout=any(word in lowered for word in _TIMEOUT_WORDS))
@@ -270,7 +270,7 @@ def tls_from_flags(row, access):
 
 def hold_secret(module, value):
     """Keep ``value`` out of every output: Ansible's ``no_log_values`` and the module's register of secrets, when it has one."""
-    if not value:
+    if not value or value in module.no_log_values:
         return
     module.no_log_values.add(value)
     register = getattr(module, "secrets", None)

@@ -24,8 +24,8 @@ description:
     C(canary); OpenSearch index C(restorekit-canary); Redis keys C(restorekit:canary:<id>), expiring after 40 days (longer
     than the backup window and the heartbeat's 30-day pruning).
   - The module creates what is missing of that home and changes nothing else. A canary never holds a secret.
-  - The canary is written in two steps (the record, then its C(written_before)): a backup taken between them holds the
-    canary without C(written_before).
+  - The canary is written in two steps, the record and then its C(written_before), so a backup taken between them holds
+    the canary without C(written_before).
 author:
   - restorekit maintainers (@restorekit)
 extends_documentation_fragment:
@@ -72,6 +72,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: syntax-only (needs a cluster whose data the runner can reach through its firewall)
 - name: Write a canary into orders-prod before its backup
   restorekit.instaclustr.cluster_canary:
     api_version: v2
@@ -133,7 +134,7 @@ canary:
       type: int
       sample: 1796634002000
 would_write:
-  description: In check mode with O(state=present), what would be written (no time: nothing was written).
+  description: In check mode with O(state=present), what would be written (without times, as nothing was written).
   returned: when O(state=present), in check mode
   type: dict
   sample: {"id": "4f1e0c7a9b2d4e8f8a6c3b5d7e9f1a2b", "run_id": "drill-2026-12-07", "home": "postgresql cluster ...: schema ..."}

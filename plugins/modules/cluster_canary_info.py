@@ -30,6 +30,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: syntax-only (needs a cluster whose data the runner can reach through its firewall)
 - name: Read the canaries of a restored cluster
   restorekit.instaclustr.cluster_canary_info:
     api_version: v2
@@ -92,6 +93,8 @@ home_exists:
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._data_plane import DATA_PLANE, DATA_PLANE_ARGUMENT_SPEC, read_canaries
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule
 
+ARGUMENT_SPEC = dict(DATA_PLANE_ARGUMENT_SPEC)
+
 
 class ClusterCanaryInfo:
     """The canaries of one cluster."""
@@ -105,7 +108,7 @@ class ClusterCanaryInfo:
 
 
 def main():
-    module = RestorekitModule(argument_spec=dict(DATA_PLANE_ARGUMENT_SPEC))
+    module = RestorekitModule(argument_spec=ARGUMENT_SPEC)
     module.run(ClusterCanaryInfo(module).run)
 
 

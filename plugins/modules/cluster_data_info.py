@@ -34,6 +34,7 @@ seealso:
 """
 
 EXAMPLES = r"""
+# example: syntax-only (needs a cluster whose data the runner can reach through its firewall)
 - name: List what an OpenSearch cluster holds
   restorekit.instaclustr.cluster_data_info:
     api_version: v2
@@ -74,6 +75,8 @@ catalogue:
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._data_plane import DATA_PLANE, DATA_PLANE_ARGUMENT_SPEC, read_catalogue
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule
 
+ARGUMENT_SPEC = dict(DATA_PLANE_ARGUMENT_SPEC)
+
 
 class ClusterDataInfo:
     """The data catalogue of one cluster."""
@@ -87,7 +90,7 @@ class ClusterDataInfo:
 
 
 def main():
-    module = RestorekitModule(argument_spec=dict(DATA_PLANE_ARGUMENT_SPEC))
+    module = RestorekitModule(argument_spec=ARGUMENT_SPEC)
     module.run(ClusterDataInfo(module).run)
 
 

@@ -25,6 +25,14 @@ description:
     V(cassandra), without C(api_version) as V(v1).
   - Each file is written atomically (a temporary file in O(path), then renamed), so a reader never sees part of one and two
     runs finishing together leave a complete index.
+  - Verifies every drill's manifest (C(drill-<source>-<run id>.manifest.json), written beside its reports by the role),
+    that is the SHA-256 of each report file, the chain of each cluster's drills (each manifest names the one before it) and,
+    with O(trusted_keys), the Ed25519 signature C(<manifest>.sig). The index shows per cluster whether its evidence is
+    intact, signed and by whom, and the newest manifest of each chain (its head).
+  - A report that does not match its manifest, a missing link in a chain, a manifest out of order, a signature that does
+    not verify, a key that is not trusted, a report of the manifest era (report C(format_version) 3 or later) without a
+    valid manifest and an expected cluster without any report make the task fail after the index is written, naming each
+    file and what is wrong. Older reports are shown as unverified, never as tampered.
   - The schema of C(evidence.json) is documented in the collection's C(docs/evidence.md).
 author:
   - restorekit maintainers (@restorekit)
@@ -57,6 +65,29 @@ options:
     type: list
     elements: str
     aliases: [latest_run_ids]
+  trusted_keys:
+    description:
+      - Paths of the Ed25519 public keys (PEM) whose signatures are trusted.
+      - When set, every manifest must be signed by one of them; unset, unsigned manifests are intact and shown as unsigned,
+        and a signed manifest fails as signed by a key that is not trusted.
+    type: list
+    elements: path
+    default: []
+  expected_clusters:
+    description:
+      - Source cluster ids or names that must have evidence. A cluster with no report at all fails the gate instead of
+        vanishing from the index.
+    type: list
+    elements: str
+    default: []
+  pack:
+    description:
+      - The path of an evidence pack (C(.tar.gz)) to write after the index, for an auditor. It holds the index (HTML,
+        Markdown, JSON), every report of the window with its manifest and signature, the public keys of O(trusted_keys)
+        (C(keys/<key id>.pem)) and C(controls.md), which maps the evidence to the controls it serves.
+      - No symlink is followed. It is verified without the collection by C(python evidence_manifest.py verify-pack)
+        (see C(docs/evidence.md)). Not written in check mode.
+    type: path
 attributes:
   check_mode:
     description: Can run in check mode and return the changed status prediction without modifying the target.
@@ -98,6 +129,14 @@ EXAMPLES = r"""
   restorekit.instaclustr.drill_evidence:
     path: "{{ playbook_dir }}/drill-reports"
     latest_run_id: ["{{ awx_job_id }}"]
+
+- name: Verify the signed evidence of three clusters and write the pack for the auditor
+  restorekit.instaclustr.drill_evidence:
+    path: /evidence/drill-reports
+    max_age: 30d
+    trusted_keys: [/etc/restorekit/drill-signing.pub.pem]
+    expected_clusters: [orders-prod, inventory-dev, payments-pg]
+    pack: /evidence/packs/drill-evidence-2026-q4.tar.gz
 """
 
 RETURN = r"""
@@ -114,6 +153,9 @@ files:
       type: str
     json:
       description: Path of C(evidence.json).
+      type: str
+    pack:
+      description: Path of the evidence pack, when O(pack) is set.
       type: str
   sample: {html: /evidence/drill-reports/index.html, markdown: /evidence/drill-reports/index.md,
            json: /evidence/drill-reports/evidence.json}
@@ -154,12 +196,33 @@ not_in_latest_run:
   type: list
   elements: dict
   sample: []
-skipped:
+skipped_files:
   description: Files set aside, each with C(path) (relative to O(path)) and C(reason).
   returned: when the index was built, also when the gate fails
   type: list
   elements: dict
   sample: [{path: drill-orders-prod-7a1c.json, reason: "not valid JSON (half-written?): Expecting value: line 1 column 1 (char 0)"}]
+integrity:
+  description: >-
+    The verdict of the manifests: C(status) (V(intact), V(unverified) when some reports predate manifests, V(failed)),
+    C(trusted_keys) (key ids), C(counts), C(missing_clusters) and C(problems) (each with C(path), C(cluster_id), C(problem)).
+  returned: when the index was built, also when the gate fails
+  type: dict
+  sample: {status: intact, trusted_keys: [8c4a92320070a63b5bfb9713de67981d0d558d16e156869abc8a5eb325b12ad7],
+           counts: {manifests: 8, verified_reports: 32, unverified_reports: 0, problems: 0, missing_clusters: 0},
+           missing_clusters: [], problems: []}
+chain_heads:
+  description: The newest manifest of each cluster's chain; keep it (AWX job artifacts) to detect the removal of the newest drill.
+  returned: when the index was built, also when the gate fails
+  type: list
+  elements: dict
+  sample: [{cluster_id: 6f1c2b7e-3d4a-4b8e-9c21-0a7d5e9f1b01, name: orders-prod, manifest: drill-orders-prod-r2.manifest.json,
+            sha256: c95bf353eaf68b74dbd517de462f5cc30aa198b7b68780e3aee083792379c81f, run_id: r2, manifests: 2}]
+gate_failed:
+  description: Whether the freshness or the integrity gate failed (the role's gate reads it).
+  returned: when the index was built
+  type: bool
+  sample: false
 duplicates:
   description: Second copies of a drill (same cluster and run id), each with C(path), C(kept) (the copy counted), C(cluster_id), C(run_id).
   returned: when the index was built, also when the gate fails

@@ -33,11 +33,13 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import NOT_APPLICABLE
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.evidence_manifest import MANIFEST_SUFFIX, SIGNATURE_SUFFIX
 
 FORMAT_VERSION = 1  # of evidence.json
 # Report format_versions this reader knows; 0: the field is missing. 2: rpo_seconds is what the backups
 # before the drill protect (1: the restored point's age); both are read as the figure the drill gated.
-READ_REPORT_VERSIONS = (0, 1, 2)
+# 3: the same fields; from 3 on each drill has a manifest (evidence_manifest.MANIFEST_ERA).
+READ_REPORT_VERSIONS = (0, 1, 2, 3)
 DEFAULT_APPLICATION = "cassandra"
 DEFAULT_API_VERSION = "v1"
 PASSED = "passed"
@@ -78,6 +80,7 @@ class Scan:
         self.unknown = []  # paths of files that are neither reports nor their siblings
         self.summaries = []  # (mtime, relative path, path) of drill-summary-*.json
         self.html = set()  # relative paths of drill-*.html, the reports' readable twins
+        self.manifests = []  # relative paths of the drills' manifests and their signatures (evidence_manifest)
 
     def skip(self, path, reason):
         self.skipped.append({"path": path, "reason": reason})
@@ -114,6 +117,9 @@ def _relative(path, folder):
 
 def _scan_file(entry, relative, result):
     name = entry.name
+    if name.endswith(MANIFEST_SUFFIX) or name.endswith(SIGNATURE_SUFFIX):
+        result.manifests.append(relative)  # verified by drill_evidence_integrity, not read as reports
+        return
     if _SUMMARY.match(name):
         try:
             result.summaries.append((entry.stat().st_mtime, relative, entry.path))

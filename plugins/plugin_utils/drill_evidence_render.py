@@ -151,6 +151,7 @@ def render_html(model):
         'Trend: one dot per drill in the window, oldest on the left, '
         "RTO above and RPO below, dashed line the target, red dot a failed drill. Red rows: no passing drill within the "
         "freshness limit. Amber rows: the cluster was not drilled in the latest run.</p>\n",
+        integrity_html(model),
         _not_read_html(model),
         "</body>\n</html>\n",
     ])
@@ -260,6 +261,7 @@ def render_markdown(model):
             _pass_rate(cluster), _figure(cluster, "rto")[0], _figure(cluster, "rpo")[0],
             sparkline(drill["rto_seconds"] for drill in cluster["drills"]),
             sparkline(drill["rpo_seconds"] for drill in cluster["drills"])))
+    lines += integrity_markdown(model)
     not_read = len(model["skipped"]) + len(model["duplicates"]) + len(model["unknown_files"])
     if not_read:
         lines += ["", "%d files not counted (listed in evidence.json): %d unreadable or not reports, %d duplicates, %d unknown." % (
@@ -269,6 +271,75 @@ def render_markdown(model):
 
 def render_json(model):
     return json.dumps(model, indent=2) + "\n"
+
+
+# ---- integrity (drill_evidence_integrity) ----------------------------------------------------------
+
+def _integrity_rows(model):
+    """(name, cluster id, evidence, signature, chain head, problems) per cluster."""
+    rows = []
+    for cluster in model["clusters"]:
+        evidence = cluster.get("evidence")
+        if not evidence:
+            continue
+        state = evidence["status"]
+        if state == "intact" and evidence["unverified_reports"]:
+            state = "intact (%d older reports unverified)" % evidence["unverified_reports"]
+        signature = evidence["signed"] + (" by %s" % ", ".join(key[:16] for key in evidence["signed_by"]) if evidence["signed_by"] else "")
+        head = evidence["head"]
+        rows.append((cluster["name"] or "(no name)", cluster["cluster_id"], state, signature,
+                     "%s (SHA-256 %s, %d manifests)" % (head["manifest"], head["sha256"][:16], head["manifests"]) if head else "-",
+                     ["%s: %s" % (entry["path"], entry["problem"]) for entry in evidence["problems"]]))
+    return rows
+
+
+def _integrity_verdict(integrity):
+    counts = integrity["counts"]
+    text = {"intact": "Every drill's evidence is intact", "unverified": "No problem found, some evidence unverified",
+            "failed": "The evidence is NOT intact"}.get(integrity["status"], integrity["status"])
+    return "%s: %d manifests, %d reports verified, %d older reports unverified, %d problems. Trusted keys: %s." % (
+        text, counts["manifests"], counts["verified_reports"], counts["unverified_reports"], counts["problems"],
+        ", ".join(key[:16] for key in integrity["trusted_keys"]) or "none")
+
+
+def integrity_html(model):
+    """The integrity section: per cluster whether its evidence is intact, signed and by whom, and its chain head."""
+    integrity = model.get("integrity")
+    if not integrity:
+        return ""
+    e = html.escape
+    rows = "".join(
+        '<tr class="%s"><td><strong>%s</strong><br><small><code>%s</code></small></td><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td></tr>' % (
+            "stale" if problems else "", e(name), e(cluster_id), e(state), e(signature), e(head),
+            "<br>".join(e(problem) for problem in problems[:LIST_LIMIT]) or "-")
+        for name, cluster_id, state, signature, head, problems in _integrity_rows(model))
+    others = [entry for entry in integrity["problems"]
+              if entry["cluster_id"] not in {cluster["cluster_id"] for cluster in model["clusters"]}]
+    extra = "".join("<li>%s</li>" % e("%s: %s" % (entry["path"], entry["problem"]) if entry["path"] else entry["problem"])
+                    for entry in others[:LIST_LIMIT])
+    return "".join([
+        "<h2>Integrity of the evidence</h2>\n",
+        '<p class="verdict %s">%s</p>\n' % ("stale" if integrity["problems"] else "fresh", e(_integrity_verdict(integrity))),
+        "<table>\n<tr><th>Source cluster</th><th>Evidence</th><th>Signature</th><th>Chain head</th><th>Problems</th></tr>\n",
+        rows, "\n</table>\n",
+        "<ul>%s</ul>\n" % extra if extra else "",
+    ])
+
+
+def integrity_markdown(model):
+    """The integrity section of index.md, as lines."""
+    integrity = model.get("integrity")
+    if not integrity:
+        return []
+    lines = ["", "## Integrity of the evidence", "", "**%s**" % _md(_integrity_verdict(integrity)), "",
+             "| source cluster | evidence | signature | chain head | problems |", "|---|---|---|---|---|"]
+    for name, cluster_id, state, signature, head, problems in _integrity_rows(model):
+        cells = (_md(name), cluster_id, _md(state), _md(signature), _md(head), _md("; ".join(problems)) or "-")
+        lines.append("| %s `%s` | %s | %s | `%s` | %s |" % cells)
+    for entry in integrity["problems"]:
+        if entry["cluster_id"] not in {cluster["cluster_id"] for cluster in model["clusters"]}:
+            lines.append("- %s" % _md("%s: %s" % (entry["path"], entry["problem"]) if entry["path"] else entry["problem"]))
+    return lines
 
 
 # ---- writing -----------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     truthy,
 )
 
-FORMAT_VERSION = 2  # of the drill's JSON report; raised when a field changes meaning or goes away
+FORMAT_VERSION = 3  # of the drill's JSON report; raised when a field changes meaning or goes away, or its evidence changes
 
 
 def build_report(context):
@@ -60,6 +60,8 @@ def build_report(context):
     report = {
         # 2: figures.rpo_seconds is what the backups before the drill protect (was: the restored
         # point's age, now figures.restore_point_age_seconds); figures.rto_source is new.
+        # 3: the manifest era (evidence_manifest.MANIFEST_ERA): the drill writes a manifest beside its reports,
+        # so a report of this version without a valid manifest counts as tampered; no field changed.
         "format_version": FORMAT_VERSION,
         "run_id": run_id,
         # cassandra, postgresql, opensearch or redis (lower case): what the checks could prove depends on it.

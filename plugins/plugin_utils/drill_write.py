@@ -14,8 +14,10 @@ module round trips of ``template`` (a ``stat`` and a ``copy`` per file) are gone
 
 from __future__ import annotations
 
+import json
 import os
 
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import evidence_manifest
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.atomic_files import needs_write, write_atomic
 
 try:  # ansible-core 2.19 and later: a template's text must be trusted to be rendered
@@ -91,3 +93,36 @@ def write_files(rendered, mode, folder_mode, check_mode=False):
         data = text.encode("utf-8")
         written[path] = needs_write(path, data, mode) if check_mode else write_atomic(path, data, mode)
     return written, folders_changed
+
+
+def write_manifest(rendered, mode, signing_key=None, check_mode=False):
+    """Write the drill's manifest (and its signature, with ``signing_key``) beside its JSON report,
+    after the reports: ``rendered`` is ``[(path, text)]`` of the drill's report files, one of them
+    its ``.json`` report. ``signing_key`` is the key's PEM text or path, loaded and checked by
+    ``evidence_manifest.load_signing_key`` (refused inside the report folder, or readable by group
+    or others). Returns ``({path: changed}, error)``: a key that cannot be used leaves the manifest
+    unsigned and returns why, so that the drill's evidence is still written and the task can fail."""
+    reports = [path for path, unused_text in rendered if path.endswith(".json")]
+    if len(reports) != 1:
+        raise ValueError("manifest: the templates must write exactly one .json report, not %d" % len(reports))
+    report_path = reports[0]
+    try:
+        report = json.loads(dict(rendered)[report_path])
+    except ValueError as error:
+        raise ValueError("manifest: the report %s is not JSON: %s" % (report_path, error)) from None
+    key, error = None, None
+    if signing_key not in (None, ""):
+        try:
+            key = evidence_manifest.load_signing_key(signing_key, os.path.dirname(os.path.abspath(report_path)))
+        except evidence_manifest.EvidenceError as failure:
+            error = str(failure)
+    files = {path: text.encode("utf-8") for path, text in rendered}
+    written = {}
+    for path, data in evidence_manifest.prepare_manifest(report_path, files, report, key):
+        written[path] = needs_write(path, data, mode) if check_mode else write_atomic(path, data, mode)
+    signature = [path for path in written if path.endswith(evidence_manifest.MANIFEST_SUFFIX)][0] + ".sig"
+    if key is None and os.path.lexists(signature):  # an unsigned manifest rewritten: its old signature goes
+        written[signature] = True
+        if not check_mode:
+            os.unlink(signature)
+    return written, error

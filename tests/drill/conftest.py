@@ -72,7 +72,8 @@ class DrillRun:
     def reports(self, kind="json"):
         """Per-drill reports of that kind (not the summary), parsed when JSON."""
         pattern = {"json": "drill-*.json", "markdown": "drill-*.md", "html": "drill-*.html", "junit": "drill-*.junit.xml"}[kind]
-        paths = sorted(p for p in self.report_dir.glob(pattern) if not p.name.startswith("drill-summary-"))
+        paths = sorted(p for p in self.report_dir.glob(pattern)
+                       if not p.name.startswith("drill-summary-") and not p.name.endswith(".manifest.json"))
         if kind == "json":
             return [json.loads(p.read_text()) for p in paths]
         return paths

@@ -51,7 +51,7 @@ def drill_over_plugin(emulator, tmp_path, inventory_config, timeout=300):
     output = completed.stdout + completed.stderr
     reports = {}
     for path in sorted(report_dir.glob("drill-*.json")):
-        if not path.name.startswith("drill-summary-"):
+        if not path.name.startswith("drill-summary-") and not path.name.endswith(".manifest.json"):
             report = json.loads(path.read_text())
             reports[report["source"]["name"]] = report
     return completed.returncode, output, reports, time.monotonic() - started

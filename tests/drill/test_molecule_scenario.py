@@ -48,6 +48,6 @@ def test_molecule_default_scenario(tmp_path):
     assert restored[ORDERS_PROD_ID]["restore"]["request"]["api_version"] == "v2"
     assert sorted(p.name for p in report_dir.iterdir()) == sorted(
         "drill-%s.%s" % (stem, ext) for stem in ("inventory-dev-molecule", "orders-prod-molv2")
-        for ext in ("html", "json", "junit.xml", "md"))
+        for ext in ("html", "json", "junit.xml", "md", "manifest.json"))
     for step in ("syntax", "converge", "verify"):
         assert step in output

@@ -84,7 +84,7 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path, api_version):
     # Figures: RTO from the restored nodes' cassandra-restore events (the emulator's restore takes
     # 1200 simulated seconds; the module's request time is its last read before the POST, within a
     # second or two of it), free of the poll interval (0.2 real s = 120 simulated s at this scale).
-    assert report["format_version"] == 2
+    assert report["format_version"] == 3
     rto = check_by_id(report, "rto")["figures"]["seconds"]
     assert 1200 <= rto <= 1205, rto
     assert report["figures"]["rto_seconds"] == rto and report["figures"]["rto_source"] == "api_events"

@@ -3,13 +3,16 @@ emulator with its data plane (``--data-plane``, scenario ``mixed``) for this who
 
 Per application, ``playbooks/data_plane.yml``: check mode writes nothing, canaries are written and read back with their
 brackets, the catalogue lists the canary home and an object the test put there with the application's own client,
-pruning with ``older_than`` removes only old canaries. Then: a cluster whose firewall does not admit the runner, and
-private addresses, fail with a clear message; the data password never appears in any output (``-vvvv`` included).
+pruning with ``older_than`` removes only old canaries. Then: a cluster whose firewall does not admit the runner, a Redis
+cluster without a password and a refused login fail with a clear message; the data password never appears in any output
+(``-vvvv`` included). Tests connect to loopback addresses only: ``data_address: private`` is unit-tested.
 
-Cassandra runs on v1 (so that ``make integration-2.16`` and ``make integration-newest`` run a data-plane module), the
-others on v2 (PostgreSQL also in the newest smoke subset).
+Cassandra runs on v1, so that ``make integration-2.16`` and ``make integration-newest`` run the three data-plane modules
+too (their environments have the clients: tests/requirements-2.16.txt and -newest.txt include requirements-data-plane.txt);
+the others on v2 (marked ``v2``), to keep those layers' time.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -68,6 +71,7 @@ def put_postgresql_table(emulator, cluster_id):
         conn.execute("INSERT INTO public.orders VALUES (1), (2) ON CONFLICT DO NOTHING")
 
 
+@pytest.mark.v2
 def test_postgresql(emulator):
     put_postgresql_table(emulator, PAYMENTS_PG_ID)
     run_playbook(emulator, "data_plane.yml", {
@@ -77,6 +81,7 @@ def test_postgresql(emulator):
     }, verbose=True)
 
 
+@pytest.mark.v2
 def test_redis(emulator):
     """The API answers no Redis password: the user gives it (here through IC_DATA_PASSWORD)."""
     run_playbook(emulator, "data_plane.yml", {
@@ -92,6 +97,7 @@ def put_opensearch_index(emulator, cluster_id):
     response.raise_for_status()
 
 
+@pytest.mark.v2
 def test_opensearch(emulator):
     """The API says nothing about OpenSearch's client TLS: plaintext to the emulator's loopback nodes."""
     put_opensearch_index(emulator, SEARCH_OS_ID)
@@ -99,3 +105,47 @@ def test_opensearch(emulator):
         "api_version": "v2", "application": "opensearch", "cluster_id": SEARCH_OS_ID, "data_options": {},
         "canary_home": "index restorekit-canary", "user_object": {"kind": "index", "name": "orders"},
     })
+
+
+@contextlib.contextmanager
+def cassandra_session(emulator, cluster_id):
+    from cassandra.auth import PlainTextAuthProvider  # pylint: disable=import-outside-toplevel
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile  # pylint: disable=import-outside-toplevel
+    from cassandra.policies import WhiteListRoundRobinPolicy  # pylint: disable=import-outside-toplevel
+    nodes = node_addresses(emulator, cluster_id)
+    cluster = Cluster(nodes, port=9042, protocol_version=4, auth_provider=PlainTextAuthProvider("iccassandra", DB_PASSWORD),
+                      execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(nodes))})
+    try:
+        yield cluster.connect()
+    finally:
+        cluster.shutdown()
+
+
+def test_cassandra_v1(emulator):
+    """On v1 (so that the ansible-core 2.16 and newest layers run a data-plane module): the password is v1's
+    ``instaclustrUserPassword``."""
+    with cassandra_session(emulator, INVENTORY_DEV_ID) as session:
+        session.execute("CREATE KEYSPACE IF NOT EXISTS shop WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
+        session.execute("CREATE TABLE IF NOT EXISTS shop.orders (id int PRIMARY KEY, sku text)")
+        session.execute("INSERT INTO shop.orders (id, sku) VALUES (1, 'red')")
+    run_playbook(emulator, "data_plane.yml", {
+        "api_version": "v1", "application": "cassandra", "cluster_id": INVENTORY_DEV_ID, "data_options": {},
+        "canary_home": "table restorekit_canary.canary", "user_object": {"kind": "table", "name": "shop.orders"},
+    })
+    with cassandra_session(emulator, INVENTORY_DEV_ID) as session:
+        reported = {row.data_center for row in session.execute("SELECT data_center FROM system.local")}
+        reported |= {row.data_center for row in session.execute("SELECT data_center FROM system.peers")}
+        keyspace = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'restorekit_canary'").one()
+    replication = dict(keyspace.replication)
+    assert replication.pop("class").endswith("NetworkTopologyStrategy")
+    assert set(replication) == reported and all(int(value) == 3 for value in replication.values())
+
+
+@pytest.mark.v2
+def test_failures(emulator):
+    """A closed firewall, a missing Redis password and a refused login: clear failures, at -vvvv
+    without the data password."""
+    output = run_playbook(emulator, "data_plane_failures.yml", {
+        "pg_id": PAYMENTS_PG_ID, "closed_pg_id": DRILL_LEFTOVER_PG_ID, "redis_id": SESSIONS_REDIS_ID, "ca_file": emulator.ca_file,
+    }, verbose=True)
+    assert "the firewall may not admit this runner" in output

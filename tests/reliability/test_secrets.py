@@ -175,9 +175,9 @@ def search_tree(root, needles):
     return hits, excluded
 
 
-def check_run(figures, case, runner, private_data_dir, expect_failed_tasks):
+def check_run(figures, case, runner, private_data_dir, expect_failed_tasks, needles=None):
     problems = []
-    hits, excluded = search_tree(private_data_dir, NEEDLES)
+    hits, excluded = search_tree(private_data_dir, needles or NEEDLES)
     for relative, what in hits:
         problems.append("%s found in %s" % (what, relative))
     # The exclusions are runner's copies of the key we gave it: prove the search would see it.
@@ -220,6 +220,13 @@ def test_every_module_and_error_path_leaks_nothing(emulator, figures, tmp_path):
 def test_whole_drill_leaks_nothing(emulator, figures, tmp_path):
     if not DRILL_PLAYBOOK.is_file() or not (REPO_ROOT / "roles" / "backup_restore_drill" / "tasks").is_dir():
         pytest.skip("the drill role or playbooks/dr_drill.yml has not landed")
+    from tests.unit.plugins.plugin_utils.test_evidence_manifest import make_key
+
+    # The manifests are signed with a key given as its PEM text, as a vaulted value or an AWX
+    # credential passes it (in env/extravars, runner's input copy): no output and no file may hold it.
+    private, public, _key_id = make_key(tmp_path / "keys")
+    pem = Path(private).read_text()
+    needles = dict(NEEDLES, **{"signing key": "".join(pem.splitlines()[1:-1])})
     private_data_dir = tmp_path / "drill"
     report_dir = private_data_dir / "reports"
     inventory = {"all": {"hosts": {"inventory-dev": {
@@ -231,8 +238,9 @@ def test_whole_drill_leaks_nothing(emulator, figures, tmp_path):
         "backup_restore_drill_restore_wait_timeout": 120,
         "backup_restore_drill_delete_wait_timeout": 120,
     }}}}
-    runner = run_playbook(private_data_dir, DRILL_PLAYBOOK, inventory, ansible_env(emulator), verbosity=4, forks=1)
-    problems = check_run(figures, "whole drill", runner, private_data_dir, expect_failed_tasks=False)
+    runner = run_playbook(private_data_dir, DRILL_PLAYBOOK, inventory, ansible_env(emulator), verbosity=4, forks=1,
+                          extravars={"backup_restore_drill_signing_key": pem, "backup_restore_drill_evidence_trusted_keys": [public]})
+    problems = check_run(figures, "whole drill", runner, private_data_dir, expect_failed_tasks=False, needles=needles)
     if runner.rc != 0:
         problems.append("the drill failed (rc=%s): %s" % (runner.rc, playbook_failures(runner)[:3]))
     reports = [p for p in report_dir.rglob("*") if p.is_file()] if report_dir.exists() else []
@@ -240,5 +248,7 @@ def test_whole_drill_leaks_nothing(emulator, figures, tmp_path):
         problems.append("the drill wrote no report under %s" % report_dir)
     if restored_clusters_alive(emulator):
         problems.append("restored clusters left behind: %s" % restored_clusters_alive(emulator))
+    if not list(report_dir.rglob("*.manifest.json.sig")):
+        problems.append("no signed manifest under %s: the signing key was not used" % report_dir)
     figures.figure("drill report files searched", len(reports))
     assert not problems, "\n".join(problems)

@@ -48,7 +48,8 @@ def test_a_stale_folder_fails_after_writing_everything_naming_each_cluster(tmp_p
     assert "2 of 2 clusters have no passing drill within 30d" in result["msg"]
     assert "orders-prod (%s): last passed" % ORDERS in result["msg"] and "inventory-dev (%s): never passed" % INVENTORY in result["msg"]
     assert sorted(entry["name"] for entry in result["stale"]) == ["inventory-dev", "orders-prod"]
-    assert [entry["path"] for entry in result["skipped"]] == ["drill-crashed-r2.json"]
+    assert [entry["path"] for entry in result["skipped_files"]] == ["drill-crashed-r2.json"]
+    assert "skipped" not in result  # Ansible would take the task for a skipped one
     assert all(os.path.exists(path) for path in result["files"].values())
 
 
@@ -69,3 +70,27 @@ def test_a_missing_folder_and_a_bad_duration_fail_clearly(tmp_path):
 def test_unknown_options_are_refused(tmp_path):
     with pytest.raises(AnsibleActionFail):
         run_action({"path": str(tmp_path), "api_key": "x"})
+
+
+def test_an_edited_report_fails_after_writing_and_the_result_keeps_the_chain_heads_and_the_pack(tmp_path):
+    from tests.unit.plugins.plugin_utils.test_evidence_manifest import drill, make_key
+
+    _private, public, key_id = make_key(tmp_path / "keys")
+    folder = tmp_path / "reports"
+    drill(folder, ORDERS, "orders-prod", "r1", 1, key=_private)
+    drill(folder, ORDERS, "orders-prod", "r2", 2, key=_private)
+    pack = tmp_path / "pack.tar.gz"
+
+    intact = run_action({"path": str(folder), "trusted_keys": [public], "expected_clusters": ["orders-prod"], "pack": str(pack)})
+    assert not intact.get("failed") and intact["gate_failed"] is False and intact["files"]["pack"] == str(pack)
+    assert intact["integrity"]["status"] == "intact" and intact["integrity"]["trusted_keys"] == [key_id]
+    assert [head["manifest"] for head in intact["chain_heads"]] == ["drill-orders-prod-r2.manifest.json"]
+
+    (folder / "drill-orders-prod-r1.md").write_text("edited\n")
+    edited = run_action({"path": str(folder), "trusted_keys": [public], "expected_clusters": ["orders-prod", INVENTORY]})
+
+    assert edited["failed"] is True and edited["gate_failed"] is True and edited["status"] == "fresh"
+    assert "drill-orders-prod-r1.md: does not match its manifest drill-orders-prod-r1.manifest.json" in edited["msg"]
+    assert "expected cluster %s has no evidence at all" % INVENTORY in edited["msg"]
+    assert edited["chain_heads"] == intact["chain_heads"]
+    assert "does not match" in (folder / "index.html").read_text()  # written before failing

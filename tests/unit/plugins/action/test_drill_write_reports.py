@@ -126,3 +126,27 @@ def test_modes_and_options_are_checked(tmp_path):
     assert bad["failed"] and bad["msg"].startswith("mode:")
     with pytest.raises(AnsibleActionFail):
         run_action(dict(report_args(report), owner="root"), {"backup_restore_drill_result": report})
+
+
+def test_the_manifest_is_written_after_the_reports_signed_and_a_refused_key_fails_after_writing(tmp_path):
+    from tests.unit.plugins.plugin_utils.test_evidence_manifest import make_key
+
+    report = sample_report(tmp_path / "reports")
+    private, _public, key_id = make_key(tmp_path / "keys")
+    args = dict(report_args(report), manifest=True, signing_key=private)
+
+    result = run_action(args, {"backup_restore_drill_result": report})
+
+    assert not result.get("failed"), result
+    manifest = report["files"]["json"][:-len(".json")] + ".manifest.json"
+    assert result["files"][-2:] == [manifest, manifest + ".sig"] and manifest in result["written"]
+    document = json.loads(Path(manifest).read_text())
+    assert sorted(document["files"]) == sorted(os.path.basename(report["files"][kind]) for kind in KINDS)
+    assert document["key_id"] == key_id and document["source"]["id"] == report["source"]["id"]
+
+    os.chmod(private, 0o644)
+    refused = run_action(args, {"backup_restore_drill_result": report})
+    assert refused["failed"] is True and "readable by group or others" in refused["msg"]
+    assert "the reports and an unsigned manifest were written" in refused["msg"]
+    assert json.loads(Path(manifest).read_text())["key_id"] is None and not os.path.exists(manifest + ".sig")
+    assert open(private).read().splitlines()[1] not in json.dumps(refused)

@@ -287,11 +287,11 @@ def test_ten_thousand_reports_take_at_most_twelve_times_a_thousand(tmp_path):
     assert large_seconds <= 12 * small_seconds + 0.05, (small_seconds, large_seconds)
 
 
-def test_a_format_version_2_report_of_the_drill_filter_is_read_with_its_rto_and_rpo(tmp_path):
+def test_a_report_of_the_drill_filter_today_is_read_with_its_rto_and_rpo(tmp_path):
     # The report as drill_report writes it now: RTO from the restore events, RPO from the backups
     # made before the drill (not the restored point's age, which is a figure of its own).
     document = drill_report.build_report(drill_fixtures.context())
-    assert document["format_version"] == 2 and 2 in drill_evidence.READ_REPORT_VERSIONS
+    assert document["format_version"] == 3 and 3 in drill_evidence.READ_REPORT_VERSIONS
     assert document["figures"]["rpo_seconds"] != document["figures"]["restore_point_age_seconds"]
     write(tmp_path, "drill-orders-prod-a1b2c3d4.json", document)
 
@@ -301,4 +301,4 @@ def test_a_format_version_2_report_of_the_drill_filter_is_read_with_its_rto_and_
     assert (read["rto_seconds"], read["rpo_seconds"]) == (document["figures"]["rto_seconds"], document["figures"]["rpo_seconds"])
     assert (read["rto_seconds"], read["rpo_seconds"]) == (1100.0, 600.0)
     assert (read["rto_target_seconds"], read["rpo_target_seconds"]) == (7200.0, 900.0)
-    assert read["format_version"] == 2 and cluster["format_versions"] == [2]
+    assert read["format_version"] == 3 and cluster["format_versions"] == [3]

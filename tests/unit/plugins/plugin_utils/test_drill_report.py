@@ -19,7 +19,7 @@ def test_a_passing_drill():
         "user_checks": "not_verifiable", "drill_completed": "passed"}
     # RTO from the restored nodes' cassandra-restore events (request to the last end); RPO from the
     # backups before the drill (its last one 10 minutes before the start), the drill's own backup aside.
-    assert report["format_version"] == 2
+    assert report["format_version"] == 3
     assert report["figures"] == {"rto_seconds": 1100.0, "rto_source": "api_events", "rpo_seconds": 600.0,
                                  "restore_point_age_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0,
                                  "rpo_basis": "backups", "proven_rpo_seconds": None, "proven_restore_point": None,
