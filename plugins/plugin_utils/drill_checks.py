@@ -544,6 +544,16 @@ def _as_of(context, app):
                                            max_age_seconds=max_age)
 
 
+def proven_reference_ms(context):
+    """The drill's start on the API's clock, which the canaries' times are on: the preflight's reference when the API gave
+    it; else (an application whose backups the API does not list, such as Redis) the restore request's server time, a
+    little later than the start, so that the proven RPO errs long, never short."""
+    preflight = as_dict(context.get("preflight"))
+    if preflight.get("reference_clock", "api") == "api" and preflight.get("reference_ms") is not None:
+        return preflight["reference_ms"]
+    return result_ms(as_dict(context.get("restore")), "requested_at")
+
+
 def data_plane_checks(context, app):
     """``canary_restored``, ``point_in_time_honoured`` and ``catalogue`` of a restored cluster, and the proven
     restore point: ``(checks by id, proven figures)``."""
@@ -582,7 +592,7 @@ def data_plane_checks(context, app):
         judged = drill_data_checks.point_in_time_honoured(restored, as_of)
         checks["point_in_time_honoured"] = make_check("point_in_time_honoured", judged["status"], judged["details"] + note, **judged["figures"])
         point_ms = drill_data_checks.proven_restore_point(restored)
-        reference_ms = as_dict(context.get("preflight")).get("reference_ms")
+        reference_ms = proven_reference_ms(context)
         proven.update(proven_restore_point_ms=point_ms, proven_restore_point=iso_utc(point_ms),
                       proven_rpo_seconds=drill_data_checks.proven_rpo_seconds(reference_ms, point_ms, own_backup(context)))
         if point_ms is None:

@@ -192,6 +192,11 @@ def is_canary_home(entry):
     return CANARY_HOME_NAME in parts or (entry or {}).get("name") == CANARY_INDEX
 
 
+def _exists(entry):
+    """A Redis database with no key does not exist (Redis lists a database only while it holds keys)."""
+    return not (entry.get("count_kind") == "keys" and entry.get("count") == 0)
+
+
 def _selected(entry, tables, indices):
     """Whether a catalogue entry is within a partial restore's selection (no selection: everything)."""
     kind, name = entry.get("kind"), str(entry.get("name"))
@@ -220,7 +225,7 @@ def catalogue(source, restored, tables=None, indices=None, may_postdate=False):
     tables = [str(table) for table in tables or []]
     indices = [str(index) for index in indices or []]
     wanted = [e for e in source or [] if isinstance(e, dict) and not is_canary_home(e) and _selected(e, tables, indices)]
-    have = {(e.get("kind"), e.get("name")): e for e in restored or [] if isinstance(e, dict)}
+    have = {(e.get("kind"), e.get("name")): e for e in restored or [] if isinstance(e, dict) and _exists(e)}
     missing = [e for e in wanted if (e.get("kind"), e.get("name")) not in have]
     extra = sorted(_label(e) for key, e in have.items() if not is_canary_home(e) and _selected(e, tables, indices)
                    and key not in {(w.get("kind"), w.get("name")) for w in wanted})

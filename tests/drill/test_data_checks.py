@@ -16,7 +16,7 @@ import yaml
 from tests.drill.conftest import BIN_DIR, FAST_VARS, check_by_id, live_restored_clusters, run_drill
 from tests.support import deprecations
 from tests.support.collection import collections_root
-from tests.support.emulator import PAYMENTS_PG_ID, running_emulator
+from tests.support.emulator import PAYMENTS_PG_ID, SEARCH_OS_ID, SESSIONS_REDIS_ID, running_emulator
 
 DB_PASSWORD = "drill-data-pw-7f6e5d"
 TIME_SCALE = 600.0
@@ -159,3 +159,82 @@ def test_postgresql_drill_without_data_access_cannot_verify_the_data_and_still_d
     assert emulator.firewall_rules(report["restored"]["id"]) == []
     assert report["cleanup"]["action"] == "deleted"
     assert report["restored"]["id"] not in [c["id"] for c in live_restored_clusters(emulator)]
+
+
+# ---- the other applications: a passing drill each (one run), and one failing outcome each ---------------------------
+
+def put_opensearch_index(emulator, cluster_id):
+    import requests  # pylint: disable=import-outside-toplevel
+    response = requests.put("http://%s:9200/orders/_doc/1?refresh=true" % node_addresses(emulator, cluster_id)[0],
+                            json={"sku": "red"}, auth=("icopensearch", DB_PASSWORD), timeout=10)
+    response.raise_for_status()
+
+
+def put_redis_key(emulator, cluster_id):
+    from redis.cluster import ClusterNode, RedisCluster  # pylint: disable=import-outside-toplevel
+    client = RedisCluster(startup_nodes=[ClusterNode(node_addresses(emulator, cluster_id)[0], 6379)], username="icredis",
+                          password=DB_PASSWORD, socket_timeout=10)
+    try:
+        client.set("session:1", "alice")
+    finally:
+        client.close()
+
+
+OTHERS = {
+    "search": {"backup_restore_drill_cluster_id": SEARCH_OS_ID, "backup_restore_drill_application": "opensearch"},
+    # The API answers no Redis password: the user gives it.
+    "sessions": {"backup_restore_drill_cluster_id": SESSIONS_REDIS_ID, "backup_restore_drill_application": "redis",
+                 "backup_restore_drill_data_password": DB_PASSWORD},
+}
+
+
+def other_hosts(*names):
+    return {name: dict(OTHERS[name], instaclustr_api_version="v2", backup_restore_drill_canary=True,
+                       backup_restore_drill_data_access_cidr="127.0.0.1/32") for name in names}
+
+
+@pytest.fixture(scope="module")
+def heartbeat(data_emulator, tmp_path_factory):
+    """The canary heartbeat over the OpenSearch and Redis sources, then a simulated day and more (Redis backs up daily
+    on its schedule: its heartbeat canary is then older than backup_restore_drill_redis_backup_max_age)."""
+    put_opensearch_index(data_emulator, SEARCH_OS_ID)
+    put_redis_key(data_emulator, SESSIONS_REDIS_ID)
+    run = run_drill(data_emulator, tmp_path_factory.mktemp("heartbeat"), other_hosts("search", "sessions"),
+                    playbook="restorekit.instaclustr.canary_heartbeat")
+    assert run.rc == 0 and "changed=1" in run.output, run.output[-4000:]
+    assert DB_PASSWORD not in run.output
+    data_emulator.advance(26 * 3600)
+    return run
+
+
+def test_opensearch_and_redis_drills_prove_their_data(data_emulator, heartbeat, tmp_path):
+    run = run_drill(data_emulator, tmp_path, other_hosts("search", "sessions"))
+    reports = {report["application"]: report for report in run.reports()}
+    assert run.rc == 0, run.output[-4000:]
+    search, sessions = reports["opensearch"], reports["redis"]
+    assert statuses(search) == {"canary_restored": "passed", "point_in_time_honoured": "passed", "catalogue": "passed"}, \
+        json.dumps(search["checks"], indent=1)[-5000:]
+    assert check_by_id(search, "indices")["status"] == "passed"  # verified by the catalogue
+    # Redis: the heartbeat canary, older than a day at the restore request, is back; no point in time to honour.
+    assert statuses(sessions) == {"canary_restored": "passed", "point_in_time_honoured": "not_applicable", "catalogue": "passed"}, \
+        json.dumps(sessions["checks"], indent=1)[-5000:]
+    # No drill backup: the proven restore point is the heartbeat's canary, before the drill's start.
+    assert sessions["figures"]["proven_rpo_seconds"] >= 26 * 3600
+    assert DB_PASSWORD not in run.output and all(DB_PASSWORD not in path.read_text() for path in run.report_dir.iterdir() if path.is_file())
+
+
+def test_opensearch_restore_of_the_wrong_moment_fails_on_point_in_time_honoured(data_emulator, heartbeat, tmp_path):
+    data_emulator.set_outcomes(next_restore_data="latest")
+    run = run_drill(data_emulator, tmp_path, other_hosts("search"), extra_vars={"backup_restore_drill_fail_on_error": False})
+    report = run.report()
+    assert check_by_id(report, "point_in_time_honoured")["status"] == "failed", json.dumps(report["checks"], indent=1)[-5000:]
+    assert report["status"] == "failed" and report["cleanup"]["action"] == "deleted"
+
+
+def test_redis_restore_that_comes_up_empty_fails_on_canary_restored(data_emulator, heartbeat, tmp_path):
+    data_emulator.set_outcomes(next_restore_data="empty")
+    run = run_drill(data_emulator, tmp_path, other_hosts("sessions"), extra_vars={"backup_restore_drill_fail_on_error": False})
+    report = run.report()
+    assert check_by_id(report, "canary_restored")["status"] == "failed", json.dumps(report["checks"], indent=1)[-5000:]
+    assert check_by_id(report, "catalogue")["status"] in ("failed", "not_verifiable")
+    assert report["status"] == "failed" and report["cleanup"]["action"] == "deleted"

@@ -177,6 +177,10 @@ def test_catalogue_of_a_partial_opensearch_restore_matches_index_patterns():
 def test_redis_catalogue_of_an_empty_restore_fails():
     check = data.catalogue([{"kind": "database", "name": "db0", "count": 12, "count_kind": "keys"}], [])
     assert check["status"] == FAILED and check["figures"]["missing"] == ["database db0"]
+    # A Redis database with no key is no database.
+    check = data.catalogue([{"kind": "database", "name": "db0", "count": 12, "count_kind": "keys"}],
+                           [{"kind": "database", "name": "db0", "count": 0, "count_kind": "keys"}])
+    assert check["status"] == FAILED
 
 
 # ---- the proven restore point -----------------------------------------------------------------------------

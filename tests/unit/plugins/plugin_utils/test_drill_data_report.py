@@ -128,3 +128,14 @@ def test_the_preflight_checks_every_data_variable_naming_it():
     assert any("backup_restore_drill_data_username" in e for e in preflight_errors(data_username=["a"]))
     errors = preflight_errors(data_password_is_text=False)
     assert errors == ["backup_restore_drill_data_password: must be a string"]
+
+
+def test_the_proven_rpo_is_on_the_api_clock_when_the_drill_start_is_the_controllers():
+    settings = {"trigger_backup": False}
+    full = dict(SETTINGS, data_access_cidr="127.0.0.1/32", **settings)
+    preflight = dict(drill_plan.preflight_verdict(source_info(), backup_info(), full), reference_clock="controller", reference_ms=NOW - 86400 * S)
+    plan = drill_plan.restore_plan(preflight, {"skipped": True}, full)
+    restore = restore_result(point_ms=plan["point_in_time_ms"], requested=NOW + 100 * S)
+    report = build(settings, data=data([HEARTBEAT], written=()), backup={"skipped": True}, preflight=preflight, plan=plan, restore=restore)
+    # The restore request (API time), not the controller's start, minus the heartbeat canary.
+    assert report["figures"]["proven_rpo_seconds"] == 7300.0
