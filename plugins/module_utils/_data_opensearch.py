@@ -89,8 +89,8 @@ class Wire:
             self.base = base
             if 200 <= response.status_code < 300 or response.status_code in allowed:
                 return response
-            raise WireFailure("%s %s answered %d: %s" % (method, path.split("?")[0], response.status_code,
-                                                        " ".join(response.text[:EXCERPT].split())))
+            excerpt = " ".join(response.text[:EXCERPT].split())
+            raise WireFailure("%s %s answered %d: %s" % (method, path.split("?")[0], response.status_code, excerpt))
         raise last
 
     def connect(self, writable=False):  # pylint: disable=unused-argument

@@ -394,8 +394,8 @@ def test_redis_canary_values_and_client_options():
     record = {"id": "c1", "run_id": "r", "written_after_ms": 1, "written_before_ms": None}
     assert rd.canary_key("c1") == "restorekit:canary:c1"
     assert rd.read_canary_value("restorekit:canary:c1", rd.canary_value(record)) == record
-    assert rd.read_canary_value("restorekit:canary:c2", "not json") == {"id": "c2", "run_id": None, "written_after_ms": None,
-                                                                       "written_before_ms": None}
+    unreadable = {"id": "c2", "run_id": None, "written_after_ms": None, "written_before_ms": None}
+    assert rd.read_canary_value("restorekit:canary:c2", "not json") == unreadable
     assert _data_plane.REDIS_CANARY_TTL_SECONDS > 30 * 86400
     options = rd.client_options(target())
     assert options["ssl"] is True and options["ssl_cert_reqs"] == "required" and options["username"] == "icpostgresql"
