@@ -62,6 +62,16 @@ def catalogue_from_cat_indices(rows):
     return entries
 
 
+def json_body(response):
+    """The response's JSON, or a ``WireFailure`` saying it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        raise WireFailure("%s answered %d with a body that is not JSON: %s" % (
+            response.request.method if response.request is not None else "the request", response.status_code,
+            " ".join(response.text[:EXCERPT].split())))
+
+
 def canary_from_hit(hit):
     source = hit.get("_source") if isinstance(hit.get("_source"), dict) else {}
     return {"id": source.get("id") or hit.get("_id"), "run_id": source.get("run_id"),
@@ -89,8 +99,8 @@ class Wire:
             self.base = base
             if 200 <= response.status_code < 300 or response.status_code in allowed:
                 return response
-            raise WireFailure("%s %s answered %d: %s" % (method, path.split("?")[0], response.status_code,
-                                                        " ".join(response.text[:EXCERPT].split())))
+            excerpt = " ".join(response.text[:EXCERPT].split())
+            raise WireFailure("%s %s answered %d: %s" % (method, path.split("?")[0], response.status_code, excerpt))
         raise last
 
     def connect(self, writable=False):  # pylint: disable=unused-argument
@@ -119,7 +129,7 @@ class Wire:
 
     def finish(self, canary_id, written_before_ms, timestamp_ms):  # pylint: disable=unused-argument
         response = self._send("GET", "/%s/_doc/%s" % (OPENSEARCH_CANARY_INDEX, canary_id))
-        record = canary_from_hit(response.json())
+        record = canary_from_hit(json_body(response))
         record["written_before_ms"] = written_before_ms
         self._put(record)
 
@@ -127,7 +137,8 @@ class Wire:
         if not self.home_exists():
             return None
         response = self._send("POST", "/%s/_search" % OPENSEARCH_CANARY_INDEX, {"size": SEARCH_SIZE, "query": {"match_all": {}}})
-        hits = ((response.json() or {}).get("hits") or {}).get("hits") or []
+        body = json_body(response)
+        hits = ((body if isinstance(body, dict) else {}).get("hits") or {}).get("hits") or []
         return [canary_from_hit(hit) for hit in hits if isinstance(hit, dict)]
 
     def remove(self, ids, timestamp_ms):  # pylint: disable=unused-argument
@@ -135,7 +146,7 @@ class Wire:
             self._send("DELETE", "/%s/_doc/%s?refresh=true" % (OPENSEARCH_CANARY_INDEX, canary_id), allowed=(404,))
 
     def catalogue(self):
-        return catalogue_from_cat_indices(self._send("GET", "/_cat/indices?format=json").json())
+        return catalogue_from_cat_indices(json_body(self._send("GET", "/_cat/indices?format=json")))
 
     def close(self):
         if self.http is not None:

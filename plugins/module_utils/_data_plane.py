@@ -305,7 +305,7 @@ def resolve_target(module, row):
             row.name, cluster_id, kind, access.get("status"),
             "try data_address: private from inside the cluster's network" if kind == "public" else "try data_address: public"))
     username = params["data_username"] or access.get("username") or row.default_user
-    password = params["data_password"]
+    password = params["data_password"] or None  # an empty IC_DATA_PASSWORD is no password
     if password is None:
         if params["data_username"] and params["data_username"] != (access.get("username") or row.default_user):
             raise OptionError("data_password", "is required with data_username %s: the API answers the password of the cluster's "
@@ -363,6 +363,9 @@ class WireSession:
             return getattr(self.wire, method)(*args)
         except WireFailure as failure:
             raise self.target.failure(failure, doing)
+        except Exception as error:  # pylint: disable=broad-except
+            # A client library's error a wire did not expect: still one clear failure, password masked, no traceback.
+            raise self.target.failure(classify(error), doing)
 
     def __enter__(self):
         return self

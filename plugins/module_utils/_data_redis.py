@@ -29,10 +29,10 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._data_plane
 
 try:
     from redis.cluster import ClusterNode, RedisCluster
-    from redis.exceptions import RedisError
+    from redis.exceptions import RedisClusterException, RedisError
 except ImportError:
     ClusterNode = RedisCluster = None
-    RedisError = Exception
+    RedisError = RedisClusterException = Exception
     HAS_LIBRARY = False
     IMPORT_ERROR = traceback.format_exc()
 else:
@@ -87,7 +87,7 @@ class Wire:
     def _call(self, call, *args, **kwargs):
         try:
             return call(*args, **kwargs)
-        except RedisError as error:
+        except (RedisError, RedisClusterException, OSError) as error:
             raise classify(error)
 
     def connect(self, writable=False):  # pylint: disable=unused-argument  # every primary takes writes

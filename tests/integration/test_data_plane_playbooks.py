@@ -3,9 +3,10 @@ emulator with its data plane (``--data-plane``, scenario ``mixed``) for this who
 
 Per application, ``playbooks/data_plane.yml``: check mode writes nothing, canaries are written and read back with their
 brackets, the catalogue lists the canary home and an object the test put there with the application's own client,
-pruning with ``older_than`` removes only old canaries. Then: a cluster whose firewall does not admit the runner, a Redis
-cluster without a password and a refused login fail with a clear message; the data password never appears in any output
-(``-vvvv`` included). Tests connect to loopback addresses only: ``data_address: private`` is unit-tested.
+pruning with ``older_than`` removes only old canaries; the data password never appears in any output (PostgreSQL at
+``-vvvv``). Their failures (a closed firewall, a refused login, Redis without a password) are checked, with every byte
+of the run searched for secrets, by tests/reliability/test_secrets_data_plane.py. Tests connect to loopback addresses
+only: ``data_address: private`` is unit-tested.
 
 Cassandra runs on v1, so that ``make integration-2.16`` and ``make integration-newest`` run the three data-plane modules
 too (their environments have the clients: tests/requirements-2.16.txt and -newest.txt include requirements-data-plane.txt);
@@ -22,7 +23,6 @@ import pytest
 from tests.integration.test_modules_playbooks import PLAYBOOKS, ansible_playbook
 from tests.support import deprecations
 from tests.support.emulator import (
-    DRILL_LEFTOVER_PG_ID,
     INVENTORY_DEV_ID,
     PAYMENTS_PG_ID,
     SEARCH_OS_ID,
@@ -139,13 +139,3 @@ def test_cassandra_v1(emulator):
     replication = dict(keyspace.replication)
     assert replication.pop("class").endswith("NetworkTopologyStrategy")
     assert set(replication) == reported and all(int(value) == 3 for value in replication.values())
-
-
-@pytest.mark.v2
-def test_failures(emulator):
-    """A closed firewall, a missing Redis password and a refused login: clear failures, at -vvvv
-    without the data password."""
-    output = run_playbook(emulator, "data_plane_failures.yml", {
-        "pg_id": PAYMENTS_PG_ID, "closed_pg_id": DRILL_LEFTOVER_PG_ID, "redis_id": SESSIONS_REDIS_ID, "ca_file": emulator.ca_file,
-    }, verbose=True)
-    assert "the firewall may not admit this runner" in output

@@ -394,8 +394,8 @@ def test_redis_canary_values_and_client_options():
     record = {"id": "c1", "run_id": "r", "written_after_ms": 1, "written_before_ms": None}
     assert rd.canary_key("c1") == "restorekit:canary:c1"
     assert rd.read_canary_value("restorekit:canary:c1", rd.canary_value(record)) == record
-    assert rd.read_canary_value("restorekit:canary:c2", "not json") == {"id": "c2", "run_id": None, "written_after_ms": None,
-                                                                       "written_before_ms": None}
+    unreadable = {"id": "c2", "run_id": None, "written_after_ms": None, "written_before_ms": None}
+    assert rd.read_canary_value("restorekit:canary:c2", "not json") == unreadable
     assert _data_plane.REDIS_CANARY_TTL_SECONDS > 30 * 86400
     options = rd.client_options(target())
     assert options["ssl"] is True and options["ssl_cert_reqs"] == "required" and options["username"] == "icpostgresql"
@@ -412,3 +412,19 @@ def test_opensearch_urls_catalogue_and_hits():
     assert osr.catalogue_from_cat_indices({"error": "x"}) == []
     assert osr.canary_from_hit({"_id": "x", "_source": {"written_after_ms": "5"}}) == {
         "id": "x", "run_id": None, "written_after_ms": 5, "written_before_ms": None}
+
+
+def test_an_unexpected_client_error_is_still_one_clear_failure(monkeypatch):
+    class Surprising(RecordingWire):
+        def connect(self, writable):
+            raise KeyError("password %s in a surprise" % SECRET)
+    monkeypatch.setattr(_data_plane, "open_wire", lambda module, row, target: Surprising())
+    with pytest.raises(DataPlaneError, match="connecting failed: KeyError") as raised:
+        _data_plane.read_canaries(FakeModule(access()), DATA_PLANE["postgresql"])
+    assert SECRET not in str(raised.value)
+
+
+def test_an_empty_password_from_the_environment_is_no_password():
+    module = FakeModule(access(password=None, dc_flags={}, flags={"clientToNodeEncryption": False}), application="redis", data_password="")
+    with pytest.raises(OptionError, match="^data_password: is required"):
+        _data_plane.resolve_target(module, DATA_PLANE["redis"])
