@@ -3,7 +3,7 @@ this file): canaries around the drill's backup, the firewall rule on the restore
 
 PostgreSQL (a real engine) carries the whole list: a passing drill, a restore that comes up empty, a restore of the
 wrong moment, a drill without data access, and the data password nowhere. The other applications: a passing drill
-and one failing outcome each.
+each (one run of three hosts, after the canary heartbeat) and one failing outcome each.
 """
 
 import json
@@ -15,8 +15,9 @@ import yaml
 
 from tests.drill.conftest import BIN_DIR, FAST_VARS, check_by_id, live_restored_clusters, run_drill
 from tests.support import deprecations
+from tests.support import data_seed
 from tests.support.collection import collections_root
-from tests.support.emulator import PAYMENTS_PG_ID, SEARCH_OS_ID, SESSIONS_REDIS_ID, running_emulator
+from tests.support.emulator import ORDERS_PROD_ID, PAYMENTS_PG_ID, SEARCH_OS_ID, SESSIONS_REDIS_ID, running_emulator
 
 DB_PASSWORD = "drill-data-pw-7f6e5d"
 TIME_SCALE = 600.0
@@ -37,18 +38,6 @@ def emulator(data_emulator):
     """No reset between the tests (a reset remakes every engine, seconds each time): each drill restores its own
     cluster, and the restore outcomes apply to the next restore only."""
     return data_emulator
-
-
-def node_addresses(emulator, cluster_id):
-    return emulator.data_plane()["clusters"][cluster_id]["addresses"]
-
-
-def put_postgresql_table(emulator, cluster_id):
-    import psycopg  # pylint: disable=import-outside-toplevel
-    with psycopg.connect(host=node_addresses(emulator, cluster_id)[0], port=5432, dbname="postgres", user="icpostgresql",
-                         password=DB_PASSWORD, sslmode="verify-full", sslrootcert=emulator.ca_file, autocommit=True) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS public.orders (id int PRIMARY KEY)")
-        conn.execute("INSERT INTO public.orders VALUES (1), (2) ON CONFLICT DO NOTHING")
 
 
 def pg_host(emulator, **extra):
@@ -86,7 +75,8 @@ def run_through_runner(emulator, tmp_path, hosts):
             "ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "PATH": "%s:/usr/bin:/bin" % BIN_DIR,
             "ANSIBLE_CACHE_PLUGIN": "jsonfile", "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(private / "facts"),
             "ANSIBLE_GATHERING": "implicit"}))
-    reports = [json.loads(p.read_text()) for p in (private / "reports").glob("drill-*.json") if not p.name.startswith("drill-summary-")]
+    reports = [json.loads(p.read_text()) for p in (private / "reports").glob("drill-*.json")
+               if not p.name.startswith("drill-summary-") and not p.name.endswith(".manifest.json")]
     assert len(reports) == 1, runner.stdout.read()[-5000:]
     return runner, reports[0], private
 
@@ -107,7 +97,7 @@ def files_holding(root, needle):
 
 
 def test_postgresql_drill_proves_its_canaries_and_catalogue_and_shows_no_password(emulator, tmp_path):
-    put_postgresql_table(emulator, PAYMENTS_PG_ID)
+    data_seed.put_postgresql_table(emulator, PAYMENTS_PG_ID, DB_PASSWORD, emulator.ca_file)
     rules_before = source_rules(emulator)
     runner, report, private = run_through_runner(emulator, tmp_path, pg_host(emulator))
     assert statuses(report) == {"canary_restored": "passed", "point_in_time_honoured": "passed", "catalogue": "passed"}, \
@@ -128,7 +118,7 @@ def test_postgresql_drill_proves_its_canaries_and_catalogue_and_shows_no_passwor
 
 
 def test_postgresql_restore_that_comes_up_empty_fails_on_canary_restored_and_catalogue(emulator, tmp_path):
-    put_postgresql_table(emulator, PAYMENTS_PG_ID)
+    data_seed.put_postgresql_table(emulator, PAYMENTS_PG_ID, DB_PASSWORD, emulator.ca_file)
     emulator.set_outcomes(next_restore_data="empty")
     run = run_drill(emulator, tmp_path, pg_host(emulator), extra_vars={"backup_restore_drill_fail_on_error": False})
     report = run.report()
@@ -163,24 +153,8 @@ def test_postgresql_drill_without_data_access_cannot_verify_the_data_and_still_d
 
 # ---- the other applications: a passing drill each (one run), and one failing outcome each ---------------------------
 
-def put_opensearch_index(emulator, cluster_id):
-    import requests  # pylint: disable=import-outside-toplevel
-    response = requests.put("http://%s:9200/orders/_doc/1?refresh=true" % node_addresses(emulator, cluster_id)[0],
-                            json={"sku": "red"}, auth=("icopensearch", DB_PASSWORD), timeout=10)
-    response.raise_for_status()
-
-
-def put_redis_key(emulator, cluster_id):
-    from redis.cluster import ClusterNode, RedisCluster  # pylint: disable=import-outside-toplevel
-    client = RedisCluster(startup_nodes=[ClusterNode(node_addresses(emulator, cluster_id)[0], 6379)], username="icredis",
-                          password=DB_PASSWORD, socket_timeout=10)
-    try:
-        client.set("session:1", "alice")
-    finally:
-        client.close()
-
-
 OTHERS = {
+    "orders": {"backup_restore_drill_cluster_id": ORDERS_PROD_ID, "backup_restore_drill_application": "cassandra"},
     "search": {"backup_restore_drill_cluster_id": SEARCH_OS_ID, "backup_restore_drill_application": "opensearch"},
     # The API answers no Redis password: the user gives it.
     "sessions": {"backup_restore_drill_cluster_id": SESSIONS_REDIS_ID, "backup_restore_drill_application": "redis",
@@ -197,8 +171,9 @@ def other_hosts(*names):
 def heartbeat(data_emulator, tmp_path_factory):
     """The canary heartbeat over the OpenSearch and Redis sources, then a simulated day and more (Redis backs up daily
     on its schedule: its heartbeat canary is then older than backup_restore_drill_redis_backup_max_age)."""
-    put_opensearch_index(data_emulator, SEARCH_OS_ID)
-    put_redis_key(data_emulator, SESSIONS_REDIS_ID)
+    data_seed.put_cassandra_table(data_emulator, ORDERS_PROD_ID, DB_PASSWORD)
+    data_seed.put_opensearch_index(data_emulator, SEARCH_OS_ID, DB_PASSWORD)
+    data_seed.put_redis_key(data_emulator, SESSIONS_REDIS_ID, DB_PASSWORD)
     run = run_drill(data_emulator, tmp_path_factory.mktemp("heartbeat"), other_hosts("search", "sessions"),
                     playbook="restorekit.instaclustr.canary_heartbeat")
     assert run.rc == 0 and "changed=1" in run.output, run.output[-4000:]
@@ -207,11 +182,14 @@ def heartbeat(data_emulator, tmp_path_factory):
     return run
 
 
-def test_opensearch_and_redis_drills_prove_their_data(data_emulator, heartbeat, tmp_path):
-    run = run_drill(data_emulator, tmp_path, other_hosts("search", "sessions"))
+def test_cassandra_opensearch_and_redis_drills_prove_their_data(data_emulator, heartbeat, tmp_path):
+    run = run_drill(data_emulator, tmp_path, other_hosts("orders", "search", "sessions"))
     reports = {report["application"]: report for report in run.reports()}
     assert run.rc == 0, run.output[-4000:]
-    search, sessions = reports["opensearch"], reports["redis"]
+    orders, search, sessions = reports["cassandra"], reports["opensearch"], reports["redis"]
+    assert statuses(orders) == {"canary_restored": "passed", "point_in_time_honoured": "passed", "catalogue": "passed"}, \
+        json.dumps(orders["checks"], indent=1)[-5000:]
+    assert check_by_id(orders, "tables")["status"] == "passed"  # verified by the catalogue
     assert statuses(search) == {"canary_restored": "passed", "point_in_time_honoured": "passed", "catalogue": "passed"}, \
         json.dumps(search["checks"], indent=1)[-5000:]
     assert check_by_id(search, "indices")["status"] == "passed"  # verified by the catalogue
@@ -221,6 +199,15 @@ def test_opensearch_and_redis_drills_prove_their_data(data_emulator, heartbeat, 
     # No drill backup: the proven restore point is the heartbeat's canary, before the drill's start.
     assert sessions["figures"]["proven_rpo_seconds"] >= 26 * 3600
     assert DB_PASSWORD not in run.output and all(DB_PASSWORD not in path.read_text() for path in run.report_dir.iterdir() if path.is_file())
+
+
+def test_cassandra_restore_that_comes_up_empty_fails_on_canary_restored(data_emulator, heartbeat, tmp_path):
+    data_emulator.set_outcomes(next_restore_data="empty")
+    run = run_drill(data_emulator, tmp_path, other_hosts("orders"), extra_vars={"backup_restore_drill_fail_on_error": False})
+    report = run.report()
+    assert check_by_id(report, "canary_restored")["status"] == "failed", json.dumps(report["checks"], indent=1)[-5000:]
+    assert check_by_id(report, "catalogue")["status"] == "failed"
+    assert report["status"] == "failed" and report["cleanup"]["action"] == "deleted"
 
 
 def test_opensearch_restore_of_the_wrong_moment_fails_on_point_in_time_honoured(data_emulator, heartbeat, tmp_path):
