@@ -67,7 +67,8 @@ TARGETS = {"backup_restore_drill_rto_target": "45m", "backup_restore_drill_rpo_t
 # The RPO is what the backups before the drill protect: inventory-dev has daily snapshots, payments-pg a
 # backup every 6 hours (its RPO runs to the oldest of the nodes' latest backups).
 HOST_TARGETS = {"inventory-dev": {"backup_restore_drill_rpo_target": "26h"},
-                "payments-pg": {"backup_restore_drill_rpo_target": "7h"}}
+                "payments-pg": {"backup_restore_drill_rpo_target": "7h"},
+                "search-os": {"backup_restore_drill_rpo_target": "2h"}}
 
 
 # With the data plane: OpenSearch too, so that all four applications are drilled.

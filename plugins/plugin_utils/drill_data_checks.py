@@ -46,7 +46,7 @@ CANARY_TABLE_NAME = "%s.%s" % (CANARY_HOME_NAME, CANARY_TABLE)
 CANARY_INDEX = OPENSEARCH_CANARY_INDEX
 
 MODEL_SENTENCES = {
-    "point_in_time": "the point in time (the commit logs reach it)",
+    "point_in_time": "the point in time restored",
     "snapshot_start": "the start of the newest snapshot of the cluster completed by the point in time",
     "backup_end": "the end of the newest backup of the cluster completed by the point in time",
     "schedule": "the newest scheduled backup before the restore request, at most the maximum backup age old",
