@@ -144,8 +144,8 @@ def _proven_sentence(figures, proven):
     """The proven RPO in one plain sentence: what the canaries found restored prove."""
     if figures.get("proven_rpo_seconds") is not None:
         return ("Proven RPO: the newest canary found in the restored cluster was written at %s, %s before the drill's start: "
-                "the restore is proven to hold the data written until then." % (figures["proven_restore_point"],
-                                                                               human_seconds(figures["proven_rpo_seconds"])))
+                "the restore is proven to hold the data written until then." % (
+                    figures["proven_restore_point"], human_seconds(figures["proven_rpo_seconds"])))
     if figures.get("proven_restore_point"):
         return ("Proven restore point %s (the newest canary found restored); proven RPO %s" % (
             figures["proven_restore_point"], proven.get("proven_rpo_reason") or "not measured."))

@@ -104,7 +104,8 @@ def test_scheduled_backups_give_a_proven_rpo_that_the_rpo_check_gates_on_basis_p
     rpo = check(report, "rpo")
     assert rpo["status"] == "passed" and rpo["figures"]["seconds"] == 7200.0 and rpo["figures"]["basis"] == "proven"
     # The backups' RPO is still reported beside it.
-    assert report["figures"]["rpo_seconds"] == rpo["figures"]["backups_rpo_seconds"] is not None
+    assert report["figures"]["rpo_seconds"] is not None
+    assert report["figures"]["rpo_seconds"] == rpo["figures"]["backups_rpo_seconds"]
     assert report["figure_sentences"]["proven_rpo"].startswith("Proven RPO: the newest canary")
     too_tight = build(dict(settings, rpo_target="1h"), data=data([HEARTBEAT], written=()), **scheduled)
     assert check(too_tight, "rpo")["status"] == "failed"
