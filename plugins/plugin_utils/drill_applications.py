@@ -50,6 +50,7 @@ DrillApplication = namedtuple("DrillApplication", (
     "restore_options",     # the role options its restore takes
     "not_applicable",      # {check id: the one-sentence reason}
     "check_ids",           # its checks, in report order (the tables check or its OpenSearch form indices)
+    "titles",              # {check id: title} where this application words a check otherwise than CHECK_TITLES
 ))
 
 
@@ -91,6 +92,7 @@ def _row(name):
         not_applicable=_reasons(app, label, restore_event, selection_check),
         check_ids=tuple(check_id for check_id, _title in CHECK_TITLES
                         if check_id not in SELECTION_CHECK_IDS or check_id == (selection_check or "tables")),
+        titles={"restore_events": "Every restored node shows a COMPLETED %s event" % (restore_event or "%s restore" % label)},
     )
 
 

@@ -64,7 +64,7 @@ def test_one_run_drills_the_mixed_inventory_with_one_summary(mixed_drill):
     assert summary["status"] == "passed" and summary["counts"] == {"passed": 4}
     assert summary["applications"] == {"cassandra": 1, "opensearch": 1, "postgresql": 1, "redis": 1}
     markdown = (run.report_dir / summary["files"]["markdown"].rsplit("/", 1)[1]).read_text()
-    assert "| Host | Application | Source |" in markdown and "| sessions | redis | sessions-redis |" in markdown
+    assert "| Host | Application | API | Source |" in markdown and "| sessions | redis | v2 | sessions-redis |" in markdown
     assert all(entry["path"].startswith("/cluster-management/v2/") for entry in log)
     # Every restored cluster was deleted; the drill leftovers of the scenario are not this run's to touch.
     assert sorted(cluster["id"] for cluster in live) == sorted([DRILL_LEFTOVER_ID, DRILL_LEFTOVER_PG_ID])
