@@ -121,6 +121,10 @@ def application_facts(application=None, api_version=None):
     facts["restore_options"] = list(row.restore_options)
     facts["not_applicable"] = dict(row.not_applicable)
     facts["check_ids"] = list(row.check_ids)
+    # The API versions that can drill it (v1 backs up and restores Cassandra only): the tasks read the source
+    # through an API version that cannot drill it only to name it in the preflight's failure.
+    facts["api_versions"] = ["v1", "v2"] if row.name in V1_APPLICATIONS else ["v2"]
+    facts["titles"] = dict(row.titles)
     return facts
 
 

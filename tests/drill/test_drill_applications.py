@@ -126,7 +126,7 @@ def test_postgresql_and_opensearch_restore_the_drills_backup(mixed_drill, applic
     assert report["figures"]["rto_source"] == "polling"
 
 
-def test_v1_refuses_another_application_before_any_request(mixed_emulator, tmp_path):
+def test_v1_refuses_another_application_in_the_preflight_naming_the_variable_and_the_cluster(mixed_emulator, tmp_path):
     mixed_emulator.reset()
     run = run_drill(mixed_emulator, tmp_path, {"payments": {"backup_restore_drill_cluster_id": PAYMENTS_PG_ID,
                                                             "backup_restore_drill_application": "postgresql",
@@ -134,9 +134,14 @@ def test_v1_refuses_another_application_before_any_request(mixed_emulator, tmp_p
     assert run.rc != 0
     report = run.report()
     assert report["status"] == "failed" and report["application"] == "postgresql"
-    assert report["failure"]["phase"] == "preflight"
-    assert "backup_restore_drill_application: postgresql needs backup_restore_drill_api_version v2" in report["failure"]["message"]
-    assert mixed_emulator.requests_log() == []
+    assert report["failure"]["phase"] == "preflight" and report["failure"]["task"] == "Stop when the source cannot be drilled"
+    message = report["failure"]["message"]
+    assert "backup_restore_drill_application: postgresql needs backup_restore_drill_api_version v2" in message
+    assert "payments-pg (%s) was not drilled and nothing was changed" % PAYMENTS_PG_ID in message
+    assert "set_fact" not in run.output and "Finalization" not in run.output
+    assert report["source"]["name"] == "payments-pg" and "drill-payments-pg-" in report["files"]["json"]
+    # Only the read that names the cluster: nothing that changes anything.
+    assert [entry["method"] for entry in mixed_emulator.requests_log()] == ["GET"]
 
 
 def test_the_sweep_deletes_leftover_drill_clusters_of_every_application(mixed_emulator, tmp_path):

@@ -280,3 +280,18 @@ def test_an_rpo_without_its_restorable_until_ends_without_none():
 def test_the_restore_events_check_is_titled_with_the_applications_event(application, title):
     report = redis_report() if application == "redis" else drill_report.build_report(app_context(application))
     assert [check["title"] for check in report["checks"] if check["id"] == "restore_events"] == [title]
+
+
+def test_v1_with_another_application_fails_the_preflight_naming_the_role_variable_and_the_cluster():
+    settings = dict(SETTINGS, application="postgresql", api_version="v1")
+    verdict = drill_plan.preflight_verdict(source_info(), {"skipped": True}, settings)
+    assert len(verdict["errors"]) == 1
+    message = verdict["errors"][0]
+    assert message.startswith("backup_restore_drill_application: postgresql needs backup_restore_drill_api_version v2")
+    assert "The source cluster orders-prod (%s) was not drilled and nothing was changed." % settings["cluster_id"] in message
+    assert verdict["checks"][0]["id"] == "inputs" and verdict["checks"][0]["status"] == "failed"
+    assert drill_applications.application_facts("postgresql")["api_versions"] == ["v2"]
+    assert drill_applications.application_facts("cassandra")["api_versions"] == ["v1", "v2"]
+    # Unread (the read failed): the id stands for the name.
+    unread = drill_plan.preflight_verdict({"failed": True, "msg": "HTTP 404"}, {"skipped": True}, settings)
+    assert "The source cluster %s was not drilled" % settings["cluster_id"] in unread["errors"][0]
