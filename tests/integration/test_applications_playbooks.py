@@ -4,7 +4,8 @@ The emulator answers only the contract's spelling of each v2 path (``--v2-traili
 so a path spelt like another application's (``postgresql`` for ``postgres``, a slash too many or too
 few) fails the run. PostgreSQL, whose paths meet every kind of spelling difference (GET and DELETE,
 list-backups, trigger, the account list), runs once more with ``--v2-trailing-slash operator``: only
-the spelling of Instaclustr's operator client is routed, and the client must find it after one 404. Beside the playbook's own assertions, the emulator's request log must show
+the spelling of Instaclustr's operator client is routed, and the client must find it after one 404.
+Beside the playbook's own assertions, the emulator's request log must show
 exactly the mutating requests the application allows, on its own paths, and none for refused input.
 """
 

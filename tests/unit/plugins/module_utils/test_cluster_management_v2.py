@@ -582,7 +582,8 @@ def test_a_404_to_the_documents_spelling_is_tried_once_in_the_operators_and_kept
     document = EXPECTED_PATHS[application][operation].format(id=PG_ID)
     operator = OPERATOR_SPELLINGS[(application, operation)].format(id=PG_ID)
     method = {"cluster": "GET", "list_backups": "GET", "trigger_backup": "POST"}[operation]
-    answer = {"cluster": dict(json=v2_cluster(PG_ID)), "list_backups": dict(json={"id": PG_ID, "clusterDataCentres": []}), "trigger_backup": dict(status=202)}[operation]
+    answer = {"cluster": dict(json=v2_cluster(PG_ID)), "list_backups": dict(json={"id": PG_ID, "clusterDataCentres": []}),
+              "trigger_backup": dict(status=202)}[operation]
     api.add(method, BASE + document, status=404, json={"name": "path", "message": "No route"})
     api.add(method, BASE + operator, **answer)
     call = {"cluster": lambda backend: backend.get_cluster(PG_ID), "list_backups": lambda backend: backend.list_backup_events(PG_ID),
