@@ -69,6 +69,7 @@ def operator_spelling(template):
         return template.rstrip("/")
     return None
 
+
 # Operation names, used in every message about a failed request (the same words as v1).
 LIST_BACKUPS = "list backups"
 TRIGGER_BACKUP = "trigger backup"

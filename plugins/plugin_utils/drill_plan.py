@@ -84,7 +84,7 @@ def preflight_verdict(source_info, backup_info, settings=None):
     except AnsibleFilterError as error:
         # An application its API version cannot drill (v1: Cassandra only): an input error, with the cluster named.
         named = "%s (%s)" % (source.get("name"), settings.get("cluster_id")) if source and source.get("name") else settings.get("cluster_id")
-        message = "%s. The source cluster %s was not drilled and nothing was changed." % (str(error).split("; nothing was sent")[0], named)
+        message = "%s. The source cluster %s was not drilled and nothing was changed." % (str(error).split("; nothing was sent", maxsplit=1)[0], named)
         checks.append(make_check("inputs", FAILED, message))
         errors.append(message)
         summary = {key: None for key in ("restorable_from_ms", "restorable_from", "restorable_until_ms", "restorable_until",

@@ -10,7 +10,6 @@ def test_durations(seconds, text):
     assert drill_values.human_seconds(seconds) == text
 
 
-
 @pytest.mark.parametrize("seconds, text", [
     (1201.4, "20m01s"), (1201.6, "20m02s"), (119.6, "2m00s"), (179.6, "3m00s"), (7199.6, "2h00m"), (7229, "2h00m"),
     (7231, "2h01m"), (172799, "2d00h"), (360000, "4d04h"), (-1201.6, "-20m02s"),
