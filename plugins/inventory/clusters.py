@@ -52,9 +52,11 @@ options:
     choices: [restorekit.instaclustr.clusters]
   applications:
     description:
-      - The applications whose clusters become hosts, any of V(cassandra), V(postgresql), V(opensearch) and V(redis)
-        (case does not matter). Another value fails the inventory, naming it.
-      - On O(api_version=v1) only V(cassandra) has clusters.
+      - The applications whose clusters become hosts, any of V(cassandra), V(postgresql), V(opensearch) and V(redis),
+        in lower case as the modules' O(restorekit.instaclustr.cluster_restore#module:application) option takes them.
+        Another value (V(PostgreSQL) included) fails the inventory, naming it.
+      - On O(api_version=v1) only V(cassandra) has clusters; the others are named in a warning (an inventory of none but
+        them is empty, and the warning says so).
     type: list
     elements: str
     default: [cassandra, postgresql, opensearch, redis]
@@ -145,6 +147,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("%s: %s" % (self.NAME, error)) from None
         except AnsibleError as error:  # an option Ansible's configuration refused (required, choices, type)
             raise AnsibleParserError("%s: %s" % (self.NAME, error.message)) from None
+        for warning in ic.option_warnings(options):
+            self.display.warning("%s: %s" % (self.NAME, warning))
         records = self._records(path, options, cache)
         self._populate(records, options)
 

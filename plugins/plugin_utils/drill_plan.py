@@ -79,6 +79,20 @@ def preflight_verdict(source_info, backup_info, settings=None):
             "" if app.lists_backups else " (the API lists no %s backups, whose read gives it)" % app.label))
 
     source = source_cluster(source_info)
+    try:
+        drill_application(app.name, settings.get("api_version"))
+    except AnsibleFilterError as error:
+        # An application its API version cannot drill (v1: Cassandra only): an input error, with the cluster named.
+        named = "%s (%s)" % (source.get("name"), settings.get("cluster_id")) if source and source.get("name") else settings.get("cluster_id")
+        message = "%s. The source cluster %s was not drilled and nothing was changed." % (str(error).split("; nothing was sent", maxsplit=1)[0], named)
+        checks.append(make_check("inputs", FAILED, message))
+        errors.append(message)
+        summary = {key: None for key in ("restorable_from_ms", "restorable_from", "restorable_until_ms", "restorable_until",
+                                         "last_backup_age_seconds", "last_backup_completed_at_ms", "last_backup_completed_at")}
+        summary.update(nodes_without_backup=[], active_nodes=[], failed_nodes=[])
+        return {"reference_ms": reference_ms, "reference": iso_utc(reference_ms), "reference_clock": reference_clock,
+                "application": app.name, "source": trim_cluster(source), "summary": summary, "nodes": [],
+                "requested_point_in_time_ms": None, "checks": checks, "errors": errors, "warnings": warnings}
     if source is None:
         message = "No cluster with id %s is visible to these credentials." % settings.get("cluster_id")
         checks.append(make_check("source_running", FAILED, message))

@@ -92,6 +92,9 @@ def test_documented_option_defaults():
     ({"api_username": None}, "api_username is not set: set it in the inventory file or in the IC_USERNAME environment variable"),
     ({"api_key": ""}, "api_key is not set: set it in the inventory file or in the IC_API_KEY environment variable"),
     ({"applications": ["cassandra", "kafka"]}, "applications: unknown value 'kafka'"),
+    # As the modules' application option: lower case only, and the message gives the spelling to write.
+    ({"applications": ["PostgreSQL"]}, "applications: unknown value 'PostgreSQL'; application names are lower case, as the "
+                                       "modules' application option takes them: write postgresql"),
     ({"applications": []}, "applications: name at least one of"),
     ({"statuses": ["RUNNING", "ALIVE"]}, "statuses: unknown value 'ALIVE'"),
     ({"exclude_name_prefixes": ["drill", ""]}, "exclude_name_prefixes: must be a list of non-empty strings"),
@@ -109,7 +112,7 @@ def test_bad_options_name_the_cause(change, message):
 
 
 def test_option_values_are_normalised():
-    options = ic.check_options(dict(defaults(), applications=["Redis", "cassandra", "redis"], statuses=["running"],
+    options = ic.check_options(dict(defaults(), applications=["redis", "cassandra", "redis"], statuses=["running"],
                                     api_url=URL + "/"))
     assert options["applications"] == ["redis", "cassandra"]
     assert options["statuses"] == ["RUNNING"]
@@ -376,3 +379,32 @@ def test_cache_second_parse_sends_no_request_and_flush_reads_again(tmp_path):
         plugin.parse(cache=False)
         assert [call.request.url.replace(URL, "") for call in mock.calls] == [
             ACCOUNT_CLUSTERS_PATH, APPLICATIONS["redis"].cluster.format(cluster_id=REDIS)]
+
+
+def test_the_modules_refuse_the_application_spelling_the_plugin_refuses():
+    assert "PostgreSQL" not in _module.API_ARGUMENT_SPEC["application"]["choices"]
+    assert "postgresql" in _module.API_ARGUMENT_SPEC["application"]["choices"]
+
+
+@pytest.mark.parametrize("applications, warning", [
+    (["postgresql"], "this inventory is empty: applications is postgresql, but api_version v1 (the Provisioning API) serves "
+                     "cassandra only; set api_version: v2 for postgresql clusters"),
+    (["cassandra", "redis"], "redis: no hosts on api_version v1 (the Provisioning API serves cassandra only); set api_version: v2 for them"),
+    (["cassandra"], None),
+])
+def test_v1_with_other_applications_than_cassandra_warns_why_they_give_no_host(applications, warning):
+    options = ic.check_options(dict(defaults(), api_version="v1", applications=applications))
+    assert ic.option_warnings(options) == ([warning] if warning else [])
+    assert ic.option_warnings(dict(options, api_version="v2")) == []
+
+
+def test_parsing_a_v1_inventory_of_postgresql_only_warns_that_it_is_empty_and_why(tmp_path, monkeypatch):
+    warnings = []
+    from ansible.utils.display import Display
+
+    monkeypatch.setattr(Display, "warning", lambda self, msg, *args, **kwargs: warnings.append(msg))
+    with responses.RequestsMock():  # v1 serves no PostgreSQL: not a single request
+        inventory = Plugin(tmp_path, api_version="v1", applications=["postgresql"]).parse()
+    assert hosts_of(inventory, "instaclustr_postgresql") == []
+    assert warnings == ["restorekit.instaclustr.clusters: this inventory is empty: applications is postgresql, but api_version v1 "
+                        "(the Provisioning API) serves cassandra only; set api_version: v2 for postgresql clusters"]

@@ -20,7 +20,8 @@ def test_a_passing_drill():
     # backups before the drill (its last one 10 minutes before the start), the drill's own backup aside.
     assert report["format_version"] == 3
     assert report["figures"] == {"rto_seconds": 1100.0, "rto_source": "api_events", "rpo_seconds": 600.0,
-                                 "restore_point_age_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0}
+                                 "restore_point_age_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0,
+                                 "rto_text": "18m20s", "rpo_text": "10m00s"}
     assert report["figure_sentences"] == {
         "rpo": "RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to "
                "10m00s before then (2026-11-18T10:56:40.000Z).",
@@ -30,7 +31,7 @@ def test_a_passing_drill():
     topology = [c for c in report["checks"] if c["id"] == "topology"][0]["figures"]
     assert topology["expected"]["AWS_VPC_US_EAST_1"] == {"nodes": 3, "racks": ["us-east-1a", "us-east-1a", "us-east-1b"]}
     phases = {p["name"]: p for p in report["phases"]}
-    assert phases["backup"]["controller_seconds"] == 10.0 and phases["report"]["status"] == "running"
+    assert phases["backup"]["controller_seconds"] == 10.0 and phases["report"]["status"] == "completed"
     assert phases["restore"]["server_seconds"] == 1200.0
     assert phases["backup"]["server_started_at_ms"] == NOW + 500  # the trigger, not the first event
     assert "passed: restored to" in report["message"]
