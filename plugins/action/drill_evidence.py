@@ -26,6 +26,7 @@ ARGUMENT_SPEC = {
     "window": {"type": "raw", "default": "90d"},
     "max_age": {"type": "raw"},
     "latest_run_id": {"type": "list", "elements": "str", "aliases": ["latest_run_ids"]},
+    "allow_empty": {"type": "bool", "default": False},
 }
 
 
@@ -64,7 +65,9 @@ class ActionModule(ActionBase):
             skipped=model["skipped"],
             duplicates=model["duplicates"],
         )
-        message = drill_evidence.gate_message(model)
+        message = drill_evidence.gate_message(model, allow_empty=args["allow_empty"], folder=folder)
+        if message and not model["counts"]["reports"]:
+            result["status"] = "empty"  # no report at all: the gate has nothing to pass on
         if message:
             result.update(failed=True, msg="%s. Evidence index: %s" % (message, files["html"]))
         else:

@@ -184,7 +184,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             records, stats = ic.read_clusters(session, options["api_version"], options["applications"])
         except ic.InventoryError as error:
             raise AnsibleParserError("%s: %s" % (self.NAME, error)) from None
-        hosts = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"])
+        hosts = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"],
+                                   ic.drill_restore_ids(options))
         self.display.v(ic.describe_stats(len(records), len(hosts), stats, options["api_version"], options["api_url"]))
         return records
 

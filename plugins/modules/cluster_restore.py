@@ -591,14 +591,14 @@ class ClusterRestore:
             self.result["msg"] = "check mode: cluster %s would be restored into %s" % (self.cluster_id, request["name"])
             return self.result
 
-        requested_at_ms = self.module.session.clock.now_ms()
-        self.result.update(timestamp_pair("requested_at", requested_at_ms))
         # The intent record, before the request: what a later task needs to prove this restore made the cluster.
         record = self.module.state.record_intent(
             operation=RESTORE_OPERATION, source_cluster_id=self.cluster_id, restored_name=request["name"],
             point_in_time_ms=request["point_in_time_ms"], application=self.backend.application,
-            api_version=self.params["api_version"], created_ms=requested_at_ms, run_id=self.params["run_id"],
+            api_version=self.params["api_version"], created_ms=self.module.session.clock.now_ms(), run_id=self.params["run_id"],
             seen_cluster_ids=sorted(str(cluster["id"]) for cluster in named), outcome=PENDING)
+        requested_at_ms = self.module.session.clock.now_ms()  # after the record's write: the restore's own clock starts here
+        self.result.update(timestamp_pair("requested_at", requested_at_ms))
         try:
             restored_id = self._post_once(request, record)
         finally:

@@ -142,8 +142,9 @@ def test_existing_cluster_with_the_drills_name_is_not_deleted(emulator, tmp_path
     report = run.report()
     check = check_by_id(report, "restore_created")
     assert check["status"] == "failed"
-    assert existing_id in check["details"] and "not deleted" in check["details"]
-    assert report["restored"] == dict(report["restored"], id=existing_id, created=False)
+    # No intent record proves it is this drill's: the restore sends nothing and takes nothing.
+    assert existing_id in check["details"] and "nothing was sent or deleted" in check["details"]
+    assert report["restored"] == dict(report["restored"], id=None, created=False)
     assert report["cleanup"]["action"] == "none"
     assert_failed_summary(run, existing_id)
     # Only the restore made before the drill; no DELETE at all.
@@ -163,4 +164,18 @@ def test_invalid_input_fails_before_anything_is_sent(emulator, tmp_path):
     assert "backup_restore_drill_rto_target" in inputs["details"]
     assert "backup_restore_drill_cluster_network" in inputs["details"]
     assert report["failure"]["phase"] == "preflight"
+    assert emulator.mutating_requests() == []
+
+
+def test_negative_waits_fail_in_the_preflight_before_anything_is_sent(emulator, tmp_path):
+    """Every wait is checked first (cleanup's too): no production backup triggered, no cluster restored and left behind."""
+    run = run_drill(emulator, tmp_path, drill_host(backup_restore_drill_delete_wait_timeout=-5,
+                                                   backup_restore_drill_restore_wait_timeout=-5))
+
+    assert run.rc != 0
+    report = run.report()
+    inputs = check_by_id(report, "inputs")
+    assert inputs["status"] == "failed" and report["failure"]["phase"] == "preflight"
+    assert "backup_restore_drill_delete_wait_timeout" in inputs["details"]
+    assert "backup_restore_drill_restore_wait_timeout" in inputs["details"]
     assert emulator.mutating_requests() == []
