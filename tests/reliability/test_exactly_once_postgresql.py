@@ -93,7 +93,7 @@ def test_postgresql_restore_is_exactly_once(emulator, figures, point_in_time, st
 
     log_start = len(emulator.requests_log())
     failed, result = run_module("cluster_restore", dict(restore_args(emulator, name, point_in_time, wait),
-                                                            adopt_existing=pre_existing))
+                                                       adopt_existing=pre_existing))
     emulator.clear_faults()
     posted = restore_posts(emulator, log_start)
 

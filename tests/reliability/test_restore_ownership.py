@@ -79,7 +79,8 @@ def since(emulator, start):
 
 def test_readme_pattern_cannot_take_or_delete_an_unrelated_cluster(emulator, figures, point_in_time):
     """Restore orders-prod under the name of the live inventory-dev, then the README's delete task."""
-    with recorded(figures, "restore under an unrelated cluster's name, then delete it", 'restore orders-prod as inventory-dev, then state=absent on inventory-dev'):
+    with recorded(figures, "restore under an unrelated cluster's name, then delete it",
+                  'restore orders-prod as inventory-dev, then state=absent on inventory-dev'):
         start = len(mutating_api_requests(emulator))
         failed, result = restore(emulator, "inventory-dev", point_in_time, source=ORDERS)
         assert failed and not traceback_problems(result), result
@@ -94,7 +95,8 @@ def test_readme_pattern_cannot_take_or_delete_an_unrelated_cluster(emulator, fig
 
 
 def test_adopt_existing_takes_the_cluster_and_warns_about_the_point_in_time(emulator, figures, point_in_time):
-    with recorded(figures, 'adopt_existing', 'a cluster made by hand: refused, adopted with adopt_existing, delete refused without force'):
+    with recorded(figures, 'adopt_existing',
+                  'a cluster made by hand: refused, adopted with adopt_existing, delete refused without force'):
         made = emulator.api("POST", RESTORE_PATH % INVENTORY, json={"clusterNameOverride": "made-by-hand", "pointInTime": point_in_time})
         assert made.status_code == 200, made.text
         made_id = made.json()["restoredCluster"]
@@ -115,7 +117,8 @@ def test_adopt_existing_takes_the_cluster_and_warns_about_the_point_in_time(emul
 
 
 def test_rerun_with_another_point_in_time_fails_naming_both(emulator, figures, point_in_time):
-    with recorded(figures, 'rerun with another point in time', 'restore, rerun, rerun with another point_in_time; delete with another run_id, another source, this run'):
+    with recorded(figures, 'rerun with another point in time',
+                  'restore, rerun, rerun with another point_in_time; delete with another run_id, another source, this run'):
         failed, first = restore(emulator, "ownership-rerun", point_in_time, run_id="run-a")
         assert not failed and first["created"] is True, first
         assert first["intent_nonce"]
@@ -146,7 +149,8 @@ def test_rerun_with_another_point_in_time_fails_naming_both(emulator, figures, p
 
 def test_ambiguous_restore_after_a_lost_answer_is_matched_by_its_record(emulator, figures, point_in_time):
     """The server made the cluster but the answer was lost: the one new cluster of that name is this request's."""
-    with recorded(figures, 'lost answer matched by its record', 'restore POST answered then dropped; delete by the record'):
+    with recorded(figures, 'lost answer matched by its record',
+                  'restore POST answered then dropped; delete by the record'):
         emulator.clear_faults()
         emulator.add_fault("POST", RESTORE_PATH % INVENTORY, "drop_after", count=1)
         failed, result = restore(emulator, "ownership-lost-answer", point_in_time, api_retries=0)
@@ -169,7 +173,8 @@ def _module_in_subprocess(emulator, args, state_dir):
 
 def test_ambiguous_restore_does_not_take_another_sources_cluster(emulator, figures, point_in_time, private_state_dir):
     """Our POST is lost before the server acts; another source's restore of the same name lands in the grace window."""
-    with recorded(figures, "ambiguous restore beside another source's restore of the name", 'restore POST dropped; another source restored under the same name within the grace window'):
+    with recorded(figures, "ambiguous restore beside another source's restore of the name",
+                  'restore POST dropped; another source restored under the same name within the grace window'):
         name = "ownership-rival"
         time.sleep(1.0)  # the tests before filled the API's one-second request window; two tasks share it here
         emulator.clear_faults()
