@@ -875,7 +875,8 @@ class ClusterRestore:
         name = self.params["name"]
         if name is not None and cluster["name"] != name:
             raise OptionError("name", "cluster %s is named %r, not %r; refusing to delete it" % (restored_id, cluster["name"], name))
-        self._check_proof(restored_id, cluster)
+        if cluster["status"] not in GONE_OR_GOING:
+            self._check_proof(restored_id, cluster)  # before a DELETE (or check mode's promise of one), never after
 
         if cluster["status"] in GONE_OR_GOING:
             self.result["msg"] = "cluster %s is already %s" % (restored_id, cluster["status"])
