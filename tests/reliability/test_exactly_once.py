@@ -120,8 +120,8 @@ def check_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wa
                            delay_seconds=SLOW_SECONDS if kind == "delay" else None)
 
     log_start = len(api_requests(emulator))
-    failed, result = run_module("cluster_restore", dict(restore_args(emulator, name, point_in_time, wait, api_version),
-                                                       adopt_existing=pre_existing))
+    args = dict(restore_args(emulator, name, point_in_time, wait, api_version), adopt_existing=pre_existing)
+    failed, result = run_module("cluster_restore", args)
     emulator.clear_faults()
     posted = [e for e in api_requests(emulator)[log_start:]
               if e["method"] == "POST" and e["path"].endswith(RESTORE_PATHS)]
