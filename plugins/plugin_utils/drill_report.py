@@ -250,6 +250,11 @@ def _cleanup(context, report):
     elif error or result.get("failed"):
         record.update(action="failed", details="Deleting the restored cluster failed: %s. Delete %s by hand or run the sweep." % (
             error or result.get("msg"), cluster_id))
+    elif not restore.get("created") and restore.get("unproven_cluster_id"):
+        record.update(action="kept", cluster_id=restore["unproven_cluster_id"],
+                      details="Kept %s (%s): it appeared after this drill's restore request had an unknown outcome, but another "
+                              "restore request of that name was sent too, so no intent record proves this drill made it; it was "
+                              "not deleted. Decide by hand whether to delete it." % (record["name"], restore["unproven_cluster_id"]))
     elif not restore.get("created"):
         record.update(action="none", cluster_id=None if not restore.get("restored_cluster_id") else cluster_id,
                       details="This drill created no cluster, so it deleted none%s." % (

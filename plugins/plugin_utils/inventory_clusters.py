@@ -200,18 +200,41 @@ def _read_v2(session, applications, counted):
     return records
 
 
+def drill_restore_ids(options):
+    """Ids of the clusters a drill's intent record proves (a restore with a run id), from the collection's state folder
+    for this API URL and username (``state_dir`` / ``RESTOREKIT_STATE_DIR``); read only, nothing is created."""
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    state = StateFolder(options.get("state_dir"), options.get("api_url"), options.get("api_username"))
+    return {str(record["restored_cluster_id"]).lower() for record in state.intents(operation="restore")
+            if record.get("restored_cluster_id") and record.get("run_id")}
+
+
 def excluded_by_name(name, prefixes):
     """Whether ``name`` is ``<prefix>-...`` for one of ``prefixes`` (a cluster a drill restored)."""
     return any(str(name or "").startswith(prefix + "-") for prefix in prefixes)
 
 
-def select_clusters(records, applications, statuses, exclude_name_prefixes):
-    """The records that become hosts, sorted by name then id (so naming and output are deterministic)."""
+def select_clusters(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records that become hosts, sorted by name then id (so naming and output are deterministic).
+
+    Left out: a cluster a drill's intent record proves (``drill_ids``: a drill's restored cluster is never drilled
+    itself), and one whose name has one of ``exclude_name_prefixes`` (``name_excluded`` lists those for a warning)."""
     chosen = [record for record in records
               if record.get("application") in applications
               and str(record.get("status") or "").upper() in statuses
+              and str(record.get("id")).lower() not in drill_ids
               and not excluded_by_name(record.get("name"), exclude_name_prefixes)]
     return sorted(chosen, key=lambda record: (str(record.get("name") or ""), str(record.get("id"))))
+
+
+def name_excluded(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records left out by their name alone (no drill's record proves them): said in a warning, never silently."""
+    return [record for record in records
+            if record.get("application") in applications
+            and str(record.get("status") or "").upper() in statuses
+            and str(record.get("id")).lower() not in drill_ids
+            and excluded_by_name(record.get("name"), exclude_name_prefixes)]
 
 
 def host_names(records):
