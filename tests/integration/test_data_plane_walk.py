@@ -12,6 +12,7 @@ One emulator of the ``mixed`` scenario with ``--data-plane`` serves the module. 
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -31,14 +32,45 @@ DB_PASSWORD = "S3cret-pw"
 EMULATOR_ARGS = ("--data-plane", "--db-password", DB_PASSWORD, "--backup-duration", "60", "--restore-duration", "60",
                  "--firewall-rule-duration", "2")
 PG_BIN = Path("/usr/lib/postgresql/15/bin/postgres")
+WRITE_BLOCK = "$ .venv/bin/python -m tests.emulator --port 8099 --scenario mixed --data-plane --db-password 'S3cret-pw'"
+READ_BLOCK = '$ psql "host=127.B.X.Y'
 
 
 def docs_block(first_line):
     """The fenced block of docs/emulator.md whose first line is ``first_line``."""
     for block in re.findall(r"^```[a-z]*\n(.*?)^```", DOCS.read_text(encoding="utf-8"), re.S | re.M):
-        if block.splitlines()[0] == first_line:
+        if block.splitlines()[0].startswith(first_line):
             return block
     raise AssertionError("docs/emulator.md has no block starting %r" % first_line)
+
+
+def docs_commands(first_line):
+    """The commands of a console block of docs/emulator.md (``$`` lines, continuations joined), split as the shell does."""
+    commands, current = [], None
+    for line in docs_block(first_line).splitlines():
+        if current is not None:
+            current += " " + line.strip()
+        elif line.startswith("$ "):
+            current = line[2:]
+        else:
+            continue  # what the command prints
+        if current.endswith("\\"):
+            current = current[:-1]
+            continue
+        commands.append(shlex.split(current, comments=True))
+        current = None
+    return commands
+
+
+def docs_command(first_line, program, port, network, restored_address=None):
+    """The docs' ``program`` command on ``port`` of that block, in this emulator's address block ``network``
+    (``127.B.0.0/16``; and ``127.B.X.Y``, a restored cluster's node, made ``restored_address``)."""
+    block = int(network.split(".")[1])
+    for words in docs_commands(first_line):
+        if words[0] == program and any(str(port) in word for word in words):
+            words = [word.replace("127.B.", "127.%d." % block) for word in words]
+            return [word.replace("127.%d.X.Y" % block, restored_address or "") for word in words]
+    raise AssertionError("docs/emulator.md shows no %s command on port %d" % (program, port))
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +82,26 @@ def emulator():
 
 
 @pytest.fixture(scope="module")
-def open_firewall_playbook(tmp_path_factory):
-    path = tmp_path_factory.mktemp("walk") / "open-firewall.yml"
-    path.write_text(docs_block("# open-firewall.yml: let this machine (127.0.0.1) reach a cluster's data port"))
-    return path
+def workdir(emulator, tmp_path_factory):
+    """The newcomer's folder: the docs' ``open-firewall.yml`` and the emulator's ``ca.pem``."""
+    folder = tmp_path_factory.mktemp("walk")
+    (folder / "open-firewall.yml").write_text(docs_block("# open-firewall.yml: "), encoding="utf-8")
+    (folder / "ca.pem").write_text(requests.get(emulator.url + "/__emulator__/data-plane/ca.pem", timeout=10).text)
+    return folder
 
 
-def open_firewall(emulator, playbook, application, cluster_id):
-    """``ansible-playbook open-firewall.yml`` as the docs run it; the module waits until the rule is RUNNING."""
+def open_firewall(emulator, workdir, application, cluster_id):  # pylint: disable=redefined-outer-name
+    """The docs' ``ansible-playbook open-firewall.yml`` command, on this emulator; the module waits until the rule is RUNNING."""
+    words = docs_commands("$ IC_API_URL=")[0]
+    assignments = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
+    assert assignments == {"IC_API_URL": "http://127.0.0.1:8099", "IC_USERNAME": emulator.username, "IC_API_KEY": emulator.api_key}
+    command = [word for word in words if word.split("=", 1)[0] not in assignments]
+    assert command[0] == "ansible-playbook"
+    command = [ansible_playbook()] + [word.replace("=postgresql", "=" + application).replace("RESTORED_ID", cluster_id)
+                                      for word in command[1:]]
     env = dict(os.environ, IC_API_URL=emulator.url, IC_USERNAME=emulator.username, IC_API_KEY=emulator.api_key,
                ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1")
-    completed = subprocess.run([ansible_playbook(), str(playbook), "-e", "application=" + application, "-e",
-                                "cluster_id=" + cluster_id], env=env, capture_output=True, text=True, timeout=120, check=False)
+    completed = subprocess.run(command, cwd=str(workdir), env=env, capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
     assert "changed=1" in completed.stdout
     rules = emulator.admin("GET", "/clusters/%s/firewall-rules" % cluster_id)
@@ -72,82 +112,79 @@ def first_address(emulator, application, cluster_id):
     return emulator.api("GET", v2_path(application, "cluster", cluster_id)).json()["dataCentres"][0]["nodes"][0]["publicAddress"]
 
 
-def run(command, **kwargs):
-    return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False, **kwargs)
+def run(command, workdir):  # pylint: disable=redefined-outer-name
+    return subprocess.run(command, cwd=str(workdir), capture_output=True, text=True, timeout=30, check=False)
 
 
-def test_postgresql_with_psql(emulator, open_firewall_playbook, tmp_path):
+def closed(output, message):
+    """Whether a client says the server closed its connection: ``message``, or a reset when the client had
+    sent bytes the front door never read (the docs name both)."""
+    return message in output or "Connection reset by peer" in output
+
+
+def write_command(emulator, program, port, application, source_id):
+    """The docs' write command, whose address must be the one the API answers for the source's first node."""
+    command = docs_command(WRITE_BLOCK, program, port, emulator.address_block)
+    assert any(first_address(emulator, application, source_id) in word for word in command), command
+    return command
+
+
+def read_command(emulator, program, port, application, restored):
+    return docs_command(READ_BLOCK, program, port, emulator.address_block, first_address(emulator, application, restored))
+
+
+def test_postgresql_with_psql(emulator, workdir):  # pylint: disable=redefined-outer-name
     if not shutil.which("psql"):
         pytest.skip("psql is not installed on this machine (Debian: postgresql-client)")
-    (tmp_path / "ca.pem").write_text(requests.get(emulator.url + "/__emulator__/data-plane/ca.pem", timeout=10).text)
-
-    def psql(cluster_id, sql):
-        conninfo = ("host=%s port=5432 dbname=postgres user=icpostgresql password=%s sslmode=verify-full sslrootcert=ca.pem"
-                    % (first_address(emulator, "postgresql", cluster_id), DB_PASSWORD))
-        return run(["psql", conninfo, "-Atc", sql], cwd=str(tmp_path))
-
-    written = psql(PAYMENTS_PG_ID, "CREATE TABLE greetings (word text); INSERT INTO greetings VALUES ('hello')")
+    written = run(write_command(emulator, "psql", 5432, "postgresql", PAYMENTS_PG_ID), workdir)
     assert written.returncode == 0, written.stderr
     restored = restore(emulator, "postgresql", PAYMENTS_PG_ID, back_up(emulator, "postgresql", PAYMENTS_PG_ID))
-    refused = psql(restored, "SELECT word FROM greetings")
-    assert refused.returncode != 0 and "closed the connection" in refused.stderr, refused.stderr
-    open_firewall(emulator, open_firewall_playbook, "postgresql", restored)
-    read = psql(restored, "SELECT word FROM greetings")
+    refused = run(read_command(emulator, "psql", 5432, "postgresql", restored), workdir)
+    assert refused.returncode != 0 and closed(refused.stderr, "server closed the connection unexpectedly"), refused.stderr
+    open_firewall(emulator, workdir, "postgresql", restored)
+    read = run(read_command(emulator, "psql", 5432, "postgresql", restored), workdir)
     assert (read.returncode, read.stdout) == (0, "hello\n"), read.stderr
 
 
-def test_redis_with_redis_cli(emulator, open_firewall_playbook):
+def test_redis_with_redis_cli(emulator, workdir):  # pylint: disable=redefined-outer-name
     if not shutil.which("redis-cli"):
         pytest.skip("redis-cli is not installed on this machine (Debian: redis-tools)")
-
-    def redis_cli(cluster_id, *words):
-        address = first_address(emulator, "redis", cluster_id)
-        return run(["redis-cli", "-c", "-h", address, "-p", "6379", "--user", "icredis", "--pass", DB_PASSWORD, *words])
-
-    written = redis_cli(SESSIONS_REDIS_ID, "SET", "greeting", "hello")
+    written = run(write_command(emulator, "redis-cli", 6379, "redis", SESSIONS_REDIS_ID), workdir)
     assert (written.returncode, written.stdout) == (0, "OK\n"), written.stderr
     back_up(emulator, "redis", SESSIONS_REDIS_ID)
     restored = restore(emulator, "redis", SESSIONS_REDIS_ID)
-    refused = redis_cli(restored, "GET", "greeting")
-    assert "hello" not in refused.stdout and ("closed" in refused.stdout + refused.stderr
-                                               or "reset" in refused.stdout + refused.stderr), refused.stdout + refused.stderr
-    open_firewall(emulator, open_firewall_playbook, "redis", restored)
-    read = redis_cli(restored, "GET", "greeting")
-    assert (read.returncode, read.stdout) == (0, "hello\n"), read.stderr
+    refused = run(read_command(emulator, "redis-cli", 6379, "redis", restored), workdir)
+    assert closed(refused.stdout + refused.stderr, "Server closed the connection"), refused.stdout + refused.stderr
+    open_firewall(emulator, workdir, "redis", restored)
+    read = run(read_command(emulator, "redis-cli", 6379, "redis", restored), workdir)
+    assert (read.returncode, read.stdout) == (0, "hello\n"), read.stderr  # without a terminal, redis-cli prints no quotes
 
 
-def test_opensearch_with_curl(emulator, open_firewall_playbook):
-    def http(cluster_id, method, path, body=None):
-        url = "http://%s:9200%s" % (first_address(emulator, "opensearch", cluster_id), path)
-        if not shutil.which("curl"):  # requests, as the docs say when curl is missing
-            answer = requests.request(method, url, auth=("icopensearch", DB_PASSWORD), json=body, timeout=10)
-            return 0, answer.text
-        command = ["curl", "-sS", "-u", "icopensearch:" + DB_PASSWORD, "-X", method, url]
-        if body is not None:
-            command += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
-        completed = run(command)
-        return completed.returncode, completed.stdout + completed.stderr
-
-    status, text = http(SEARCH_OS_ID, "PUT", "/greetings/_doc/1?refresh=true", {"word": "hello"})
-    assert status == 0 and json.loads(text)["result"] == "created", text
+def test_opensearch_with_curl(emulator, workdir):  # pylint: disable=redefined-outer-name
+    if not shutil.which("curl"):
+        pytest.skip("curl is not installed on this machine; test_data_plane_opensearch.py walks the same way with requests")
+    written = run(write_command(emulator, "curl", 9200, "opensearch", SEARCH_OS_ID), workdir)
+    assert written.returncode == 0 and json.loads(written.stdout)["result"] == "created", written.stdout + written.stderr
     restored = restore(emulator, "opensearch", SEARCH_OS_ID, back_up(emulator, "opensearch", SEARCH_OS_ID))
-    if shutil.which("curl"):
-        status, text = http(restored, "GET", "/greetings/_doc/1")
-        assert status in (52, 56), text  # curl: empty reply from server / connection reset
-    open_firewall(emulator, open_firewall_playbook, "opensearch", restored)
-    status, text = http(restored, "GET", "/greetings/_doc/1")
-    assert status == 0 and json.loads(text)["_source"] == {"word": "hello"}, text
+    refused = run(read_command(emulator, "curl", 9200, "opensearch", restored), workdir)
+    assert refused.returncode in (52, 56) and closed(refused.stderr, "Empty reply from server"), refused.stderr
+    open_firewall(emulator, workdir, "opensearch", restored)
+    read = run(read_command(emulator, "curl", 9200, "opensearch", restored), workdir)
+    assert read.returncode == 0 and json.loads(read.stdout)["_source"] == {"word": "hello"}, read.stdout + read.stderr
 
 
-def test_cassandra_with_the_datastax_driver(emulator, open_firewall_playbook):
+def test_cassandra_with_the_datastax_driver(emulator, workdir):  # pylint: disable=redefined-outer-name
     from cassandra.cluster import NoHostAvailable  # pylint: disable=import-outside-toplevel
 
-    def session_on(cluster_id):
-        """The docs' driver snippet, run as it is written there with the cluster's addresses and password."""
+    def session_on(cluster_id, connect_timeout=5):
+        """The docs' driver code, run as it is written there with the cluster's addresses and password (and a
+        shorter ``connect_timeout`` where the doors are closed: the driver waits it out on each)."""
         body = emulator.api("GET", v2_path("cassandra", "cluster", cluster_id)).json()
         nodes = [node["publicAddress"] for dc in body["dataCentres"] for node in dc["nodes"]]
-        code = docs_block("from cassandra.auth import PlainTextAuthProvider").replace(
-            '["NODE"]', repr(nodes)).replace('"PASSWORD"', repr(body["defaultUserPassword"]))
+        code = docs_block("from cassandra.auth import PlainTextAuthProvider")
+        assert '["NODE"]' in code and '"PASSWORD"' in code and "connect_timeout=5," in code
+        code = code.replace('["NODE"]', repr(nodes)).replace('"PASSWORD"', repr(body["defaultUserPassword"]))
+        code = code.replace("connect_timeout=5,", "connect_timeout=%s," % connect_timeout)
         scope = {}
         exec(compile(code, "docs/emulator.md", "exec"), scope)  # pylint: disable=exec-used
         return scope["cluster"], scope["session"]
@@ -159,8 +196,8 @@ def test_cassandra_with_the_datastax_driver(emulator, open_firewall_playbook):
     cluster.shutdown()
     restored = restore(emulator, "cassandra", ORDERS_PROD_ID, back_up(emulator, "cassandra", ORDERS_PROD_ID))
     with pytest.raises(NoHostAvailable):
-        session_on(restored)
-    open_firewall(emulator, open_firewall_playbook, "cassandra", restored)
+        session_on(restored, connect_timeout=0.5)
+    open_firewall(emulator, workdir, "cassandra", restored)
     cluster, session = session_on(restored)
     try:
         assert [row.word for row in session.execute("SELECT word FROM shop.greetings")] == ["hello"]
