@@ -21,6 +21,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_timeline,
     drill_values,
 )
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
 
 
 def drill_application(application=None, api_version=None):
@@ -68,10 +69,23 @@ def human_seconds(seconds):
     return drill_values.human_seconds(seconds)
 
 
+def _returns_unsafe(function):
+    """``function`` whose result is marked unsafe for templating: it carries names and messages from the API."""
+    def marked(*args, **kwargs):
+        return mark_unsafe(function(*args, **kwargs))
+    marked.__name__ = function.__name__
+    marked.__doc__ = function.__doc__
+    return marked
+
+
 class FilterModule:
-    """The backup_restore_drill role's filters."""
+    """The backup_restore_drill role's filters; every value they return is marked unsafe (see plugin_utils/unsafe.py)."""
 
     def filters(self):
+        return {name: _returns_unsafe(function) for name, function in self._filters().items()}
+
+    @staticmethod
+    def _filters():
         return {
             "drill_application": drill_application,
             "drill_preflight": drill_preflight,

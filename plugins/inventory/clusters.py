@@ -37,6 +37,9 @@ description:
   - Each host is in the group C(instaclustr_<application>) (C(instaclustr_cassandra), C(instaclustr_postgresql),
     C(instaclustr_opensearch), C(instaclustr_redis)), plus the groups O(groups) and O(keyed_groups) make.
   - The user name and the API key are never host variables, never in the inventory cache and never in a message.
+  - Host names and every host variable come from the API's answers and are marked unsafe for templating on every
+    supported ansible-core, so a cluster name or any other value holding C({{ ... }}) is never evaluated, neither by
+    O(compose), O(groups) and O(keyed_groups) nor by the playbooks that use the hosts.
 author:
   - restorekit maintainers (@restorekit)
 extends_documentation_fragment:
@@ -123,6 +126,7 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import inventory_clusters as ic
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
 
 OPTION_NAMES = ("api_username", "api_key", "api_url", "api_version", "api_timeout", "api_retries", "api_retry_max_delay",
                 "validate_certs", "ca_path", "applications", "statuses", "exclude_name_prefixes")
@@ -196,7 +200,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for application in options["applications"]:
             self.inventory.add_group(ic.group_name(application))
         for host, record in ic.host_names(chosen):
-            variables = ic.host_vars(record, options["api_version"], options["api_url"])
+            # Names and values come from the API: never templates, also inside compose, groups and keyed_groups.
+            host = mark_unsafe(host)
+            variables = mark_unsafe(ic.host_vars(record, options["api_version"], options["api_url"]))
             self.inventory.add_host(host, group=ic.group_name(record["application"]))
             for name, value in variables.items():
                 self.inventory.set_variable(host, name, value)

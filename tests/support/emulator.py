@@ -145,6 +145,10 @@ class Emulator:
     def cluster_state(self, cluster_id):
         return self.admin("GET", "/clusters/" + cluster_id)
 
+    def edit_cluster(self, cluster_id, **fields):
+        """Rewrite a cluster's ``name`` or ``sla_tier`` to any string (hostile values included)."""
+        return self.admin("PATCH", "/clusters/" + cluster_id, fields)
+
     def close(self):
         self.http.close()
 
