@@ -125,6 +125,7 @@ import hashlib
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import INSECURE_WARNING
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import inventory_clusters as ic
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
 
@@ -178,6 +179,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return "%s_%s" % (self.get_cache_key(path), hashlib.sha256(where.encode("utf-8")).hexdigest()[:8])
 
     def _read(self, options):
+        if not options["validate_certs"]:
+            self.display.warning("%s: %s" % (self.NAME, INSECURE_WARNING))
         try:
             session = ic.open_session(options, on_retry=self._log_retry)
             records, stats = ic.read_clusters(session, options["api_version"], options["applications"])

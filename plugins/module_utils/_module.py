@@ -31,6 +31,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors imp
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import (
     HAS_REQUESTS,
+    INSECURE_WARNING,
     REQUESTS_IMPORT_TRACEBACK,
     ApiSession,
 )
@@ -134,6 +135,8 @@ class RestorekitModule(AnsibleModule):
             self.api_url = self._check_common_options()
         except OptionError as error:
             self.fail_redacted(**failure_result(error))
+        if not self.params["validate_certs"]:
+            self.warn(INSECURE_WARNING)
 
     def _check_common_options(self):
         """Rules the argument spec cannot express; returns the cleaned API URL."""

@@ -1,0 +1,132 @@
+"""Hostile input from the network: proxies that would see the key, answers without end, answers that drip,
+JSON nested without end, error messages of megabytes.
+
+Each case runs the collection's own client (``ApiSession``, as every module and the inventory plugin use it) or
+a module's ``main()`` against a tiny loopback server that misbehaves on purpose (``tests/support/hostile_server.py``),
+and records what was tried and what held for the "hostile input" table of docs/reliability.md.
+"""
+
+import json
+import time
+
+import pytest
+
+from ansible_collections.restorekit.instaclustr.plugins.module_utils import _limits
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import INSECURE_WARNING, ApiSession
+from ansible_collections.restorekit.instaclustr.plugins.modules import cluster_info
+from tests.support.hostile_server import answer, drip, endless_chunked, hostile_server, recording_proxy
+from tests.support.module_runner import run_module_main
+
+SUITE = ("hostile_input", "Hostile input",
+         "Proxies, answers without end or dripping, JSON nested without end, huge error bodies, names that hold "
+         "templates, report folders with traps: each meets a clear failure or an inert result, no credential "
+         "reaches a proxy, no traceback, no MemoryError, no code runs")
+
+USERNAME = "hostile-user"
+API_KEY = "HOSTILE-KEY-7c1e"
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+CLUSTER = "/provisioning/v1/4f5b9c1e-2d3a-4b6c-8e7f-0a1b2c3d4e5f"
+
+
+def session(url, **kwargs):
+    return ApiSession(url, USERNAME, API_KEY, retries=0, sleep=lambda seconds: None, **kwargs)
+
+
+def failure(call):
+    with pytest.raises(ApiError) as caught:
+        call()
+    return caught.value
+
+
+@pytest.fixture
+def proxy_env(monkeypatch):
+    """Every proxy variable pointing at a recording proxy; NO_PROXY unset."""
+    with hostile_server(recording_proxy()) as proxy:
+        for name in PROXY_VARIABLES:
+            monkeypatch.setenv(name, proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        yield proxy
+
+
+def test_loopback_api_never_goes_through_a_proxy(figures, proxy_env):
+    with hostile_server(answer(body=b'{"ok": true}')) as api:
+        response = session(api.url).get(CLUSTER, "get cluster")
+    held = response.json == {"ok": True} and proxy_env.received == [] and len(api.received) == 1
+    held = held and api.received[0]["headers"].get("authorization", "").startswith("Basic ")
+    figures.case("proxy: loopback http:// API", "HTTP_PROXY, http_proxy, HTTPS_PROXY, ALL_PROXY set to a recording proxy",
+                 held, "the request went straight to the loopback API; the proxy received %d requests" % len(proxy_env.received))
+    assert held, (proxy_env.received, api.received)
+
+
+def test_remote_https_api_keeps_its_proxy_and_the_proxy_sees_only_connect(figures, proxy_env):
+    error = failure(lambda: session("https://api.instaclustr.invalid").get(CLUSTER, "get cluster"))
+    lines = [request["line"] for request in proxy_env.received]
+    headers = [request["headers"] for request in proxy_env.received]
+    held = lines and all(line.startswith("CONNECT api.instaclustr.invalid:443") for line in lines)
+    held = held and not any("authorization" in header for header in headers) and API_KEY not in str(error)
+    figures.case("proxy: remote https:// API", "HTTPS_PROXY set to a recording proxy that refuses the tunnel",
+                 held, "the proxy saw %s and no Authorization header; the request failed: %s" % (lines[:1], error))
+    assert held, (lines, headers)
+
+
+def test_endless_body_stops_at_the_cap_with_a_clear_message(figures):
+    cap = 2 * 1024 * 1024
+    with hostile_server(endless_chunked()) as api:
+        started = time.monotonic()
+        error = failure(lambda: session(api.url, max_response_bytes=cap).get(CLUSTER, "get cluster"))
+        seconds = time.monotonic() - started
+    message = str(error)
+    held = "2 MiB" in message and "MAX_RESPONSE_BYTES" in message and error.status is None
+    figures.case("endless chunked body", "a 200 whose chunked body never ends, cap set to 2 MiB", held, message,
+                 seconds=seconds)
+    assert held, message
+    # The default: well above the largest real answer (a 300-node cluster's 7-day listing, about 62 MB).
+    assert 4 * 62 * 10 ** 6 < _limits.MAX_RESPONSE_BYTES <= 512 * 1024 * 1024
+
+
+@pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
+def test_dripping_answer_is_cut_at_api_timeout(figures, headers_too):
+    with hostile_server(drip(0.2, headers_too=headers_too)) as api:
+        started = time.monotonic()
+        error = failure(lambda: session(api.url, timeout=1.5).get(CLUSTER, "get cluster"))
+        seconds = time.monotonic() - started
+    held = seconds < 1.5 + 1.5 and "api_timeout" in str(error) and "1.5 s" in str(error)
+    figures.case("dripping %s" % ("headers" if headers_too else "body"), "one byte every 0.2 s, api_timeout 1.5 s",
+                 held, "%s after %.1f s" % (error, seconds), seconds=seconds)
+    assert held, (seconds, str(error))
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_json_nested_100000_deep_is_refused_clearly(figures, status):
+    body = b"[" * 100000 + b"]" * 100000
+    with hostile_server(answer(status=status, body=body)) as api:
+        error = failure(lambda: session(api.url).get(CLUSTER, "get cluster"))
+    message = str(error)
+    held = "nested deeper than %d levels" % _limits.MAX_JSON_DEPTH in message and len(message) < 3000
+    figures.case("JSON nested 100,000 deep (HTTP %d)" % status, "a body of 100,000 [ then 100,000 ]", held, message[:300])
+    assert held, message[:3000]
+
+
+def test_huge_json_error_message_is_cut_in_the_message_and_the_result(figures):
+    body = json.dumps({"status": 400, "message": "x" * (20 * 1024 * 1024),
+                       "errors": [{"name": "field%d" % i, "message": "bad"} for i in range(10000)]}).encode()
+    with hostile_server(answer(status=400, body=body)) as api:
+        failed, result = run_module_main(cluster_info, {"api_username": USERNAME, "api_key": API_KEY, "api_url": api.url,
+                                                        "cluster_id": CLUSTER.rsplit("/", 1)[1], "api_retries": 0})
+    size = len(json.dumps(result))
+    held = failed and "HTTP 400" in result["msg"] and len(result["msg"]) <= 2100 and size < 40000
+    figures.case("20 MB JSON error message", "an HTTP 400 whose JSON message is 20 MB and lists 10,000 errors", held,
+                 "msg of %d characters, whole result %d characters" % (len(result["msg"]), size))
+    assert held, (len(result["msg"]), size)
+
+
+def test_validate_certs_false_warns(figures):
+    with hostile_server(answer(body=json.dumps({"id": CLUSTER.rsplit("/", 1)[1], "clusterName": "c"}).encode())) as api:
+        _failed, result = run_module_main(cluster_info, {"api_username": USERNAME, "api_key": API_KEY, "api_url": api.url,
+                                                         "cluster_id": CLUSTER.rsplit("/", 1)[1], "validate_certs": False})
+    warnings = json.dumps(result.get("warnings", []))  # strings up to 2.18, richer entries from 2.19 on
+    held = INSECURE_WARNING in warnings
+    figures.case("validate_certs: false", "a module run with validate_certs: false", held, INSECURE_WARNING if held else warnings)
+    assert held, result
