@@ -48,6 +48,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._limits imp
     loads_bounded,
     read_bounded,
 )
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._secrets import Secrets
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
@@ -66,7 +67,6 @@ except ImportError:  # the module reports it with missing_required_lib("requests
 SAFE_TO_REPEAT = frozenset(("GET", "DELETE"))
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 BACKOFF_BASE_SECONDS = 1.0
-MASK = "********"
 # How long after api_timeout a request still under way is cut (the connection shut down).
 DEADLINE_GRACE_SECONDS = 0.5
 # Failures the client itself decides: never repeated (the same server gives the same answer).
@@ -305,7 +305,7 @@ class ApiSession:
     def __init__(self, base_url, username, api_key, timeout=60, retries=5, retry_max_delay=30,
                  validate_certs=True, ca_path=None, user_agent=None, sleep=time.sleep,
                  on_retry=None, rng=random.random, monotonic=time.monotonic, max_response_bytes=MAX_RESPONSE_BYTES,
-                 max_json_depth=MAX_JSON_DEPTH):
+                 max_json_depth=MAX_JSON_DEPTH, secrets=None):
         if not HAS_REQUESTS:
             raise ImportError("the Python library requests is required")
         self.base_url = base_url.rstrip("/")
@@ -316,7 +316,9 @@ class ApiSession:
         self.retry_count = 0
         self.retried_statuses = collections.Counter()
         self.retry_log = []
-        self._api_key = api_key
+        # Every form of the key (base64(user:key) with and without padding too), masked in what the server sends back.
+        self.secrets = secrets if secrets is not None else Secrets()
+        self.secrets.register(api_key, username=username)
         self._sleep = sleep
         self._on_retry = on_retry
         self._rng = rng
@@ -464,17 +466,8 @@ class ApiSession:
         return method != "GET" and status >= 500 and status != 503
 
     def _scrub(self, value):
-        """Mask the key wherever it could appear in a message or an echoed body (belt and braces)."""
-        key = self._api_key
-        if not key:
-            return value
-        if isinstance(value, str):
-            return value.replace(key, MASK)
-        if isinstance(value, dict):
-            return {self._scrub(k): self._scrub(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._scrub(item) for item in value]
-        return value
+        """Mask every secret form wherever it could appear in a message or an echoed body (belt and braces)."""
+        return self.secrets.mask(value)
 
 
 def _success(response, max_json_depth=MAX_JSON_DEPTH):

@@ -130,3 +130,23 @@ def test_validate_certs_false_warns(figures):
     held = INSECURE_WARNING in warnings
     figures.case("validate_certs: false", "a module run with validate_certs: false", held, INSECURE_WARNING if held else warnings)
     assert held, result
+
+
+def test_inventory_failure_never_shows_the_echoed_credential(figures):
+    from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import inventory_clusters as ic
+
+    def echo(request, sock, _stopping):
+        sent = request["headers"].get("authorization", "")
+        answer(status=400, body=json.dumps({"message": "gateway saw Authorization: %s" % sent,
+                                            "errorDetails": {"token": sent.split(" ", 1)[-1]}}).encode())(request, sock, _stopping)
+
+    with hostile_server(echo) as api:
+        with pytest.raises(ic.InventoryError) as caught:
+            ic.read_clusters(session(api.url), "v1", ["cassandra"])
+        sent = api.received[0]["headers"]["authorization"]
+    token = sent.split(" ", 1)[1]
+    message = str(caught.value)
+    held = "HTTP 400" in message and token not in message and token.rstrip("=") not in message and API_KEY not in message
+    figures.case("gateway echoes the Authorization header (inventory)", "an HTTP 400 whose body holds Basic base64(user:key)",
+                 held, message[:300])
+    assert held, message
