@@ -85,6 +85,9 @@ notes:
   - On O(api_version=v2) an account of N clusters costs N + 1 requests. The API allows about 35 requests per second; the
     answers HTTP 429 beyond it are retried and counted. Run with C(-v) to see the number of requests and of retried 429s.
     With O(cache=true) a run within O(cache_timeout) sends no request; C(ansible-inventory --flush-cache) reads the API again.
+  - The inventory cache is kept per API URL, API version and user name (as a digest; never the key), so a run as
+    another user never answers from hosts cached for someone else. The cache is not a credential check, so within
+    O(cache_timeout) the same user name reads its cached hosts whatever key is given.
   - A source that fails (missing credential, wrong key, unknown option value, unreachable API) is reported by Ansible as a
     warning naming the cause, and the run goes on without its hosts. Set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true)
     (C([inventory] unparsed_is_failed)) to make that an error, as a drill of no host is not a drill.
@@ -119,8 +122,6 @@ plugin: restorekit.instaclustr.clusters
 api_version: v1
 exclude_name_prefixes: [dr]
 """
-
-import hashlib
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -161,7 +162,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if use_cache and cache:
             try:
                 records = ic.records_from_cache(self._cache[key], options["api_version"], options["api_url"],
-                                                options["applications"])
+                                                options["applications"], username=options["api_username"])
             except KeyError:
                 records = None
             if records is not None:
@@ -170,13 +171,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         records = self._read(options)
         if use_cache:
             self._cache[key] = ic.cache_document(records, options["api_version"], options["api_url"],
-                                                 options["applications"])
+                                                 options["applications"], username=options["api_username"])
         return records
 
     def _cache_key(self, path, options):
-        # The API read from is part of the key: another URL or version never answers from this cache.
-        where = "%s|%s" % (options["api_url"], options["api_version"])
-        return "%s_%s" % (self.get_cache_key(path), hashlib.sha256(where.encode("utf-8")).hexdigest()[:8])
+        # The API and the account read from are part of the key: another URL, version or user never answers from
+        # this cache (the user name as a digest; the key is never part of it).
+        return "%s_%s" % (self.get_cache_key(path), ic.cache_key_suffix(options["api_url"], options["api_version"],
+                                                                         options["api_username"]))
 
     def _read(self, options):
         if not options["validate_certs"]:
