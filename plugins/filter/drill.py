@@ -12,6 +12,8 @@ files ``plugins/filter/<filter name>.yml``.
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_applications,
     drill_plan,
@@ -20,6 +22,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_sweep,
     drill_timeline,
     drill_values,
+    report_text,
 )
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
 
@@ -78,6 +81,16 @@ def _returns_unsafe(function):
     return marked
 
 
+ESCAPES = {"markdown": report_text.markdown_inline, "fence": report_text.markdown_fence, "xml": report_text.xml_text}
+
+
+def drill_escape(value, format="markdown"):  # pylint: disable=redefined-builtin
+    """``value`` made inert for a report format: ``markdown`` (one line), ``fence`` (a fence it cannot close), ``xml``."""
+    if format not in ESCAPES:
+        raise AnsibleFilterError("drill_escape: format must be one of %s (got %r)" % (", ".join(sorted(ESCAPES)), format))
+    return ESCAPES[format](value)
+
+
 class FilterModule:
     """The backup_restore_drill role's filters; every value they return is marked unsafe (see plugin_utils/unsafe.py)."""
 
@@ -96,4 +109,5 @@ class FilterModule:
             "drill_sweep_clusters": drill_sweep_clusters,
             "drill_summary": drill_summary,
             "drill_duration": human_seconds,
+            "drill_escape": drill_escape,
         }
