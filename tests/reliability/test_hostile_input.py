@@ -150,3 +150,59 @@ def test_inventory_failure_never_shows_the_echoed_credential(figures):
     figures.case("gateway echoes the Authorization header (inventory)", "an HTTP 400 whose body holds Basic base64(user:key)",
                  held, message[:300])
     assert held, message
+
+
+def test_evidence_index_survives_the_bad_files_of_the_review(figures, tmp_path):
+    from tests.unit.plugins.plugin_utils.test_drill_evidence_hostile import test_every_bad_file_of_the_review_is_skipped_or_recorded
+    problems = []
+    try:
+        test_every_bad_file_of_the_review_is_skipped_or_recorded(tmp_path)
+    except AssertionError as error:
+        problems.append(str(error)[:300])
+    figures.case("evidence index: bad files", "JSON 100,000 deep, reference_time_ms 1e20, a check id that is a list, "
+                 "rto_seconds 1e308, FIFOs (one named index.md), links to /dev/zero (one as index.html), a file over the cap",
+                 not problems, "each skipped with a reason or read as unknown; the index written", problems)
+    assert not problems, problems
+
+
+def test_reports_stay_inert_with_hostile_names(figures):
+    from tests.unit.plugins.plugin_utils import test_report_text as reports
+    problems = []
+    for case in ("test_markdown_report_keeps_hostile_text_inert_and_its_fence_closed",
+                 "test_junit_report_is_well_formed_xml_with_control_characters",
+                 "test_summary_markdown_escapes_hosts_and_messages"):
+        try:
+            getattr(reports, case)()
+        except AssertionError as error:
+            problems.append("%s: %s" % (case, str(error)[:200]))
+    figures.case("reports: hostile names and messages", "a source name with HTML, |, #, backticks, a javascript: link, NUL, "
+                 "ESC and VT; a message with a code fence and a heading", not problems,
+                 "Markdown escaped, the fence never closed, JUnit well-formed XML", problems)
+    assert not problems, problems
+
+
+def test_inventory_name_holding_a_template_runs_nothing_on_2_16(figures, tmp_path):
+    import os
+    import subprocess
+
+    from tests.support.collection import collections_root
+    from tests.support.emulator import INVENTORY_DEV_ID, REPO_ROOT, running_emulator
+
+    inventory_bin = REPO_ROOT / ".venv-2.16" / "bin" / "ansible-inventory"
+    assert inventory_bin.exists(), "make venv-2.16"
+    marker = tmp_path / "evaluated"
+    command = "{{ lookup('pipe', 'touch %s') }}" % marker
+    source = tmp_path / "hostile.instaclustr.yml"
+    source.write_text("plugin: restorekit.instaclustr.clusters\napi_version: v2\napplications: [cassandra]\n"
+                      "keyed_groups:\n  - key: instaclustr_sla_tier | lower\n    prefix: tier\n")
+    with running_emulator(scenario="mixed") as emulator:
+        emulator.edit_cluster(INVENTORY_DEV_ID, name="orders" + command, sla_tier="tier" + command)
+        env = dict(os.environ, IC_USERNAME=emulator.username, IC_API_KEY=emulator.api_key, IC_API_URL=emulator.url,
+                   ANSIBLE_COLLECTIONS_PATH=str(collections_root()))
+        completed = subprocess.run([str(inventory_bin), "-i", str(source), "--graph", "--vars"], env=env, cwd=str(tmp_path),
+                                   capture_output=True, text=True, timeout=120, check=False)
+    held = completed.returncode == 0 and not marker.exists() and "orders{{ lookup" in completed.stdout
+    figures.case("inventory: a cluster name and tier holding {{ lookup('pipe', ...) }}",
+                 "ansible-inventory --graph --vars on ansible-core 2.16 with the documented keyed_groups",
+                 held, "no command ran; the host and group are named with the text as given")
+    assert held, completed.stdout[-2000:] + completed.stderr[-2000:]
