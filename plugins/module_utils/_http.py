@@ -380,7 +380,7 @@ class ApiSession:
             data = None if body is None else json.dumps(body)
         deadline = Deadline(self.timeout, monotonic=self._monotonic)
         watch = _Watch(self._adapter, deadline)
-        response = None
+        response, complete = None, False
         try:
             response = self._session.request(method, self.base_url + path, data=data, headers=headers,
                                              timeout=self.timeout, verify=self._verify, allow_redirects=False,
@@ -388,6 +388,7 @@ class ApiSession:
             # The body in chunks: never more than max_response_bytes, never past the deadline.
             response._content = read_bounded(response.iter_content(READ_CHUNK_BYTES), self.max_response_bytes,
                                               deadline)
+            complete = True  # read to its end: the connection goes back to the pool (keep-alive)
         except BoundExceeded as error:
             return _TransportFailure("timeout" if error.kind == "deadline" else "response too large", str(error), sent=True)
         except requests_errors.RequestException as error:
@@ -396,8 +397,8 @@ class ApiSession:
             return classify_transport_error(error, self.timeout)
         finally:
             watch.cancel()
-            if response is not None:
-                response.close()
+            if response is not None and not complete:
+                response.close()  # a body not read to its end: the connection is dropped, never reused
         self.clock.observe(response.headers.get("Date"))
         if 200 <= response.status_code < 300:
             try:
