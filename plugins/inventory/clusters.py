@@ -177,8 +177,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _cache_key(self, path, options):
         # The API and the account read from are part of the key: another URL, version or user never answers from
         # this cache (the user name as a digest; the key is never part of it).
-        return "%s_%s" % (self.get_cache_key(path), ic.cache_key_suffix(options["api_url"], options["api_version"],
-                                                                         options["api_username"]))
+        suffix = ic.cache_key_suffix(options["api_url"], options["api_version"], options["api_username"])
+        return "%s_%s" % (self.get_cache_key(path), suffix)
 
     def _read(self, options):
         if not options["validate_certs"]:

@@ -386,8 +386,8 @@ class ApiSession:
                                              timeout=self.timeout, verify=self._verify, allow_redirects=False,
                                              stream=True)
             # The body in chunks: never more than max_response_bytes, never past the deadline.
-            response._content = read_bounded(response.iter_content(READ_CHUNK_BYTES), self.max_response_bytes,
-                                              deadline)
+            chunks = response.iter_content(READ_CHUNK_BYTES)
+            response._content = read_bounded(chunks, self.max_response_bytes, deadline)
             complete = True  # read to its end: the connection goes back to the pool (keep-alive)
         except BoundExceeded as error:
             return _TransportFailure("timeout" if error.kind == "deadline" else "response too large", str(error), sent=True)

@@ -52,4 +52,3 @@ def _mark(value):
     if isinstance(value, Set):
         return {_mark(item) for item in value}
     return value  # numbers, booleans, None, dates: nothing to evaluate
-

@@ -69,7 +69,7 @@ def _read_request(sock):
     head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
     headers = {}
     for line in head[1:]:
-        name, _, value = line.partition(":")
+        name, _separator, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     return {"line": head[0], "headers": headers}
 

@@ -9,7 +9,6 @@ import json
 import os
 import threading
 
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_evidence
