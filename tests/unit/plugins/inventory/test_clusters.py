@@ -269,6 +269,16 @@ def test_cache_document_is_only_reused_for_the_same_api_and_applications():
     assert ic.records_from_cache({"format": 0}, "v2", URL, ["redis"]) is None
 
 
+def test_cache_is_kept_per_api_url_version_and_user_never_by_key():
+    document = ic.cache_document([record(CASS_A, "orders")], "v2", URL, ["cassandra"], username="alice")
+    assert ic.records_from_cache(document, "v2", URL, ["cassandra"], username="alice") == [record(CASS_A, "orders")]
+    assert ic.records_from_cache(document, "v2", URL, ["cassandra"], username="mallory") is None
+    assert "alice" not in str(document) and KEY not in str(document)
+    keys = {ic.cache_key_suffix(url, version, user) for url in (URL, "https://other.test") for version in ("v1", "v2")
+            for user in ("alice", "mallory")}
+    assert len(keys) == 8 and not any("alice" in key for key in keys)
+
+
 # ---------------------------------------------------------------- the plugin itself
 
 class Plugin:
