@@ -226,6 +226,7 @@ class FakeInstaclustr:
                 route("GET", "list_backups", self._backups)
             route("POST", "trigger_backup", self._v2_trigger)
             route("POST", "restore", self._v2_restore)
+
     def _not_found(self, cluster_id, request):
         return 404, [{"message": "Not found"}]
 
