@@ -198,7 +198,7 @@ class ClusterManagementV2:
         """
         path = self._path(self.app.cluster, cluster_id)
         try:
-            response = self.session.get(path, GET_CLUSTER)
+            response = self._send(self.session.get, self.app.cluster, cluster_id, GET_CLUSTER)  # either spelling, as get_cluster
         except ApiError as error:
             if error.status == 404:
                 return None
