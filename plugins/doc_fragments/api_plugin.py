@@ -98,7 +98,8 @@ options:
       - When tasks configure different values, the lowest holds for all of them, from its first request until a minute
         after its last.
       - The default leaves a margin under the API's limit of 35 requests per second per user. The budget counts a
-        second plus 50 ms as its window, so it stays under the limit as the API counts arrivals.
+        second plus 100 ms as its window, so that requests delayed on their way still arrive within the limit as the API
+        counts them.
       - A fraction counts down to whole requests per second (V(7.5) allows 7); below V(1), one request every 1/rate seconds.
         V(0) switches the shared budget off (answers 429 are still retried).
       - The budget is per controller (per state folder). Runs on separate machines, such as AWX job slices on separate

@@ -32,6 +32,7 @@ which one machine's processes share.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -47,7 +48,7 @@ WINDOW_SECONDS = 1.0
 # The API counts requests when they arrive; a slot is when the request leaves. Arrivals lag slots by
 # a variable few milliseconds (the sleep's overshoot, scheduling on a busy controller, the network),
 # so two requests N slots apart must stay more than a second apart on the server's side too.
-MARGIN_SECONDS = 0.05
+MARGIN_SECONDS = 0.1
 # How long a process's rate keeps holding for the others after its last request.
 FLOOR_HOLD_SECONDS = 60.0
 # A reservation further ahead than this is not one a live process made (a clock from an earlier boot).
@@ -159,7 +160,36 @@ class RequestBudget:
         self._descriptor = descriptor
 
     def acquire(self):
-        """Reserve the next send slot (under the lock, microseconds) and sleep until it; returns the wait in seconds."""
+        """Reserve the next send slot (under the lock, microseconds) and sleep until it; returns the wait in seconds.
+
+        A request that had to wait writes down when it really leaves (a sleep wakes late on a busy machine), so
+        the requests after it are spaced from its real departure, not from the slot it was given.
+        """
+        with self._locked() as document:
+            now = self._monotonic()
+            slot, updated = reserve(document.get("read"), self.rate, now, boot_id())
+            document["write"] = updated
+        self.acquired += 1
+        wait = slot - now
+        if wait <= 0:
+            return 0.0
+        self._sleep(wait)
+        departure = self._monotonic()
+        waited = max(wait, departure - now)
+        self.waited_seconds += waited
+        if departure > slot:
+            with self._locked() as document:
+                current = document.get("read")
+                if isinstance(current, dict) and _valid(current) and slot in current["slots"]:
+                    slots = current["slots"]
+                    slots[slots.index(slot)] = departure
+                    slots.sort()
+                    document["write"] = current
+        return waited
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """The budget document under ``flock``: ``{"read": parsed or None}``; what the caller puts in ``"write"`` is saved."""
         import fcntl  # POSIX only, as the state folder's locks
 
         if self._descriptor is None:
@@ -167,29 +197,23 @@ class RequestBudget:
         descriptor = self._descriptor
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
-            now = self._monotonic()
             raw = os.pread(descriptor, _READ_LIMIT, 0)
             try:
-                document = json.loads(raw.decode("utf-8")) if raw.strip() else {"format": FORMAT, "slots": [], "boot": boot_id()}
+                parsed = json.loads(raw.decode("utf-8")) if raw.strip() else {"format": FORMAT, "slots": [], "boot": boot_id()}
             except (ValueError, UnicodeDecodeError, RecursionError):
-                document = None
-            slot, document = reserve(document, self.rate, now, boot_id())
-            text = json.dumps(document, separators=(",", ":")).encode("utf-8")
-            length = len(text)
-            if length < len(raw):
-                text += b" " * (len(raw) - length)
-            os.pwrite(descriptor, text, 0)
-            if len(text) - length > _PAD_LIMIT:
-                os.ftruncate(descriptor, length)  # only padding goes: the document before it is whole
+                parsed = None
+            document = {"read": parsed}
+            yield document
+            if "write" in document:
+                text = json.dumps(document["write"], separators=(",", ":")).encode("utf-8")
+                length = len(text)
+                if length < len(raw):
+                    text += b" " * (len(raw) - length)
+                os.pwrite(descriptor, text, 0)
+                if len(text) - length > _PAD_LIMIT:
+                    os.ftruncate(descriptor, length)  # only padding goes: the document before it is whole
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
-        self.acquired += 1
-        wait = slot - now
-        if wait > 0:
-            self.waited_seconds += wait
-            self._sleep(wait)
-            return wait
-        return 0.0
 
     def close(self):
         if self._descriptor is not None:

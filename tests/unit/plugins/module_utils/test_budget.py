@@ -103,6 +103,26 @@ def test_a_budget_over_a_shared_file_sleeps_until_its_slot(tmp_path):
     assert oct(os.stat(tmp_path / BUDGET_FILE).st_mode & 0o777) == "0o600"
 
 
+def test_a_request_that_wakes_late_spaces_the_next_ones_from_its_real_departure(tmp_path):
+    clock = Clock()
+    late = 0.3
+
+    def oversleeping(seconds):
+        clock.sleep(seconds + late)  # a busy machine wakes the process late
+
+    budget = RequestBudget(str(tmp_path), 2, sleep=oversleeping, monotonic=clock.monotonic)
+    start = clock.now
+    budget.acquire()
+    budget.acquire()
+    budget.acquire()  # its slot: start + WINDOW; it leaves at start + WINDOW + late
+    assert budget.waited_seconds == pytest.approx(WINDOW + late)
+    assert json.loads((tmp_path / BUDGET_FILE).read_text())["slots"][-1] == start + WINDOW + late  # not its slot
+    clock.sleeps.clear()
+    budget.acquire()  # at its departure: the window holds one request, so the next goes at once ...
+    budget.acquire()  # ... and the one after waits a whole window from the late departure (from the slot: 0.3 s less)
+    assert clock.sleeps == [pytest.approx(WINDOW + late)]  # asked for WINDOW (from the slot: WINDOW - late), woke late
+
+
 # --- different rates: the lowest holds ----------------------------------------------------------
 
 def test_when_processes_configure_different_rates_the_lowest_holds(tmp_path):
