@@ -143,7 +143,7 @@ def test_the_session_is_built_once_from_the_options_and_retries_use_the_module_c
 
 
 @responses.activate
-def test_every_request_goes_through_the_accounts_shared_budget_in_the_state_folder(run_module, tmp_path, monkeypatch):
+def test_every_request_goes_through_the_accounts_shared_budget_in_the_state_folder(run_module, tmp_path, monkeypatch, fake_time):
     responses.get(LOCAL + BACKUPS, status=429)
     responses.get(LOCAL + BACKUPS, json={"id": "c"})
     monkeypatch.setenv("IC_API_RATE_LIMIT", "12.5")
