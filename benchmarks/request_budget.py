@@ -3,6 +3,8 @@
 * **acquire**: the CPU of one ``RequestBudget.acquire()`` (open file, ``flock``, read, reserve, write, unlock) in
   one process, at a steady 25 requests per second of a fake clock, so the window always holds about a second of
   slots, as under full load, and no call waits; median over repetitions, in microseconds.
+* **per process**: what the budget adds to a fresh module process (importing it and the state folder's code,
+  making the account folder, the first acquire), paired fresh processes with and without it.
 * **slices**: AWX job slicing on one API. 4 concurrent ``ansible-playbook`` processes (the slices) over one
   emulator (v2, scenario ``fleet:N``, the API's 35 requests per second on), each with a state folder of its own (as
   on separate execution nodes) and a quarter of the account's 30 requests per second (``IC_API_RATE_LIMIT=7.5``).
@@ -15,6 +17,7 @@ The per-task cost of a module with the budget on and off is measured by ``task_o
 """
 
 import concurrent.futures
+import os
 import shutil
 import statistics
 import sys
@@ -28,8 +31,8 @@ from tests.support.rate_window import api_times_ms, busiest_window
 
 ACCOUNT_LIMIT = 30
 SLICES = 4
-FULL = {"acquires": 3000, "repetitions": 5, "clusters": 50, "hosts": 3, "lookups": 2, "baseline": True}
-SMOKE = {"acquires": 300, "repetitions": 1, "clusters": 10, "hosts": 1, "lookups": 2, "baseline": False}
+FULL = {"acquires": 3000, "repetitions": 5, "process_repetitions": 15, "clusters": 50, "hosts": 3, "lookups": 2, "baseline": True}
+SMOKE = {"acquires": 300, "repetitions": 1, "process_repetitions": 2, "clusters": 10, "hosts": 1, "lookups": 2, "baseline": False}
 PLAYBOOK = harness.PLAYBOOK_DIR / "slice_lookups.yml"
 
 
@@ -64,6 +67,33 @@ def acquire_cost(acquires, repetitions):
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return {"mean_us": statistics.median(means), "per_repetition_us": means, "first_us": statistics.median(firsts)}
+
+
+PROCESS_BASE = ("import ansible.module_utils.basic, requests; "
+                "from ansible_collections.restorekit.instaclustr.plugins.module_utils import _http, _rules, _waiter, _errors")
+PROCESS_BUDGET = PROCESS_BASE + ("; from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import budget_for; "
+                                 "budget_for(%r, 'https://api.instaclustr.com', 'bench', 30).acquire()")
+
+
+def process_cost(repetitions):
+    """What the budget adds to one module process: importing ``_budget`` and ``_state``, making the account folder
+    and the first acquire, measured as the CPU of fresh processes with and without it (alternating, median of the
+    paired differences; imports from cached bytecode, so a shipped module, compiled from source, pays somewhat more)."""
+    env = dict(os.environ, PYTHONPATH=str(harness.collections_root()))
+    differences, without = [], []
+    folder = tempfile.mkdtemp(prefix="bench-budget-process-")
+    try:
+        for _ in range(repetitions):
+            base = harness.run_measured([harness.PYTHON, "-c", PROCESS_BASE], env=env)
+            budgeted = harness.run_measured([harness.PYTHON, "-c", PROCESS_BUDGET % folder], env=env)
+            if base.returncode or budgeted.returncode:
+                raise RuntimeError("the process cost probe failed:\n" + harness.tail(base.stderr + budgeted.stderr))
+            differences.append((budgeted.cpu_seconds - base.cpu_seconds) * 1000.0)
+            without.append(base.cpu_seconds * 1000.0)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"added_ms": statistics.median(differences), "per_repetition_ms": differences,
+            "process_ms": statistics.median(without)}
 
 
 def run_slices(emulator, settings, rate):
@@ -101,6 +131,9 @@ def run(context):
     cost = acquire_cost(settings["acquires"], settings["repetitions"])
     context.log("budget acquire: %.1f us CPU (median of %d), first %.0f us" % (cost["mean_us"], settings["repetitions"],
                                                                             cost["first_us"]))
+    process = process_cost(settings["process_repetitions"])
+    context.log("budget per process: +%.1f ms CPU over %.0f ms (median of %d paired fresh processes)" % (
+        process["added_ms"], process["process_ms"], settings["process_repetitions"]))
     share = ACCOUNT_LIMIT / float(SLICES)
     results = {}
     with harness.start_emulator(scenario="fleet:%d" % settings["clusters"]) as emulator:
@@ -117,6 +150,9 @@ def run(context):
     rows = [
         row("budget", "request budget: CPU of one acquire (us; lock, read, reserve, write), median of %d" % settings["repetitions"],
             cost["mean_us"], None),
+        row("budget", "request budget: CPU it adds to a module process (ms; import, account folder, first acquire) vs "
+            "the process without it (median of %d pairs)" % settings["process_repetitions"], process["added_ms"],
+            process["process_ms"]),
         row("budget", "%d job slices (4 ansible-playbook, own state folders) at %s req/s each vs each at %d: busiest "
             "sliding second (requests)" % (SLICES, share, ACCOUNT_LIMIT), shared["busiest_second"],
             baseline["busiest_second"] if baseline else None, target="<= %d" % ACCOUNT_LIMIT, met=within),
@@ -132,5 +168,5 @@ def run(context):
              "run averaged %.1f requests per second" % (SLICES, settings["hosts"], settings["lookups"], settings["clusters"],
                                                         shared["requests"], shared["requests_per_second"] or 0)]
     return {"rows": rows, "notes": notes,
-            "details": {"settings": settings, "acquire": cost, "slices": results, "share": share,
+            "details": {"settings": settings, "acquire": cost, "process": process, "slices": results, "share": share,
                         "account_limit": ACCOUNT_LIMIT}}
