@@ -23,7 +23,6 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from benchmarks import harness
 from benchmarks.report import row
@@ -44,7 +43,7 @@ def acquire_cost(acquires, repetitions):
     from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import RequestBudget  # pylint: disable=import-outside-toplevel
 
     means, firsts = [], []
-    for _ in range(repetitions):
+    for _repetition in range(repetitions):
         folder = tempfile.mkdtemp(prefix="bench-budget-")
         try:
             clock = {"now": 1000.0}
@@ -58,7 +57,7 @@ def acquire_cost(acquires, repetitions):
             budget.acquire()
             firsts.append((time.process_time() - started) * 1e6)
             started = time.process_time()
-            for _ in range(acquires):
+            for _repetition in range(acquires):
                 budget.acquire()
             means.append((time.process_time() - started) * 1e6 / acquires)
             if budget.waited_seconds:
@@ -83,7 +82,7 @@ def process_cost(repetitions):
     differences, without = [], []
     folder = tempfile.mkdtemp(prefix="bench-budget-process-")
     try:
-        for _ in range(repetitions):
+        for _repetition in range(repetitions):
             base = harness.run_measured([harness.PYTHON, "-c", PROCESS_BASE], env=env)
             budgeted = harness.run_measured([harness.PYTHON, "-c", PROCESS_BUDGET % folder], env=env)
             if base.returncode or budgeted.returncode:
@@ -99,7 +98,7 @@ def process_cost(repetitions):
 def run_slices(emulator, settings, rate):
     """The 4 slices at once, each with its own state folder and ``IC_API_RATE_LIMIT=rate``: their runs and the log."""
     emulator.reset()
-    folders = [tempfile.mkdtemp(prefix="bench-slice-") for _ in range(SLICES)]
+    folders = [tempfile.mkdtemp(prefix="bench-slice-") for _repetition in range(SLICES)]
     try:
         commands = []
         for number, folder in enumerate(folders):
@@ -129,8 +128,8 @@ def slice_figures(runs, log):
 def run(context):
     settings = SMOKE if context.smoke else FULL
     cost = acquire_cost(settings["acquires"], settings["repetitions"])
-    context.log("budget acquire: %.1f us CPU (median of %d), first %.0f us" % (cost["mean_us"], settings["repetitions"],
-                                                                            cost["first_us"]))
+    context.log("budget acquire: %.1f us CPU (median of %d), first %.0f us" % (
+        cost["mean_us"], settings["repetitions"], cost["first_us"]))
     process = process_cost(settings["process_repetitions"])
     context.log("budget per process: +%.1f ms CPU over %.0f ms (median of %d paired fresh processes)" % (
         process["added_ms"], process["process_ms"], settings["process_repetitions"]))

@@ -30,7 +30,7 @@ session = ApiSession(url, user, key, budget=budget, retries=0)
 session.get("/provisioning/v1", "list clusters")  # connect and warm up before the common start
 time.sleep(max(0.0, float(start) - time.monotonic()))
 begun = time.monotonic()
-for _ in range(int(count)):
+for _repetition in range(int(count)):
     session.get("/provisioning/v1", "list clusters")
 print(json.dumps({"waited": budget.waited_seconds, "elapsed": time.monotonic() - begun,
                   "retried": session.retry_count, "acquired": budget.acquired}))
@@ -49,7 +49,7 @@ def run_workers(emulator, state_dir, rate, processes, count):
     workers = [subprocess.Popen([sys.executable, "-c", WORKER, emulator.url, emulator.username, emulator.api_key,
                                  str(state_dir), str(rate), str(count), repr(start)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-               for _ in range(processes)]
+               for _repetition in range(processes)]
     results = []
     try:
         for worker in workers:

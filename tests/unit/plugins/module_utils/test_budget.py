@@ -64,7 +64,7 @@ def test_a_rate_is_whole_requests_in_a_second_plus_the_margin():
 def test_the_first_n_requests_go_at_once_and_the_next_waits_for_the_window():
     document = None
     slots = []
-    for _ in range(31):
+    for _repetition in range(31):
         slot, document = reserve(document or {"format": 1, "slots": []}, 30, 100.0)
         slots.append(slot)
     assert slots[:30] == [100.0] * 30
@@ -74,7 +74,7 @@ def test_the_first_n_requests_go_at_once_and_the_next_waits_for_the_window():
 def test_requests_take_slots_first_come_first_served_and_never_crowd_a_window():
     document = {"format": 1, "slots": []}
     slots = []
-    for _ in range(100):  # a hundred requests asked at the same instant, by any number of processes
+    for _repetition in range(100):  # a hundred requests asked at the same instant, by any number of processes
         slot, document = reserve(document, 10, 0.0)
         slots.append(slot)
     assert slots == sorted(slots)  # nobody is overtaken
@@ -130,7 +130,7 @@ def test_when_processes_configure_different_rates_the_lowest_holds(tmp_path):
     fast, slow = budgets(tmp_path, clock, 30, 4)
     slow.acquire()
     sent = [clock.now]
-    for _ in range(11):
+    for _repetition in range(11):
         fast.acquire()
         sent.append(clock.now)
     assert max_in_any_window(sent, WINDOW) == 4
@@ -142,7 +142,7 @@ def test_a_lower_rate_stops_holding_a_while_after_its_last_request(tmp_path):
     slow.acquire()
     clock.now += FLOOR_HOLD_SECONDS + 1
     start = clock.now
-    for _ in range(30):
+    for _repetition in range(30):
         fast.acquire()
     assert clock.now == start  # the slow process is gone: thirty at once again
 
@@ -181,7 +181,7 @@ def test_a_log_from_before_a_restart_or_absurdly_far_ahead_is_dropped(tmp_path):
 def test_a_shorter_document_leaves_no_tail_of_the_longer_one(tmp_path):
     clock = Clock()
     (budget,) = budgets(tmp_path, clock, 30)
-    for _ in range(30):
+    for _repetition in range(30):
         budget.acquire()
     clock.now += 10
     budget.acquire()
