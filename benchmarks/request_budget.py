@@ -35,7 +35,7 @@ from tests.support.rate_window import api_times_ms, busiest_window
 ACCOUNT_LIMIT = 30
 SLICES = 4
 FULL = {"acquires": 3000, "repetitions": 5, "process_repetitions": 15, "module_pairs": 30, "clusters": 50, "hosts": 3, "lookups": 2, "baseline": True}
-SMOKE = {"acquires": 300, "repetitions": 1, "process_repetitions": 2, "module_pairs": 2, "clusters": 10, "hosts": 1, "lookups": 2, "baseline": False}
+SMOKE = {"acquires": 300, "repetitions": 1, "process_repetitions": 1, "module_pairs": 1, "clusters": 10, "hosts": 1, "lookups": 2, "baseline": False}
 PLAYBOOK = harness.PLAYBOOK_DIR / "slice_lookups.yml"
 
 
