@@ -198,8 +198,8 @@ def run(context):
             "the process without it (median of %d pairs)" % settings["process_repetitions"], process["added_ms"],
             process["process_ms"]),
         row("budget", "cluster_backup_info module process (v1; main() in a fresh process) with the shared request budget vs "
-            "without: CPU (s; median of %d alternating pairs, paired ratio %.2fx)" % (settings["module_pairs"],
-                                                                                     module["paired_cpu_ratio"]),
+            "without: CPU (s; median of %d alternating pairs, paired ratio %.2fx)" % (
+                settings["module_pairs"], module["paired_cpu_ratio"]),
             module["on_cpu"], module["off_cpu"]),
         row("budget", "cluster_backup_info module process with the shared request budget vs without: wall (s; median of "
             "%d alternating pairs, paired ratio %.2fx)" % (settings["module_pairs"], module["paired_wall_ratio"]),
