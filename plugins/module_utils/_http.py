@@ -334,7 +334,7 @@ class ApiSession:
     def __init__(self, base_url, username, api_key, timeout=60, retries=5, retry_max_delay=30,
                  validate_certs=True, ca_path=None, user_agent=None, sleep=time.sleep,
                  on_retry=None, rng=random.random, monotonic=time.monotonic, max_response_bytes=MAX_RESPONSE_BYTES,
-                 max_json_depth=MAX_JSON_DEPTH, secrets=None):
+                 max_json_depth=MAX_JSON_DEPTH, secrets=None, budget=None):
         if not HAS_REQUESTS:
             raise ImportError("the Python library requests is required")
         self.base_url = base_url.rstrip("/")
@@ -354,6 +354,7 @@ class ApiSession:
         self.max_response_bytes = max_response_bytes
         self.max_json_depth = max_json_depth
         self._monotonic = monotonic
+        self.budget = budget  # a _budget.RequestBudget: acquire() before every request sent, retries included
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self._session = requests.Session()
         self._adapter = _DeadlineAdapter()
@@ -407,6 +408,8 @@ class ApiSession:
         if method == "POST" or body is not None:  # a body on DELETE too (v1's firewall rules)
             headers["Content-Type"] = "application/json"  # also on the bodyless trigger: the API answers 415 without it
             data = None if body is None else json.dumps(body)
+        if self.budget is not None:
+            self.budget.acquire()
         deadline = Deadline(self.timeout, monotonic=self._monotonic)
         watch = _Watch(self._adapter, deadline)
         response, complete = None, False
