@@ -93,14 +93,14 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-data-plane.txt
 	$(VENV)/bin/python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-$(STAMP_216): requirements.txt tests/requirements-2.16.txt
+$(STAMP_216): requirements.txt requirements-data-plane.txt tests/requirements-2.16.txt
 	$(check_python)
 	@test -x $(VENV_216)/bin/python || { echo "creating $(VENV_216)"; $(PYTHON) -m venv $(VENV_216); }
 	$(VENV_216)/bin/python -m pip install --disable-pip-version-check -r tests/requirements-2.16.txt
 	@touch $@
 
 # The interpreter is looked up only to create the environment; a missing one fails here.
-$(STAMP_NEWEST): requirements.txt tests/requirements-newest.txt tests/support/find_python.py
+$(STAMP_NEWEST): requirements.txt requirements-data-plane.txt tests/requirements-newest.txt tests/support/find_python.py
 	$(check_python)
 	@if ! test -x $(VENV_NEWEST)/bin/python; then \
 		python_newest="$$($(PYTHON) tests/support/find_python.py $(NEWEST_PYTHON_VERSION) --override '$(PYTHON_NEWEST)')"; \

@@ -46,6 +46,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._applicatio
     APPLICATIONS,
     RESTORE_FIELDS,
 )
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import http_date_to_ms
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
@@ -187,6 +188,25 @@ class ClusterManagementV2:
         cluster = _shapes.shape_response(_shapes.cluster_details_v2, response, GET_CLUSTER, "GET", path)
         self.clusters_read[cluster_id] = cluster
         return cluster
+
+    def data_access(self, cluster_id):
+        """What reaching the cluster's data needs (``_shapes.data_access``: addresses, flags, ``defaultUsername``
+        and ``defaultUserPassword`` as ``username`` and ``password``), plus ``server_time_ms`` (the answer's
+        ``Date``); None on 404. Never from this run's cache: the password is not kept there.
+
+        The password is for the data-plane modules' login only: never put it in a result.
+        """
+        path = self._path(self.app.cluster, cluster_id)
+        try:
+            response = self._send(self.session.get, self.app.cluster, cluster_id, GET_CLUSTER)  # either spelling, as get_cluster
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+        access = _shapes.shape_response(lambda body: _shapes.data_access(body, _shapes.DATA_ACCESS_FIELDS_V2),
+                                        response, GET_CLUSTER, "GET", path)
+        access["server_time_ms"] = http_date_to_ms(response.headers.get("Date"))
+        return access
 
     def delete_cluster(self, cluster_id):
         """Ask for the cluster's deletion (204): True when accepted, False when it was already gone (404)."""

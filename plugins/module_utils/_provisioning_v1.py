@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._applications import APPLICATIONS, RESTORE_FIELDS
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import http_date_to_ms
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_cdc_infos
 
@@ -87,6 +88,24 @@ class ProvisioningV1:
                 return None
             raise
         return _shapes.shape_response(_shapes.cluster_details, response, GET_CLUSTER, "GET", path)
+
+    def data_access(self, cluster_id):
+        """What reaching the cluster's data needs (``_shapes.data_access``: addresses, flags, ``username`` and
+        ``instaclustrUserPassword`` as ``password``), plus ``server_time_ms`` (the answer's ``Date``); None on 404.
+
+        The password is for the data-plane modules' login only: never put it in a result.
+        """
+        path = "%s/%s" % (API_ROOT, cluster_id)
+        try:
+            response = self.session.get(path, GET_CLUSTER)
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+        access = _shapes.shape_response(lambda body: _shapes.data_access(body, _shapes.DATA_ACCESS_FIELDS_V1),
+                                        response, GET_CLUSTER, "GET", path)
+        access["server_time_ms"] = http_date_to_ms(response.headers.get("Date"))
+        return access
 
     @staticmethod
     def check_cluster_application(cluster_id, option="cluster_id"):

@@ -259,6 +259,42 @@ def cluster_details_v2(payload):
     }
 
 
+# ---- what reaching a cluster's data needs (the one shape that holds a secret) ------------------------
+
+# The field names of each API version: (cluster status, user name, password, data centre name, node status).
+DATA_ACCESS_FIELDS_V1 = ("clusterStatus", "username", "instaclustrUserPassword", "cdcName", "nodeStatus")
+DATA_ACCESS_FIELDS_V2 = ("status", "defaultUsername", "defaultUserPassword", "name", "status")
+
+
+def _flags(raw):
+    return {key: value for key, value in raw.items() if isinstance(value, bool)}
+
+
+def data_access(payload, fields):
+    """GET cluster read for its data plane: statuses, node addresses, boolean fields and the default user's credentials.
+
+    The only shape that keeps a password (``password``): the data-plane modules hold it in memory to log in and
+    never return it. ``flags`` are the cluster's and each data centre's boolean fields (e.g.
+    ``clientToClusterEncryption``), read by the data-plane table.
+    """
+    payload = _object(payload, "the cluster details")
+    status_field, username_field, password_field, dc_name_field, node_status_field = fields
+    password = payload.get(password_field)
+    username = payload.get(username_field)
+    return {
+        "status": payload.get(status_field),
+        "username": username if isinstance(username, str) and username else None,
+        "password": password if isinstance(password, str) and password else None,
+        "flags": _flags(payload),
+        "data_centres": [{
+            "name": data_centre.get(dc_name_field),
+            "flags": _flags(data_centre),
+            "nodes": [{"public_address": node.get("publicAddress"), "private_address": node.get("privateAddress"),
+                       "status": node.get(node_status_field)} for node in _items(data_centre.get("nodes"))],
+        } for data_centre in _items(payload.get("dataCentres"))],
+    }
+
+
 def cluster_list_item(cluster):
     """A ``cluster_details`` shape cut down to a ``cluster_list`` item (v2 has no list with names and statuses)."""
     nodes = [node for data_centre in cluster["data_centres"] for node in data_centre["nodes"]]
