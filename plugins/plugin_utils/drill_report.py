@@ -23,21 +23,24 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_check
     restore_point_age_seconds,
     verdict,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, PASSED, PHASES
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, NOT_APPLICABLE, PASSED, PHASES
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import RUN_ID_UNSAFE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
     as_list,
     controller_ms,
     effective_backup,
+    figure_text,
     human_seconds,
     result_ms,
     seconds_between,
     trim_cluster,
     truthy,
 )
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.report_text import file_name_part
 
+RUN_ID_PART_MAX = 32  # of the report's file name (the role's run ids have 8 characters)
 FORMAT_VERSION = 3  # of the drill's JSON report; raised when a field changes meaning or goes away, or its evidence changes
 
 
@@ -54,8 +57,8 @@ def build_report(context):
     cluster = as_dict(restore.get("cluster"))
     run_id = str(context.get("run_id") or "")
     source_name = source.get("name") or settings.get("cluster_id") or "cluster"
-    stem = "drill-%s-%s" % (NAME_UNSAFE.sub("-", str(source_name)).strip("-_") or "cluster",
-                            RUN_ID_UNSAFE.sub("", run_id.lower()) or "run")
+    # Bounded and unique whatever the source's name (a long name never makes "File name too long").
+    stem = "drill-%s-%s" % (file_name_part(source_name), RUN_ID_UNSAFE.sub("", run_id.lower())[:RUN_ID_PART_MAX] or "run")
 
     report = {
         # 2: figures.rpo_seconds is what the backups before the drill protect (was: the restored
@@ -100,6 +103,9 @@ def build_report(context):
         "warnings": sorted(set(map(str, as_list(plan.get("warnings")) or as_list(preflight.get("warnings"))))),
     }
     report["checks"] = evaluate(context, report)
+    titles = DRILL_APPLICATIONS[report["application"]].titles
+    for check in report["checks"]:
+        check["title"] = titles.get(check["id"], check["title"])  # the application's own words (its restore event)
     report["phases"] = _phases(context, report)
     report["cleanup"] = _cleanup(context, report)
     report["status"], report["failed_checks"] = verdict(report["checks"], failure, report["cleanup"]["action"], report["check_mode"])
@@ -118,6 +124,10 @@ def build_report(context):
     proven = proven_figures(context)
     report["figures"].update(proven_rpo_seconds=proven.get("proven_rpo_seconds"), proven_restore_point=proven.get("proven_restore_point"),
                              proven_restore_point_ms=proven.get("proven_restore_point_ms"))
+    # The RTO and RPO as every output writes them (reports, summary, the demo): "not applicable" when the check does not apply.
+    skipped = {check["id"] for check in report["checks"] if check["status"] == NOT_APPLICABLE}
+    for kind in ("rto", "rpo"):
+        report["figures"]["%s_text" % kind] = figure_text(report["figures"]["%s_seconds" % kind], kind in skipped)
     report["figure_sentences"] = _figure_sentences(report, as_dict(figures.get("rpo")))
     report["figure_sentences"]["proven_rpo"] = _proven_sentence(report["figures"], proven)
     report["message"] = _message(report)
@@ -155,10 +165,13 @@ def _proven_sentence(figures, proven):
 def _figure_sentences(report, rpo_figures):
     """The RPO and the restored point's age, one plain sentence each (the Markdown and HTML reports say them)."""
     figures = report["figures"]
+    rpo_check = next((check for check in report["checks"] if check["id"] == "rpo"), {})
     if figures["rpo_seconds"] is not None:
+        until = rpo_figures.get("restorable_until")
         rpo = ("RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to "
-               "%s before then (%s)." % (human_seconds(figures["rpo_seconds"]),
-                                         rpo_figures.get("restorable_until") or rpo_figures.get("last_backup_completed_at")))
+               "%s before then%s." % (human_seconds(figures["rpo_seconds"]), " (%s)" % until if until else ""))
+    elif rpo_check.get("status") == NOT_APPLICABLE:
+        rpo = "RPO: not applicable: %s" % rpo_check.get("details")
     elif rpo_figures.get("nothing_restorable"):
         rpo = ("RPO: not verifiable: no backup made before the drill's start was restorable, so a loss at that moment "
                "could not have been restored at all.")
@@ -181,8 +194,8 @@ def _message(report):
     name = report["source"]["name"] or report["source"]["id"]
     if report["status"] == PASSED:
         return "Drill of %s passed: restored to %s in %s (RTO), RPO %s, cleanup %s." % (
-            name, report["point_in_time"], human_seconds(report["figures"]["rto_seconds"]),
-            human_seconds(report["figures"]["rpo_seconds"]), report["cleanup"]["action"])
+            name, report["point_in_time"] or "the latest state", report["figures"]["rto_text"],
+            report["figures"]["rpo_text"], report["cleanup"]["action"])
     if report["status"] == CHECK_MODE:
         backup = next((check for check in report["checks"] if check["id"] == "backup_completed"), None)
         action = as_dict(as_dict(backup).get("figures")).get("action")
@@ -217,7 +230,8 @@ def _phases(context, report):
         elif name == "backup" and not truthy(as_dict(context.get("settings")).get("trigger_backup")):
             status = "skipped"
         else:
-            status = "completed" if end is not None else "running"
+            # The report phase is the last: by the time its document is finished, so is the phase.
+            status = "completed" if end is not None or name == PHASES[-1] else "running"
         phases.append({
             "name": name,
             "status": status,
@@ -267,6 +281,11 @@ def _cleanup(context, report):
     elif error or result.get("failed"):
         record.update(action="failed", details="Deleting the restored cluster failed: %s. Delete %s by hand or run the sweep." % (
             error or result.get("msg"), cluster_id))
+    elif not restore.get("created") and restore.get("unproven_cluster_id"):
+        record.update(action="kept", cluster_id=restore["unproven_cluster_id"],
+                      details="Kept %s (%s): it appeared after this drill's restore request had an unknown outcome, but another "
+                              "restore request of that name was sent too, so no intent record proves this drill made it; it was "
+                              "not deleted. Decide by hand whether to delete it." % (record["name"], restore["unproven_cluster_id"]))
     elif not restore.get("created"):
         record.update(action="none", cluster_id=None if not restore.get("restored_cluster_id") else cluster_id,
                       details="This drill created no cluster, so it deleted none%s." % (

@@ -18,8 +18,10 @@ No Ansible import here except through module_utils, so the unit tests drive it w
 
 from __future__ import annotations
 
+import hashlib
 import time
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import DEFAULT_RATE_LIMIT, budget_for
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, RestorekitError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import HAS_REQUESTS, ApiSession
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_api_url
@@ -36,7 +38,8 @@ PINNED_VARS = ("instaclustr_cluster_id", "instaclustr_cluster_name", "instaclust
                "instaclustr_api_version", "instaclustr_api_url", "backup_restore_drill_cluster_id",
                "backup_restore_drill_application")
 # Bumped when the cached record shape changes, so an old cache is never read as a new one.
-CACHE_FORMAT = 1
+# 2: the document names the account it was read with (a digest of the user name).
+CACHE_FORMAT = 2
 
 
 class InventoryError(Exception):
@@ -55,7 +58,9 @@ def check_options(options):
                                  % (name, variable))
     if clean.get("api_version") not in API_VERSIONS:
         raise InventoryError("api_version: must be one of %s (got %r)" % (", ".join(API_VERSIONS), clean.get("api_version")))
-    clean["applications"] = _checked_list(clean.get("applications"), "applications", APPLICATIONS, lower=True)
+    # Application names are lower case, exactly as the modules' application option takes them (a module refuses
+    # PostgreSQL): the plugin refuses the same spelling instead of accepting here what a task then refuses.
+    clean["applications"] = _checked_list(clean.get("applications"), "applications", APPLICATIONS, lower=None)
     if not clean["applications"]:
         raise InventoryError("applications: name at least one of %s" % ", ".join(APPLICATIONS))
     clean["statuses"] = _checked_list(clean.get("statuses"), "statuses", STATUSES, lower=False)
@@ -66,7 +71,7 @@ def check_options(options):
     for name in ("api_timeout",):
         if not _number(clean.get(name)) or clean[name] <= 0:
             raise InventoryError("%s: must be a number greater than 0 (got %r)" % (name, clean.get(name)))
-    for name in ("api_retries", "api_retry_max_delay"):
+    for name in ("api_retries", "api_retry_max_delay", "api_rate_limit"):
         if not _number(clean.get(name)) or clean[name] < 0:
             raise InventoryError("%s: must be a number of at least 0 (got %r)" % (name, clean.get(name)))
     try:
@@ -76,11 +81,27 @@ def check_options(options):
     return clean
 
 
+def option_warnings(options):
+    """What checked ``options`` will not give that a reader of the file would expect: on v1 (Cassandra only) the other
+    applications get no host, and an inventory naming none but them is empty."""
+    if options.get("api_version") != "v1":
+        return []
+    others = [application for application in options["applications"] if application != "cassandra"]
+    if not others:
+        return []
+    if "cassandra" not in options["applications"]:
+        return ["this inventory is empty: applications is %s, but api_version v1 (the Provisioning API) serves cassandra "
+                "only; set api_version: v2 for %s clusters" % (", ".join(others), ", ".join(others))]
+    return ["%s: no hosts on api_version v1 (the Provisioning API serves cassandra only); set api_version: v2 for them"
+            % ", ".join(others)]
+
+
 def _number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _checked_list(values, option, allowed, lower):
+    """``values`` checked against ``allowed``: ``lower`` True/False folds each to lower/upper case first, None takes them as written."""
     if values is None:
         return []
     if not isinstance(values, (list, tuple)):
@@ -88,7 +109,11 @@ def _checked_list(values, option, allowed, lower):
     clean = []
     for value in values:
         word = str(value).strip()
-        word = word.lower() if lower else word.upper()
+        if lower is None and word not in allowed and word.lower() in allowed:
+            raise InventoryError("%s: unknown value %r; application names are lower case, as the modules' application "
+                                 "option takes them: write %s" % (option, value, word.lower()))
+        if lower is not None:
+            word = word.lower() if lower else word.upper()
         if word not in allowed:
             raise InventoryError("%s: unknown value %r; known values: %s" % (option, value, ", ".join(allowed)))
         if word not in clean:
@@ -97,13 +122,20 @@ def _checked_list(values, option, allowed, lower):
 
 
 def open_session(options, on_retry=None, sleep=time.sleep):
-    """The collection's ``ApiSession`` for checked ``options``."""
+    """The collection's ``ApiSession`` for checked ``options``, sending through the account's request budget
+    (``api_rate_limit``, shared with the modules of this controller through the state folder)."""
     if not HAS_REQUESTS:
         raise InventoryError("the Python library requests is required on the controller (pip install requests)")
+    rate = options.get("api_rate_limit")
+    try:
+        budget = budget_for(options.get("state_dir"), options["api_url"], options["api_username"],
+                            DEFAULT_RATE_LIMIT if rate is None else rate, sleep=sleep)
+    except RestorekitError as error:
+        raise InventoryError(str(error)) from None
     return ApiSession(options["api_url"], options["api_username"], options["api_key"],
                       timeout=options["api_timeout"], retries=options["api_retries"],
                       retry_max_delay=options["api_retry_max_delay"], validate_certs=options["validate_certs"],
-                      ca_path=options.get("ca_path"), sleep=sleep, on_retry=on_retry)
+                      ca_path=options.get("ca_path"), sleep=sleep, on_retry=on_retry, budget=budget)
 
 
 def read_clusters(session, api_version, applications):
@@ -178,18 +210,41 @@ def _read_v2(session, applications, counted):
     return records
 
 
+def drill_restore_ids(options):
+    """Ids of the clusters a drill's intent record proves (a restore with a run id), from the collection's state folder
+    for this API URL and username (``state_dir`` / ``RESTOREKIT_STATE_DIR``); read only, nothing is created."""
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    state = StateFolder(options.get("state_dir"), options.get("api_url"), options.get("api_username"))
+    return {str(record["restored_cluster_id"]).lower() for record in state.intents(operation="restore")
+            if record.get("restored_cluster_id") and record.get("run_id")}
+
+
 def excluded_by_name(name, prefixes):
     """Whether ``name`` is ``<prefix>-...`` for one of ``prefixes`` (a cluster a drill restored)."""
     return any(str(name or "").startswith(prefix + "-") for prefix in prefixes)
 
 
-def select_clusters(records, applications, statuses, exclude_name_prefixes):
-    """The records that become hosts, sorted by name then id (so naming and output are deterministic)."""
+def select_clusters(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records that become hosts, sorted by name then id (so naming and output are deterministic).
+
+    Left out: a cluster a drill's intent record proves (``drill_ids``: a drill's restored cluster is never drilled
+    itself), and one whose name has one of ``exclude_name_prefixes`` (``name_excluded`` lists those for a warning)."""
     chosen = [record for record in records
               if record.get("application") in applications
               and str(record.get("status") or "").upper() in statuses
+              and str(record.get("id")).lower() not in drill_ids
               and not excluded_by_name(record.get("name"), exclude_name_prefixes)]
     return sorted(chosen, key=lambda record: (str(record.get("name") or ""), str(record.get("id"))))
+
+
+def name_excluded(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records left out by their name alone (no drill's record proves them): said in a warning, never silently."""
+    return [record for record in records
+            if record.get("application") in applications
+            and str(record.get("status") or "").upper() in statuses
+            and str(record.get("id")).lower() not in drill_ids
+            and excluded_by_name(record.get("name"), exclude_name_prefixes)]
 
 
 def host_names(records):
@@ -237,18 +292,35 @@ def group_name(application):
     return GROUP_PREFIX + application
 
 
-def cache_document(records, api_version, api_url, applications):
+def account_digest(username):
+    """A digest of the user name: names the account in the cache without writing the name (never the key)."""
+    return hashlib.sha256(("restorekit-inventory|%s" % (username or "")).encode("utf-8")).hexdigest()[:16]
+
+
+def cache_key_suffix(api_url, api_version, username):
+    """What sets one cache entry apart: the API's URL and version and the account (the user name, as a digest).
+
+    Another URL, version or user never answers from this entry, so a wrong key never gets another user's cached
+    hosts. The API key is never part of it.
+    """
+    where = "%s|%s|%s" % (api_url, api_version, account_digest(username))
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
+
+
+def cache_document(records, api_version, api_url, applications, username=None):
     """What the inventory cache keeps: the records, and what they were read from (no credential)."""
-    return {"format": CACHE_FORMAT, "api_version": api_version, "api_url": api_url,
+    return {"format": CACHE_FORMAT, "api_version": api_version, "api_url": api_url, "account": account_digest(username),
             "applications": sorted(applications), "clusters": records}
 
 
-def records_from_cache(document, api_version, api_url, applications):
-    """The records of a cache document read from the same API for at least ``applications``, else None
+def records_from_cache(document, api_version, api_url, applications, username=None):
+    """The records of a cache document read from the same API and account for at least ``applications``, else None
     (then the API is read again)."""
     if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT:
         return None
     if document.get("api_version") != api_version or document.get("api_url") != api_url:
+        return None
+    if document.get("account") != account_digest(username):
         return None
     if not set(applications) <= set(document.get("applications") or ()):
         return None

@@ -13,9 +13,11 @@ inputs) are the secrets suite's (``test_secrets.check_run``).
 import re
 
 from tests.reliability.conftest import ansible_env, playbook_failures, run_playbook, task_results
-from tests.reliability.test_secrets import API_KEY, DB_PASSWORD, SUITE, USERNAME, check_run  # noqa: F401  # SUITE: the figures' suite
+from tests.reliability import test_secrets
+from tests.reliability.test_secrets import API_KEY, DB_PASSWORD, USERNAME, check_run
 from tests.support.emulator import DRILL_LEFTOVER_PG_ID, PAYMENTS_PG_ID, SESSIONS_REDIS_ID
 
+SUITE = test_secrets.SUITE  # the figures count in the secrets suite
 EMULATOR = {"scenario": "mixed", "username": USERNAME, "api_key": API_KEY, "time_scale": 1,
             "extra_args": ("--data-plane", "--db-password", DB_PASSWORD)}
 
