@@ -308,6 +308,8 @@ def _check_data_inputs(settings, attempt, errors):
     if basis not in (None, "") and str(basis).lower() not in ("backups", "proven"):
         errors.append("backup_restore_drill_rpo_basis: must be backups or proven (got %r)" % (basis,))
     attempt(duration_option, settings.get("redis_backup_max_age"), "backup_restore_drill_redis_backup_max_age")
+
+
 def _check_wait(value, option):
     """A wait the role passes to a module's wait_timeout or wait_sleep: a number (or numeric text) greater than 0."""
     if isinstance(value, str):
