@@ -127,7 +127,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import inventory_clusters as ic
 
 OPTION_NAMES = ("api_username", "api_key", "api_url", "api_version", "api_timeout", "api_retries", "api_retry_max_delay",
-                "validate_certs", "ca_path", "state_dir", "applications", "statuses", "exclude_name_prefixes")
+                "validate_certs", "ca_path", "state_dir", "api_rate_limit", "applications", "statuses", "exclude_name_prefixes")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):

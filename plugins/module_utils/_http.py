@@ -230,7 +230,7 @@ class ApiSession:
 
     def __init__(self, base_url, username, api_key, timeout=60, retries=5, retry_max_delay=30,
                  validate_certs=True, ca_path=None, user_agent=None, sleep=time.sleep,
-                 on_retry=None, rng=random.random, monotonic=time.monotonic):
+                 on_retry=None, rng=random.random, monotonic=time.monotonic, budget=None):
         if not HAS_REQUESTS:
             raise ImportError("the Python library requests is required")
         self.base_url = base_url.rstrip("/")
@@ -245,6 +245,7 @@ class ApiSession:
         self._sleep = sleep
         self._on_retry = on_retry
         self._rng = rng
+        self.budget = budget  # a _budget.RequestBudget: acquire() before every request sent, retries included
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self._session = requests.Session()
         self._session.auth = (username, api_key)  # only ever sent in the Authorization header
@@ -288,6 +289,8 @@ class ApiSession:
         if method == "POST" or body is not None:  # a body on DELETE too (v1's firewall rules)
             headers["Content-Type"] = "application/json"  # also on the bodyless trigger: the API answers 415 without it
             data = None if body is None else json.dumps(body)
+        if self.budget is not None:
+            self.budget.acquire()
         try:
             response = self._session.request(method, self.base_url + path, data=data, headers=headers,
                                              timeout=self.timeout, verify=self._verify, allow_redirects=False)

@@ -22,6 +22,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import budget_for
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import (
     ApiError,
     OperationFailed,
@@ -56,10 +57,11 @@ API_ARGUMENT_SPEC = {
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path"},
     "state_dir": {"type": "path", "fallback": (env_fallback, ["RESTOREKIT_STATE_DIR"])},
+    "api_rate_limit": {"type": "float", "default": 30, "fallback": (env_fallback, ["IC_API_RATE_LIMIT"])},
 }
 
 POSITIVE_OPTIONS = ("api_timeout", "wait_timeout", "wait_sleep")
-NON_NEGATIVE_OPTIONS = ("api_retries", "api_retry_max_delay")
+NON_NEGATIVE_OPTIONS = ("api_retries", "api_retry_max_delay", "api_rate_limit")
 MASK = "********"
 # A failure's details must not overwrite what fail_json itself sets.
 _RESERVED_FAILURE_KEYS = frozenset(("msg", "failed"))
@@ -151,7 +153,11 @@ class RestorekitModule(AnsibleModule):
 
     @property
     def session(self):
-        """The one ``ApiSession`` of this run, built on first use."""
+        """The one ``ApiSession`` of this run, built on first use, sending through the account's request budget.
+
+        The budget (``_budget.RequestBudget``, none when ``api_rate_limit`` is 0) is shared with every other
+        process of this machine for the same API URL and user, through the state folder.
+        """
         if self._session is None:
             params = self.params
             self._session = ApiSession(
@@ -159,6 +165,8 @@ class RestorekitModule(AnsibleModule):
                 timeout=params["api_timeout"], retries=params["api_retries"],
                 retry_max_delay=params["api_retry_max_delay"], validate_certs=params["validate_certs"],
                 ca_path=params["ca_path"], sleep=self.sleep, monotonic=self.monotonic, on_retry=self._log_retry,
+                budget=budget_for(params.get("state_dir"), self.api_url, params["api_username"], params["api_rate_limit"],
+                                  sleep=self.sleep),
             )
         return self._session
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import DEFAULT_RATE_LIMIT, budget_for
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, RestorekitError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import HAS_REQUESTS, ApiSession
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_api_url
@@ -68,7 +69,7 @@ def check_options(options):
     for name in ("api_timeout",):
         if not _number(clean.get(name)) or clean[name] <= 0:
             raise InventoryError("%s: must be a number greater than 0 (got %r)" % (name, clean.get(name)))
-    for name in ("api_retries", "api_retry_max_delay"):
+    for name in ("api_retries", "api_retry_max_delay", "api_rate_limit"):
         if not _number(clean.get(name)) or clean[name] < 0:
             raise InventoryError("%s: must be a number of at least 0 (got %r)" % (name, clean.get(name)))
     try:
@@ -119,13 +120,20 @@ def _checked_list(values, option, allowed, lower):
 
 
 def open_session(options, on_retry=None, sleep=time.sleep):
-    """The collection's ``ApiSession`` for checked ``options``."""
+    """The collection's ``ApiSession`` for checked ``options``, sending through the account's request budget
+    (``api_rate_limit``, shared with the modules of this controller through the state folder)."""
     if not HAS_REQUESTS:
         raise InventoryError("the Python library requests is required on the controller (pip install requests)")
+    rate = options.get("api_rate_limit")
+    try:
+        budget = budget_for(options.get("state_dir"), options["api_url"], options["api_username"],
+                            DEFAULT_RATE_LIMIT if rate is None else rate, sleep=sleep)
+    except RestorekitError as error:
+        raise InventoryError(str(error)) from None
     return ApiSession(options["api_url"], options["api_username"], options["api_key"],
                       timeout=options["api_timeout"], retries=options["api_retries"],
                       retry_max_delay=options["api_retry_max_delay"], validate_certs=options["validate_certs"],
-                      ca_path=options.get("ca_path"), sleep=sleep, on_retry=on_retry)
+                      ca_path=options.get("ca_path"), sleep=sleep, on_retry=on_retry, budget=budget)
 
 
 def read_clusters(session, api_version, applications):
