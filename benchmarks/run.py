@@ -48,9 +48,11 @@ def parse_args(argv):
     parser.add_argument("--smoke", action="store_true", help="each benchmark once at its smallest size (~1-2 min)")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only these (repeatable)")
     parser.add_argument("--parallel-sizes", default=None,
-                        help="comma-separated cluster counts for parallel_drills (default 1,10,50; smoke 1,5)")
+                        help="comma-separated cluster counts for parallel_drills (default 1,50,200; smoke 1,5)")
+    parser.add_argument("--parallel-forks", type=int, default=None,
+                        help="cap parallel_drills' forks at this number (default: forks = clusters)")
     parser.add_argument("--no-parallel-baseline", action="store_true",
-                        help="skip the uri baseline at the largest parallel size (saves a few minutes)")
+                        help="skip the uri baseline of parallel_drills (saves a few minutes)")
     return parser.parse_args(argv)
 
 
