@@ -77,6 +77,8 @@ def run(context):
     if context.options.no_parallel_baseline:
         settings["baseline"] = False
     forks = getattr(context.options, "parallel_forks", None)
+    strategy = getattr(context.options, "parallel_strategy", None)
+    strategy_env = {"ANSIBLE_STRATEGY": strategy} if strategy else {}
     sizes = settings["sizes"]
     compare = settings["compare_at"] if settings["compare_at"] in sizes else sizes[-1]
     plan = [("role", size) for size in sizes]
@@ -87,15 +89,15 @@ def run(context):
     results = {}
     half_poll = settings["poll_seconds"] / 2.0  # completions mid-cycle, as in drill_cost
     context.log("parallel drills: one drill = backup %ss + restore %ss + delete %ss (simulated = real, time scale 1), "
-                "polls every %ss, api_rate_limit %s, forks %s" % (
+                "polls every %ss, api_rate_limit %s, forks %s, strategy %s" % (
                     settings["backup"], settings["restore"], settings["delete"], settings["poll_seconds"],
-                    API_RATE_LIMIT, forks or "= clusters"))
+                    API_RATE_LIMIT, forks or "= clusters", strategy or "linear"))
     with tempfile.TemporaryDirectory(prefix="bench-fleet-cfg-") as workdir:
         config = Path(workdir) / "ansible.cfg"
         config.write_text("[defaults]\ninternal_poll_interval = %s\n" % TUNED_INTERNAL_POLL_INTERVAL)
         for label, size in plan:
             side = "role" if label == "role_tuned" else label
-            env_extra = {"ANSIBLE_CONFIG": str(config)} if label == "role_tuned" else None
+            env_extra = dict(strategy_env, **({"ANSIBLE_CONFIG": str(config)} if label == "role_tuned" else {}))
             results[label, size] = run_one(context, settings, label, side, size, half_poll, env_extra,
                                            forks=min(forks, size) if forks else None)
 
@@ -157,11 +159,11 @@ def run(context):
                         terms["controller CPU / cores"], bound),
                     largest["wall_seconds"], least, target="<= %.2fx" % FLOOR_LIMIT, limit=FLOOR_LIMIT))
     notes.append("parallel drills: one drill = backup %ss + restore %ss + delete %ss (simulated = real, time scale 1), "
-                 "polls every %ss, api_rate_limit %g, forks %s; at %d: floor %.0f s bound by %s (terms: %s)" % (
+                 "polls every %ss, api_rate_limit %g, forks %s, strategy %s; at %d: floor %.0f s bound by %s (terms: %s)" % (
                      settings["backup"], settings["restore"], settings["delete"], settings["poll_seconds"],
-                     API_RATE_LIMIT, forks or "= clusters", sizes[-1], least, bound,
+                     API_RATE_LIMIT, forks or "= clusters", strategy or "linear", sizes[-1], least, bound,
                      ", ".join("%s %.0f s" % item for item in terms.items())))
     failures = {"%s/%d" % key: value["failed_hosts"] for key, value in results.items() if value["failed_hosts"]}
     return {"rows": rows, "notes": notes, "failures": failures,
-            "details": {"settings": settings, "forks": forks, "floor": {"seconds": least, "bound": bound, "terms": terms},
+            "details": {"settings": settings, "forks": forks, "strategy": strategy or "linear", "floor": {"seconds": least, "bound": bound, "terms": terms},
                         "runs": {"%s/%d" % key: value for key, value in results.items()}}}

@@ -51,6 +51,8 @@ def parse_args(argv):
                         help="comma-separated cluster counts for parallel_drills (default 1,50,200; smoke 1,5)")
     parser.add_argument("--parallel-forks", type=int, default=None,
                         help="cap parallel_drills' forks at this number (default: forks = clusters)")
+    parser.add_argument("--parallel-strategy", default=None, choices=("linear", "free"),
+                        help="the drill play's strategy in parallel_drills (ANSIBLE_STRATEGY; default: the playbook's, linear)")
     parser.add_argument("--no-parallel-baseline", action="store_true",
                         help="skip the uri baseline of parallel_drills (saves a few minutes)")
     return parser.parse_args(argv)
