@@ -5,6 +5,9 @@
   slots, as under full load, and no call waits; median over repetitions, in microseconds.
 * **per process**: what the budget adds to a fresh module process (importing it and the state folder's code,
   making the account folder, the first acquire), paired fresh processes with and without it.
+* **module process**: ``cluster_backup_info`` (v1) run by ``module_process.py`` in fresh processes against the
+  emulator, with ``api_rate_limit`` 30 and 0 alternately: CPU and wall of the whole process, medians and the
+  median of the paired ratios (the playbook-level figure is in ``task_overhead.py``; this one has less noise).
 * **slices**: AWX job slicing on one API. 4 concurrent ``ansible-playbook`` processes (the slices) over one
   emulator (v2, scenario ``fleet:N``, the API's 35 requests per second on), each with a state folder of its own (as
   on separate execution nodes) and a quarter of the account's 30 requests per second (``IC_API_RATE_LIMIT=7.5``).
@@ -17,6 +20,7 @@ The per-task cost of a module with the budget on and off is measured by ``task_o
 """
 
 import concurrent.futures
+import json
 import os
 import shutil
 import statistics
@@ -30,8 +34,8 @@ from tests.support.rate_window import api_times_ms, busiest_window
 
 ACCOUNT_LIMIT = 30
 SLICES = 4
-FULL = {"acquires": 3000, "repetitions": 5, "process_repetitions": 15, "clusters": 50, "hosts": 3, "lookups": 2, "baseline": True}
-SMOKE = {"acquires": 300, "repetitions": 1, "process_repetitions": 2, "clusters": 10, "hosts": 1, "lookups": 2, "baseline": False}
+FULL = {"acquires": 3000, "repetitions": 5, "process_repetitions": 15, "module_pairs": 30, "clusters": 50, "hosts": 3, "lookups": 2, "baseline": True}
+SMOKE = {"acquires": 300, "repetitions": 1, "process_repetitions": 1, "module_pairs": 1, "clusters": 10, "hosts": 1, "lookups": 2, "baseline": False}
 PLAYBOOK = harness.PLAYBOOK_DIR / "slice_lookups.yml"
 
 
@@ -95,6 +99,42 @@ def process_cost(repetitions):
             "process_ms": statistics.median(without)}
 
 
+MODULE_RUNNER = harness.BENCH_DIR / "module_process.py"
+
+
+def module_pairs(emulator, pairs):
+    """``cluster_backup_info`` (v1, one cluster of the fleet) run by ``module_process.py`` in fresh processes, with the
+    budget on (30) and off (0) alternately, each with a state folder of the run's own: CPU and wall of each process."""
+    from tests.support.emulator import fleet_id  # pylint: disable=import-outside-toplevel
+
+    folder = tempfile.mkdtemp(prefix="bench-budget-module-")
+    env = dict(os.environ, PYTHONPATH=str(harness.collections_root()))
+    samples = {30: [], 0: []}
+    try:
+        for number in range(pairs):
+            for rate in (30, 0) if number % 2 else (0, 30):
+                args = {"cluster_id": fleet_id(1), "api_url": emulator.url, "api_username": emulator.username,
+                        "api_key": emulator.api_key, "api_rate_limit": rate, "state_dir": folder}
+                out = os.path.join(folder, "result.json")
+                process = harness.run_measured([harness.PYTHON, MODULE_RUNNER, "cluster_backup_info", json.dumps(args), out],
+                                               env=env)
+                with open(out, encoding="utf-8") as handle:
+                    result = json.load(handle)
+                if process.returncode or result.get("failed"):
+                    raise RuntimeError("cluster_backup_info failed: %s %s" % (result.get("msg"), harness.tail(process.stderr)))
+                samples[rate].append((process.cpu_seconds, process.wall_seconds))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    on, off = samples[30], samples[0]
+    return {
+        "on_cpu": statistics.median(sample[0] for sample in on), "off_cpu": statistics.median(sample[0] for sample in off),
+        "on_wall": statistics.median(sample[1] for sample in on), "off_wall": statistics.median(sample[1] for sample in off),
+        "paired_cpu_ratio": statistics.median(a[0] / b[0] for a, b in zip(on, off)),
+        "paired_wall_ratio": statistics.median(a[1] / b[1] for a, b in zip(on, off)),
+        "samples": {"on": on, "off": off},
+    }
+
+
 def run_slices(emulator, settings, rate):
     """The 4 slices at once, each with its own state folder and ``IC_API_RATE_LIMIT=rate``: their runs and the log."""
     emulator.reset()
@@ -136,6 +176,11 @@ def run(context):
     share = ACCOUNT_LIMIT / float(SLICES)
     results = {}
     with harness.start_emulator(scenario="fleet:%d" % settings["clusters"]) as emulator:
+        module = module_pairs(emulator, settings["module_pairs"])
+        context.log("cluster_backup_info process, budget on vs off: cpu %.3f vs %.3f s (paired %.2fx), wall %.3f vs %.3f s "
+                    "(paired %.2fx), %d pairs" % (module["on_cpu"], module["off_cpu"], module["paired_cpu_ratio"],
+                                                  module["on_wall"], module["off_wall"], module["paired_wall_ratio"],
+                                                  settings["module_pairs"]))
         for name, rate in (("shared", share),) + ((("baseline", ACCOUNT_LIMIT),) if settings["baseline"] else ()):
             runs, log = run_slices(emulator, settings, rate)
             results[name] = slice_figures(runs, log)
@@ -152,6 +197,13 @@ def run(context):
         row("request_budget", "request budget: CPU it adds to a module process (ms; import, account folder, first acquire) vs "
             "the process without it (median of %d pairs)" % settings["process_repetitions"], process["added_ms"],
             process["process_ms"]),
+        row("request_budget", "cluster_backup_info module process (v1; main() in a fresh process) with the shared request budget vs "
+            "without: CPU (s; median of %d alternating pairs, paired ratio %.2fx)" % (
+                settings["module_pairs"], module["paired_cpu_ratio"]),
+            module["on_cpu"], module["off_cpu"]),
+        row("request_budget", "cluster_backup_info module process with the shared request budget vs without: wall (s; median of "
+            "%d alternating pairs, paired ratio %.2fx)" % (settings["module_pairs"], module["paired_wall_ratio"]),
+            module["on_wall"], module["off_wall"]),
         row("request_budget", "%d job slices (4 ansible-playbook, own state folders) at %s req/s each vs each at %d: busiest "
             "sliding second (requests)" % (SLICES, share, ACCOUNT_LIMIT), shared["busiest_second"],
             baseline["busiest_second"] if baseline else None, target="<= %d" % ACCOUNT_LIMIT, met=within),
@@ -167,5 +219,5 @@ def run(context):
              "run averaged %.1f requests per second" % (SLICES, settings["hosts"], settings["lookups"], settings["clusters"],
                                                         shared["requests"], shared["requests_per_second"] or 0)]
     return {"rows": rows, "notes": notes,
-            "details": {"settings": settings, "acquire": cost, "process": process, "slices": results, "share": share,
+            "details": {"settings": settings, "acquire": cost, "process": process, "module_process": module, "slices": results, "share": share,
                         "account_limit": ACCOUNT_LIMIT}}
