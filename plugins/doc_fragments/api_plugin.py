@@ -70,7 +70,7 @@ options:
     default: 30
   validate_certs:
     description:
-      - Verify the API's TLS certificate. Set to V(false) only for a test endpoint you trust.
+      - Verify the API's TLS certificate. Set to V(false) only for a test endpoint you trust; the plugin then warns.
     type: bool
     default: true
   ca_path:

@@ -25,8 +25,13 @@ description:
     other items are left out, and only V(cassandra) in O(applications) gives hosts.
   - Requests go through the collection's own API client, as the modules' do, with the same retries (HTTP 429 answers are
     retried after a backoff and counted), TLS rules and redaction.
-  - A host is a cluster whose application is in O(applications), whose status is in O(statuses) and whose name does not
-    start with one of O(exclude_name_prefixes) followed by C(-).
+  - A host is a cluster whose application is in O(applications), whose status is in O(statuses), that no drill's intent
+    record proves to be a drill's restored cluster, and whose name does not start with one of O(exclude_name_prefixes)
+    followed by C(-).
+  - The clusters a drill restored are left out by proof, not by name. The modules write an intent record before each
+    restore request into the collection's state folder (O(state_dir), E(RESTOREKIT_STATE_DIR)); a cluster whose record
+    names a drill's run id is never a host, so a drill never drills what a drill restored. The plugin reads the state
+    folder of the same API URL and username, so keep it where the drills run (in AWX, the same persistent volume).
   - 'Host variables: C(instaclustr_cluster_id), C(instaclustr_cluster_name), C(instaclustr_application) (V(cassandra),
     V(postgresql), V(opensearch) or V(redis)), C(instaclustr_status), C(instaclustr_api_version),
     C(instaclustr_api_url), and for the drill C(backup_restore_drill_cluster_id) and C(backup_restore_drill_application)
@@ -37,6 +42,9 @@ description:
   - Each host is in the group C(instaclustr_<application>) (C(instaclustr_cassandra), C(instaclustr_postgresql),
     C(instaclustr_opensearch), C(instaclustr_redis)), plus the groups O(groups) and O(keyed_groups) make.
   - The user name and the API key are never host variables, never in the inventory cache and never in a message.
+  - Host names and every host variable come from the API's answers and are marked unsafe for templating on every
+    supported ansible-core, so a cluster name or any other value holding C({{ ... }}) is never evaluated, neither by
+    O(compose), O(groups) and O(keyed_groups) nor by the playbooks that use the hosts.
 author:
   - restorekit maintainers (@restorekit)
 extends_documentation_fragment:
@@ -71,19 +79,22 @@ options:
     default: [RUNNING]
   exclude_name_prefixes:
     description:
-      - A cluster whose name is one of these prefixes followed by C(-) is left out.
-      - The default leaves out the clusters that drills restored (named C(drill-...)), so they are never drilled themselves.
-        When the drill's C(backup_restore_drill_name_prefix) is changed, set this to the same prefix.
-      - V([]) keeps every name.
+      - A cluster whose name is one of these prefixes followed by C(-) is left out, with a warning naming it (a cluster
+        never vanishes from the inventory silently).
+      - A name proves nothing (a production cluster may be renamed C(drill-...)), so by default no name is left out;
+        the drills' own restored clusters are left out by their intent records instead (see the description).
     type: list
     elements: str
-    default: [drill]
+    default: []
 notes:
   - When two clusters share a name, each one's host is named C(<name>-<first 8 characters of its id>), so the names do not
     depend on the order the API lists them in.
   - On O(api_version=v2) an account of N clusters costs N + 1 requests. The API allows about 35 requests per second; the
     answers HTTP 429 beyond it are retried and counted. Run with C(-v) to see the number of requests and of retried 429s.
     With O(cache=true) a run within O(cache_timeout) sends no request; C(ansible-inventory --flush-cache) reads the API again.
+  - The inventory cache is kept per API URL, API version and user name (as a digest; never the key), so a run as
+    another user never answers from hosts cached for someone else. The cache is not a credential check, so within
+    O(cache_timeout) the same user name reads its cached hosts whatever key is given.
   - A source that fails (missing credential, wrong key, unknown option value, unreachable API) is reported by Ansible as a
     warning naming the cause, and the run goes on without its hosts. Set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true)
     (C([inventory] unparsed_is_failed)) to make that an error, as a drill of no host is not a drill.
@@ -119,12 +130,12 @@ api_version: v1
 exclude_name_prefixes: [dr]
 """
 
-import hashlib
-
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import INSECURE_WARNING
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import inventory_clusters as ic
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
 
 OPTION_NAMES = ("api_username", "api_key", "api_url", "api_version", "api_timeout", "api_retries", "api_retry_max_delay",
                 "validate_certs", "ca_path", "state_dir", "api_rate_limit", "applications", "statuses", "exclude_name_prefixes")
@@ -160,7 +171,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if use_cache and cache:
             try:
                 records = ic.records_from_cache(self._cache[key], options["api_version"], options["api_url"],
-                                                options["applications"])
+                                                options["applications"], username=options["api_username"])
             except KeyError:
                 records = None
             if records is not None:
@@ -169,21 +180,25 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         records = self._read(options)
         if use_cache:
             self._cache[key] = ic.cache_document(records, options["api_version"], options["api_url"],
-                                                 options["applications"])
+                                                 options["applications"], username=options["api_username"])
         return records
 
     def _cache_key(self, path, options):
-        # The API read from is part of the key: another URL or version never answers from this cache.
-        where = "%s|%s" % (options["api_url"], options["api_version"])
-        return "%s_%s" % (self.get_cache_key(path), hashlib.sha256(where.encode("utf-8")).hexdigest()[:8])
+        # The API and the account read from are part of the key: another URL, version or user never answers from
+        # this cache (the user name as a digest; the key is never part of it).
+        suffix = ic.cache_key_suffix(options["api_url"], options["api_version"], options["api_username"])
+        return "%s_%s" % (self.get_cache_key(path), suffix)
 
     def _read(self, options):
+        if not options["validate_certs"]:
+            self.display.warning("%s: %s" % (self.NAME, INSECURE_WARNING))
         try:
             session = ic.open_session(options, on_retry=self._log_retry)
             records, stats = ic.read_clusters(session, options["api_version"], options["applications"])
         except ic.InventoryError as error:
             raise AnsibleParserError("%s: %s" % (self.NAME, error)) from None
-        hosts = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"])
+        hosts = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"],
+                                   ic.drill_restore_ids(options))
         self.display.v(ic.describe_stats(len(records), len(hosts), stats, options["api_version"], options["api_url"]))
         return records
 
@@ -195,12 +210,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # ---- hosts, variables, groups ----
 
     def _populate(self, records, options):
-        chosen = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"])
+        drill_ids = ic.drill_restore_ids(options)
+        chosen = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"], drill_ids)
+        for record in ic.name_excluded(records, options["applications"], options["statuses"], options["exclude_name_prefixes"], drill_ids):
+            self.display.warning("%s: cluster %s (%s) is left out by exclude_name_prefixes although no drill's intent record "
+                                 "proves it is a drill's restored cluster" % (self.NAME, record.get("name"), record.get("id")))
         strict = self.get_option("strict")
         for application in options["applications"]:
             self.inventory.add_group(ic.group_name(application))
         for host, record in ic.host_names(chosen):
-            variables = ic.host_vars(record, options["api_version"], options["api_url"])
+            # Names and values come from the API: never templates, also inside compose, groups and keyed_groups.
+            host = mark_unsafe(host)
+            variables = mark_unsafe(ic.host_vars(record, options["api_version"], options["api_url"]))
             self.inventory.add_host(host, group=ic.group_name(record["application"]))
             for name, value in variables.items():
                 self.inventory.set_variable(host, name, value)

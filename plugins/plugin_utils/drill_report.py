@@ -23,7 +23,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_check
     verdict,
 )
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, NOT_APPLICABLE, PASSED, PHASES
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import RUN_ID_UNSAFE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
@@ -37,7 +37,9 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     trim_cluster,
     truthy,
 )
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.report_text import file_name_part
 
+RUN_ID_PART_MAX = 32  # of the report's file name (the role's run ids have 8 characters)
 FORMAT_VERSION = 3  # of the drill's JSON report; raised when a field changes meaning or goes away, or its evidence changes
 
 
@@ -54,8 +56,8 @@ def build_report(context):
     cluster = as_dict(restore.get("cluster"))
     run_id = str(context.get("run_id") or "")
     source_name = source.get("name") or settings.get("cluster_id") or "cluster"
-    stem = "drill-%s-%s" % (NAME_UNSAFE.sub("-", str(source_name)).strip("-_") or "cluster",
-                            RUN_ID_UNSAFE.sub("", run_id.lower()) or "run")
+    # Bounded and unique whatever the source's name (a long name never makes "File name too long").
+    stem = "drill-%s-%s" % (file_name_part(source_name), RUN_ID_UNSAFE.sub("", run_id.lower())[:RUN_ID_PART_MAX] or "run")
 
     report = {
         # 2: figures.rpo_seconds is what the backups before the drill protect (was: the restored
@@ -250,6 +252,11 @@ def _cleanup(context, report):
     elif error or result.get("failed"):
         record.update(action="failed", details="Deleting the restored cluster failed: %s. Delete %s by hand or run the sweep." % (
             error or result.get("msg"), cluster_id))
+    elif not restore.get("created") and restore.get("unproven_cluster_id"):
+        record.update(action="kept", cluster_id=restore["unproven_cluster_id"],
+                      details="Kept %s (%s): it appeared after this drill's restore request had an unknown outcome, but another "
+                              "restore request of that name was sent too, so no intent record proves this drill made it; it was "
+                              "not deleted. Decide by hand whether to delete it." % (record["name"], restore["unproven_cluster_id"]))
     elif not restore.get("created"):
         record.update(action="none", cluster_id=None if not restore.get("restored_cluster_id") else cluster_id,
                       details="This drill created no cluster, so it deleted none%s." % (

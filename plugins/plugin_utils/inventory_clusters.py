@@ -18,6 +18,7 @@ No Ansible import here except through module_utils, so the unit tests drive it w
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import DEFAULT_RATE_LIMIT, budget_for
@@ -37,7 +38,8 @@ PINNED_VARS = ("instaclustr_cluster_id", "instaclustr_cluster_name", "instaclust
                "instaclustr_api_version", "instaclustr_api_url", "backup_restore_drill_cluster_id",
                "backup_restore_drill_application")
 # Bumped when the cached record shape changes, so an old cache is never read as a new one.
-CACHE_FORMAT = 1
+# 2: the document names the account it was read with (a digest of the user name).
+CACHE_FORMAT = 2
 
 
 class InventoryError(Exception):
@@ -208,18 +210,41 @@ def _read_v2(session, applications, counted):
     return records
 
 
+def drill_restore_ids(options):
+    """Ids of the clusters a drill's intent record proves (a restore with a run id), from the collection's state folder
+    for this API URL and username (``state_dir`` / ``RESTOREKIT_STATE_DIR``); read only, nothing is created."""
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    state = StateFolder(options.get("state_dir"), options.get("api_url"), options.get("api_username"))
+    return {str(record["restored_cluster_id"]).lower() for record in state.intents(operation="restore")
+            if record.get("restored_cluster_id") and record.get("run_id")}
+
+
 def excluded_by_name(name, prefixes):
     """Whether ``name`` is ``<prefix>-...`` for one of ``prefixes`` (a cluster a drill restored)."""
     return any(str(name or "").startswith(prefix + "-") for prefix in prefixes)
 
 
-def select_clusters(records, applications, statuses, exclude_name_prefixes):
-    """The records that become hosts, sorted by name then id (so naming and output are deterministic)."""
+def select_clusters(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records that become hosts, sorted by name then id (so naming and output are deterministic).
+
+    Left out: a cluster a drill's intent record proves (``drill_ids``: a drill's restored cluster is never drilled
+    itself), and one whose name has one of ``exclude_name_prefixes`` (``name_excluded`` lists those for a warning)."""
     chosen = [record for record in records
               if record.get("application") in applications
               and str(record.get("status") or "").upper() in statuses
+              and str(record.get("id")).lower() not in drill_ids
               and not excluded_by_name(record.get("name"), exclude_name_prefixes)]
     return sorted(chosen, key=lambda record: (str(record.get("name") or ""), str(record.get("id"))))
+
+
+def name_excluded(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records left out by their name alone (no drill's record proves them): said in a warning, never silently."""
+    return [record for record in records
+            if record.get("application") in applications
+            and str(record.get("status") or "").upper() in statuses
+            and str(record.get("id")).lower() not in drill_ids
+            and excluded_by_name(record.get("name"), exclude_name_prefixes)]
 
 
 def host_names(records):
@@ -267,18 +292,35 @@ def group_name(application):
     return GROUP_PREFIX + application
 
 
-def cache_document(records, api_version, api_url, applications):
+def account_digest(username):
+    """A digest of the user name: names the account in the cache without writing the name (never the key)."""
+    return hashlib.sha256(("restorekit-inventory|%s" % (username or "")).encode("utf-8")).hexdigest()[:16]
+
+
+def cache_key_suffix(api_url, api_version, username):
+    """What sets one cache entry apart: the API's URL and version and the account (the user name, as a digest).
+
+    Another URL, version or user never answers from this entry, so a wrong key never gets another user's cached
+    hosts. The API key is never part of it.
+    """
+    where = "%s|%s|%s" % (api_url, api_version, account_digest(username))
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
+
+
+def cache_document(records, api_version, api_url, applications, username=None):
     """What the inventory cache keeps: the records, and what they were read from (no credential)."""
-    return {"format": CACHE_FORMAT, "api_version": api_version, "api_url": api_url,
+    return {"format": CACHE_FORMAT, "api_version": api_version, "api_url": api_url, "account": account_digest(username),
             "applications": sorted(applications), "clusters": records}
 
 
-def records_from_cache(document, api_version, api_url, applications):
-    """The records of a cache document read from the same API for at least ``applications``, else None
+def records_from_cache(document, api_version, api_url, applications, username=None):
+    """The records of a cache document read from the same API and account for at least ``applications``, else None
     (then the API is read again)."""
     if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT:
         return None
     if document.get("api_version") != api_version or document.get("api_url") != api_url:
+        return None
+    if document.get("account") != account_digest(username):
         return None
     if not set(applications) <= set(document.get("applications") or ()):
         return None

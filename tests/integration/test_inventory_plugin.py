@@ -97,6 +97,15 @@ def default():
 
 def test_v2_mixed_every_application_grouped_leftovers_excluded(mixed, tmp_path):
     mixed.reset()
+    # The leftovers are a drill's restored clusters, as their intent records in the state folder (this test's
+    # own, RESTOREKIT_STATE_DIR) prove: that, not their drill-... names, leaves them out.
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    state = StateFolder(None, mixed.url, mixed.username)
+    for cluster in mixed.clusters():
+        if cluster["id"] in (DRILL_LEFTOVER_ID, DRILL_LEFTOVER_PG_ID):
+            state.record_intent(operation="restore", restored_cluster_id=cluster["id"], restored_name=cluster["name"],
+                                run_id="leftover")
     listing = list_inventory(tmp_path, mixed, "plugin: restorekit.instaclustr.clusters\napi_version: v2\n", verbose=True)
     assert listing.rc == 0, listing.output[-4000:]
     assert sorted(listing.hostvars) == ["inventory-dev", "orders-prod", "payments-pg", "search-os", "sessions-redis"]
@@ -194,6 +203,19 @@ def test_v2_cache_second_run_sends_no_request_and_holds_no_credential(mixed, tmp
                                capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert len(mixed.requests_log()) == 8
+
+
+def test_cache_never_answers_another_user(mixed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    config = ("plugin: restorekit.instaclustr.clusters\napi_version: v2\ncache: true\n"
+              "cache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\n" % cache_dir)
+    mixed.reset()
+    first = list_inventory(tmp_path, mixed, config)
+    assert first.rc == 0, first.output[-4000:]
+    mixed.reset()
+    other = list_inventory(tmp_path, mixed, config, extra_env={"IC_USERNAME": "someone-else"})
+    assert other.rc == 0 and other.data["_meta"]["hostvars"] == {}  # the source failed (HTTP 401): a warning, no host
+    assert "401" in unwrapped(other.output) and [entry["user"] for entry in mixed.requests_log()] == ["someone-else"]
 
 
 @pytest.mark.parametrize("case", ["wrong key", "missing key", "unknown application", "unknown status", "api down"])

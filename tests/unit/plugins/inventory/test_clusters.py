@@ -82,7 +82,7 @@ def test_documented_option_defaults():
     options = PLUGIN_DOC["options"]
     assert options["applications"]["default"] == ["cassandra", "postgresql", "opensearch", "redis"]
     assert options["statuses"]["default"] == ["RUNNING"]
-    assert options["exclude_name_prefixes"]["default"] == ["drill"]
+    assert options["exclude_name_prefixes"]["default"] == []  # a name proves nothing: drill restores go by their records
     assert PLUGIN_DOC["extends_documentation_fragment"] == [
         "restorekit.instaclustr.api_plugin", "ansible.builtin.constructed", "ansible.builtin.inventory_cache"]
     assert list(ic.APPLICATIONS) == options["applications"]["default"]
@@ -281,6 +281,16 @@ def test_cache_document_is_only_reused_for_the_same_api_and_applications():
     assert ic.records_from_cache({"format": 0}, "v2", URL, ["redis"]) is None
 
 
+def test_cache_is_kept_per_api_url_version_and_user_never_by_key():
+    document = ic.cache_document([record(CASS_A, "orders")], "v2", URL, ["cassandra"], username="alice")
+    assert ic.records_from_cache(document, "v2", URL, ["cassandra"], username="alice") == [record(CASS_A, "orders")]
+    assert ic.records_from_cache(document, "v2", URL, ["cassandra"], username="mallory") is None
+    assert "alice" not in str(document) and KEY not in str(document)
+    keys = {ic.cache_key_suffix(url, version, user) for url in (URL, "https://other.test") for version in ("v1", "v2")
+            for user in ("alice", "mallory")}
+    assert len(keys) == 8 and not any("alice" in key for key in keys)
+
+
 # ---------------------------------------------------------------- the plugin itself
 
 class Plugin:
@@ -325,20 +335,50 @@ def test_parse_makes_hosts_groups_and_variables(tmp_path):
     with responses.RequestsMock() as mock:
         mock_v2(mock)
         inventory = Plugin(tmp_path, api_version="v2").parse()
-    assert hosts_of(inventory, "instaclustr_cassandra") == ["orders"]
+    assert hosts_of(inventory, "instaclustr_cassandra") == ["drill-orders-x-y", "orders"]
     assert hosts_of(inventory, "instaclustr_postgresql") == ["payments"]
     assert hosts_of(inventory, "instaclustr_redis") == ["sessions"]
     assert hosts_of(inventory, "instaclustr_opensearch") == []
-    assert "drill-orders-x-y" not in inventory.hosts  # excluded by the default prefix
+    assert "drill-orders-x-y" in inventory.hosts  # a name proves nothing: no record, so it does not vanish
     variables = inventory.get_host("payments").vars
     assert variables["instaclustr_cluster_id"] == PG and variables["backup_restore_drill_application"] == "postgresql"
     assert KEY not in json.dumps({name: inventory.get_host(name).vars for name in inventory.hosts}, default=str)
 
 
+def record_drill_restore(options, cluster_id, name, run_id="r1"):
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    checked = ic.check_options(options)
+    return StateFolder(checked["state_dir"], checked["api_url"], checked["api_username"]).record_intent(
+        operation="restore", restored_cluster_id=cluster_id, restored_name=name, run_id=run_id, source_cluster_id=CASS_A)
+
+
+def test_a_drills_restored_cluster_is_left_out_by_its_record_not_by_its_name(tmp_path, monkeypatch):
+    plugin = Plugin(tmp_path, api_version="v2")
+    record_drill_restore(plugin.options, LEFTOVER, "drill-orders-x-y")
+    with responses.RequestsMock() as mock:
+        mock_v2(mock)
+        inventory = plugin.parse()
+    assert "drill-orders-x-y" not in inventory.hosts
+    assert hosts_of(inventory, "instaclustr_cassandra") == ["orders"]
+
+
+def test_a_name_prefix_leaves_a_cluster_out_only_with_a_warning(tmp_path, monkeypatch):
+    warnings = []
+    from ansible.utils.display import Display
+
+    monkeypatch.setattr(Display, "warning", lambda self, message, *args, **kwargs: warnings.append(message))
+    with responses.RequestsMock() as mock:
+        mock_v2(mock)
+        inventory = Plugin(tmp_path, api_version="v2", exclude_name_prefixes=["drill"]).parse()
+    assert "drill-orders-x-y" not in inventory.hosts
+    assert len(warnings) == 1 and "drill-orders-x-y" in warnings[0] and LEFTOVER in warnings[0], warnings
+
+
 def test_constructed_groups_and_compose(tmp_path):
     with responses.RequestsMock() as mock:
         mock_v2(mock)
-        inventory = Plugin(tmp_path, api_version="v2", compose={"tier": "instaclustr_sla_tier | lower"},
+        inventory = Plugin(tmp_path, api_version="v2", exclude_name_prefixes=["drill"], compose={"tier": "instaclustr_sla_tier | lower"},
                            groups={"big": "instaclustr_node_count > 2"},
                            keyed_groups=[{"key": "instaclustr_application", "prefix": "app"}]).parse()
     assert hosts_of(inventory, "big") == ["orders", "payments", "sessions"]

@@ -222,14 +222,19 @@ def test_the_summary_counts_drills_per_application():
 
 def test_the_sweep_gathers_every_application_and_keeps_it_on_each_candidate():
     stamp = "20261101T000000Z"
+
+    def drill_cluster(cluster_id, name):  # with the drill's intent record, as cluster_info gives it
+        return {"id": cluster_id, "name": name, "status": "RUNNING", "restore_record": {"restored_name": name, "run_id": name[-4:]}}
+
     results = {"results": [
-        {"item": "cassandra", "clusters": [{"id": "c1", "name": "drill-orders-%s-aaaa" % stamp, "status": "RUNNING"},
+        {"item": "cassandra", "clusters": [drill_cluster("c1", "drill-orders-%s-aaaa" % stamp),
                                            {"id": "c2", "name": "orders-prod", "status": "RUNNING"}]},
-        {"item": "postgresql", "clusters": [{"id": "p1", "name": "drill-payments-pg-%s-bbbb" % stamp, "status": "RUNNING"}]},
+        {"item": "postgresql", "clusters": [drill_cluster("p1", "drill-payments-pg-%s-bbbb" % stamp)]},
         {"item": "redis", "clusters": []},
     ]}
     clusters = drill_sweep.sweep_clusters(results)
     assert [(c["id"], c["application"]) for c in clusters] == [("c1", "cassandra"), ("c2", "cassandra"), ("p1", "postgresql")]
+    assert clusters[0]["restore_record"]["run_id"] == "aaaa"
     found = drill_sweep.sweep_candidates(clusters, "drill", "1d", NOW)
     assert [(c["id"], c["application"]) for c in found] == [("c1", "cassandra"), ("p1", "postgresql")]
     assert drill_sweep.sweep_clusters([{"id": "x", "name": "n"}]) == [{"id": "x", "name": "n", "application": "cassandra"}]

@@ -57,3 +57,13 @@ def test_the_report_records_the_api_version_from_the_settings_and_v1_without_one
     without = context()
     without["settings"].pop("api_version", None)
     assert drill_report.build_report(without)["api_version"] == "v1"
+
+
+def test_a_cluster_no_record_proves_is_kept_and_the_report_says_so():
+    """After an ambiguous restore request another restore of that name made a cluster: not this drill's to delete."""
+    failed_restore = {"failed": True, "created": False, "restored_cluster_id": None, "cluster": None,
+                      "unproven_cluster_id": "5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77", "msg": "restore outcome unknown"}
+    report = drill_report.build_report(context(restore=failed_restore, cleanup={"result": {}, "error": None}))
+    cleanup = report["cleanup"]
+    assert cleanup["action"] == "kept" and cleanup["cluster_id"] == "5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77"
+    assert "no intent record proves this drill made it" in cleanup["details"] and "not deleted" in cleanup["details"]
