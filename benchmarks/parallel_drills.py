@@ -132,9 +132,10 @@ def run(context):
     if ("baseline", compare) in results and ("baseline", sizes[0]) in results:
         base_slowdown = harness.ratio(results["baseline", compare]["wall_seconds"],
                                       results["baseline", sizes[0]]["wall_seconds"])
+    targeted = compare == settings["compare_at"]  # the 2.0x target is the slowdown at 50, not at any size
     rows.append(row("parallel_drills", "wall at %d / wall at %d (slowdown)" % (compare, sizes[0]), slowdown, base_slowdown,
-                    target="role <= %.1f (stretch %.1f), no 429 failure" % (WALL_LIMIT, WALL_STRETCH),
-                    met=slowdown is not None and slowdown <= WALL_LIMIT and not compared["failed_hosts"]))
+                    target="role <= %.1f (stretch %.1f), no 429 failure" % (WALL_LIMIT, WALL_STRETCH) if targeted else None,
+                    met=(slowdown is not None and slowdown <= WALL_LIMIT and not compared["failed_hosts"]) if targeted else None))
     tuned = results.get(("role_tuned", compare))
     if tuned:
         label = "%d parallel drills, internal_poll_interval=%s" % (compare, TUNED_INTERNAL_POLL_INTERVAL)
