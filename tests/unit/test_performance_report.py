@@ -16,18 +16,18 @@ def bench_run(finished, per_task_ratio, spread, fifty_met, smoke=False, error=No
     """A results JSON as benchmarks/run.py writes it, with a per-task row whose name carries its own spread."""
     rows = [
         {"benchmark": "task_overhead", "metric": "controller CPU per task (s): cluster_backup_info (v1) vs uri, same GET "
-                                "(ratio per repetition %s)" % spread,
+                                                 "(ratio per repetition %s)" % spread,
          "restorekit": 0.25 * per_task_ratio, "baseline": 0.25, "ratio": per_task_ratio, "target": "<= 0.9x",
          "met": per_task_ratio <= 0.9},
         {"benchmark": "task_overhead", "metric": "controller CPU per task (s): cluster_backup_info (v1) vs the requests floor module "
-                                "(the collection's own code; ratio per repetition %s)" % spread,
+                                                 "(the collection's own code; ratio per repetition %s)" % spread,
          "restorekit": 0.25, "baseline": 0.21, "ratio": 1.19, "target": None, "met": None},
         {"benchmark": "parallel_drills", "metric": "50 parallel drills: failed drills / 429 answers", "restorekit": "0 / 310",
          "baseline": "0 / 0", "ratio": None, "target": None, "met": None},
         {"benchmark": "parallel_drills", "metric": "wall at 50 / wall at 1 (slowdown)", "restorekit": 1.9 if fifty_met else 2.1,
          "baseline": None, "ratio": None, "target": "<= 2.0", "met": fifty_met},
         {"benchmark": "task_overhead", "metric": "cluster_backup_info: import CPU out of its payload after basic (ms) + v1 backend %s "
-                                "+ v2 backend 4.7 vs uri's" % spread.split("-")[0],
+                                                 "+ v2 backend 4.7 vs uri's" % spread.split("-")[0],
          "restorekit": 118.0, "baseline": 55.0, "ratio": 2.15, "target": None, "met": None},
         # As runs before benchmarks/report.row refused such a verdict wrote it: met, from a negative ratio.
         {"benchmark": "drill_cost", "metric": "fixed controller CPU per drill (s, outside polling)", "restorekit": 4.2,
