@@ -1,6 +1,6 @@
 """Run the benchmarks against the API emulator, print the table, save JSON + Markdown.
 
-    python benchmarks/run.py            # full run (make bench), about 35 minutes
+    python benchmarks/run.py            # full run (make bench), about 45 minutes
     python benchmarks/run.py --smoke    # every benchmark once at its smallest size (make test)
     python benchmarks/run.py --only task_overhead --only large_listing
 
