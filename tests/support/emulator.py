@@ -166,6 +166,10 @@ class Emulator:
             body["duration_seconds"] = duration_seconds
         return self.admin("POST", "/clusters/%s/firewall-rules" % cluster_id, body)
 
+    def disaster(self, cluster_id, kind):
+        """Make a source cluster lost: ``failed`` or ``deleted`` (its backups still listed), docs/emulator.md."""
+        return self.admin("POST", "/clusters/%s/disaster" % cluster_id, {"kind": kind})
+
     def close(self):
         self.http.close()
 
