@@ -82,3 +82,20 @@ def test_recovery_of_a_source_keeps_the_restored_cluster_and_copies_its_firewall
         assert ("203.0.113.0/24", "CASSANDRA") in rules
     state = emulator.cluster_state(restored["id"])
     assert state["deleted"] is False and state["restore"]["request"]["point_in_time_ms"] == report["plan"]["point_in_time_ms"]
+
+
+def test_a_rerun_after_an_interrupted_recovery_finds_its_cluster_and_goes_on(emulator, tmp_path):
+    emulator.add_firewall_rules(ORDERS_PROD_ID, "198.51.100.0/24", duration_seconds=0)
+    emulator.disaster(ORDERS_PROD_ID, "failed")
+    # Interrupted: the restore was sent, the wait gave up before the cluster was RUNNING.
+    first = recover(emulator, tmp_path / "first", cluster_recovery_name="orders-recovered",
+                    cluster_recovery_confirm="orders-prod", cluster_recovery_restore_wait_timeout=0.5)
+    assert first.rc != 0 and len(restore_posts(emulator)) == 1
+    assert recovery_reports(first)[0]["status"] == "failed"
+    second = recover(emulator, tmp_path / "second", cluster_recovery_name="orders-recovered",
+                     cluster_recovery_confirm="orders-prod")
+    assert second.rc == 0, second.output[-4000:]
+    [report] = recovery_reports(second)
+    assert len(restore_posts(emulator)) == 1 and deleted_ids(emulator) == []  # exactly once, nothing deleted
+    assert report["status"] == "recovered" and report["restored"]["created"] is False
+    assert ("198.51.100.0/24", "CASSANDRA") in {(r["network"], r["type"]) for r in emulator.firewall_rules(report["restored"]["id"])}
