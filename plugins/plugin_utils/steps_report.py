@@ -101,6 +101,30 @@ def _cutover(plan, restored, firewall, checks):
     return items
 
 
+def rehearsal(context):
+    """What a drill records for a later recovery, and the recovery steps it exercised: the source's firewall
+    rules as read (``source_firewall``), the copy planned or done (``firewall``), the catalogue (none until
+    the data checks are here). ``context`` is the drill role's report context."""
+    context = as_dict(context)
+    rules = as_dict(context.get("source_rules"))
+    planned = as_dict(context.get("firewall_plan"))
+    restore = as_dict(context.get("restore"))
+    copied = _firewall({"firewall": planned}, context.get("firewall_copied"))
+    read = bool(rules) and not rules.get("skipped") and "rules" in rules
+    exercised = ["read"] + (["restore"] if restore.get("restored_cluster_id") else [])
+    if planned:
+        exercised.append("firewall_copy" if copied["copied"] else "firewall_plan")
+    exercised += ["checks", "report"]
+    return {
+        "steps_exercised": exercised,
+        "source_firewall": {"rules": [dict(rule) for rule in as_list(rules.get("rules"))], "read_at": None} if read
+        else {"rules": None, "read_error": str(rules.get("msg") or "not read")},
+        "firewall": {"planned": planned.get("would_copy") or [], "copied": copied["copied"], "failed": copied["failed"],
+                     "not_copied": planned.get("not_copied") or [], "enabled": bool(planned.get("enabled"))},
+        "source_catalogue": None,
+    }
+
+
 def recovery_report(context):
     """The recovery report (a dict) from the role's context: ``settings``, ``run_id``, ``plan``, ``marks``
     (controller times per step), ``restore`` (cluster_restore), ``firewall`` (the loop of cluster_firewall_rule),

@@ -99,3 +99,24 @@ def test_a_rerun_after_an_interrupted_recovery_finds_its_cluster_and_goes_on(emu
     assert len(restore_posts(emulator)) == 1 and deleted_ids(emulator) == []  # exactly once, nothing deleted
     assert report["status"] == "recovered" and report["restored"]["created"] is False
     assert ("198.51.100.0/24", "CASSANDRA") in {(r["network"], r["type"]) for r in emulator.firewall_rules(report["restored"]["id"])}
+
+
+def test_a_drill_records_the_firewall_rules_that_a_recovery_of_the_deleted_source_copies(emulator, tmp_path):
+    emulator.add_firewall_rules(ORDERS_PROD_ID, "192.0.2.0/24", duration_seconds=0)
+    drill = run_drill(emulator, tmp_path, {"orders": {"backup_restore_drill_cluster_id": ORDERS_PROD_ID,
+                                                      "ansible_connection": "local"}})
+    assert drill.rc == 0, drill.output[-3000:]
+    recorded = drill.report()["recovery"]
+    assert ("192.0.2.0/24", "CASSANDRA") in {(rule["network"], rule["type"]) for rule in recorded["source_firewall"]["rules"]}
+    # Planned and reported, not copied onto the drill's copy of production data without the flag.
+    assert {"network": "192.0.2.0/24", "rule_types": ["CASSANDRA"]} in recorded["firewall"]["planned"]
+    assert recorded["firewall"]["copied"] == [] and "restore" in recorded["steps_exercised"]
+
+    emulator.disaster(ORDERS_PROD_ID, "deleted")
+    run = recover(emulator, tmp_path, cluster_recovery_name="orders-recovered", cluster_recovery_confirm="orders-prod")
+    assert run.rc == 0, run.output[-4000:]
+    [report] = recovery_reports(run)
+    assert report["source"]["name"] == "orders-prod" and report["source"]["name_basis"] == "drill_report"
+    assert report["firewall"]["basis"] == "drill_report" and report["memory"]["date"] == drill.report()["reference_time"]
+    assert ("192.0.2.0/24", "CASSANDRA") in {(r["network"], r["type"]) for r in emulator.firewall_rules(report["restored"]["id"])}
+    assert any("taken from the drill report" in line for line in report["plan"]["lines"])
