@@ -43,6 +43,15 @@ os.environ.setdefault("RESTOREKIT_COLLECTIONS_ROOT", str(
 
 from tests.support.collection import collections_root  # noqa: E402  (needs REPO_ROOT on sys.path)
 
+# The collection's state folder (intent records) of the benchmark run: a temporary one, never the user's home.
+if "RESTOREKIT_STATE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["RESTOREKIT_STATE_DIR"] = tempfile.mkdtemp(prefix="restorekit-bench-state-")
+    atexit.register(shutil.rmtree, os.environ["RESTOREKIT_STATE_DIR"], True)
+
 
 @dataclass
 class ProcessRun:

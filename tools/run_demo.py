@@ -1,9 +1,9 @@
-"""`make demo`: the disaster-recovery drill of four clusters of three applications against the local API emulator.
+"""`make demo`: the disaster-recovery drill of five clusters of all four applications against the local API emulator.
 
 Starts the emulator (scenario `mixed`, simulated time running 120x faster, so a 10-minute
 backup and a 20-minute restore take seconds), writes an inventory with `orders-prod` (Cassandra, drilled over
 the Provisioning API v1), `inventory-dev` (Cassandra, over the Cluster Management API v2: the host variable
-`instaclustr_api_version`), `payments-pg` (PostgreSQL, v2) and `sessions-redis` (Redis, v2: restored to its
+`instaclustr_api_version`), `payments-pg` (PostgreSQL, v2), `search-os` (OpenSearch, v2) and `sessions-redis` (Redis, v2: restored to its
 latest state, the checks it cannot prove reported not applicable; the host variable
 `backup_restore_drill_application` names each application), runs `ansible-playbook restorekit.instaclustr.dr_drill` with this working tree on
 the collections path, stops the emulator, checks in its request log that both restored clusters
@@ -41,23 +41,27 @@ from tests.support.emulator import (  # noqa: E402
     INVENTORY_DEV_ID,
     ORDERS_PROD_ID,
     PAYMENTS_PG_ID,
+    SEARCH_OS_ID,
     SESSIONS_REDIS_ID,
     running_emulator,
 )
 
 CLUSTERS = {"orders-prod": ORDERS_PROD_ID, "inventory-dev": INVENTORY_DEV_ID, "payments-pg": PAYMENTS_PG_ID,
-            "sessions-redis": SESSIONS_REDIS_ID}
+            "search-os": SEARCH_OS_ID, "sessions-redis": SESSIONS_REDIS_ID}
 # One Cassandra drill per API version, so both paths are shown (set per host: IC_API_VERSION cannot change
 # it); the other applications exist on v2 only.
-API_VERSIONS = {"orders-prod": "v1", "inventory-dev": "v2", "payments-pg": "v2", "sessions-redis": "v2"}
-APPLICATIONS = {"orders-prod": "cassandra", "inventory-dev": "cassandra", "payments-pg": "postgresql", "sessions-redis": "redis"}
-API_PATHS = {"v1": "/provisioning/v1/", "v2": "/cluster-management/v2/"}
+API_VERSIONS = {"orders-prod": "v1", "inventory-dev": "v2", "payments-pg": "v2", "search-os": "v2", "sessions-redis": "v2"}
+APPLICATIONS = {"orders-prod": "cassandra", "inventory-dev": "cassandra", "payments-pg": "postgresql", "search-os": "opensearch",
+                "sessions-redis": "redis"}
+# Each API's path prefix (v1 lists clusters at /provisioning/v1 itself, without a slash after it).
+API_PATHS = {"v1": "/provisioning/v1", "v2": "/cluster-management/v2"}
 # Targets a team might promise; the emulator's restore takes 20 simulated minutes.
 TARGETS = {"backup_restore_drill_rto_target": "45m", "backup_restore_drill_rpo_target": "15m"}
 # The RPO is what the backups before the drill protect: inventory-dev has daily snapshots, payments-pg a
 # backup every 6 hours (its RPO runs to the oldest of the nodes' latest backups).
 HOST_TARGETS = {"inventory-dev": {"backup_restore_drill_rpo_target": "26h"},
-                "payments-pg": {"backup_restore_drill_rpo_target": "7h"}}
+                "payments-pg": {"backup_restore_drill_rpo_target": "7h"},
+                "search-os": {"backup_restore_drill_rpo_target": "2h"}}
 
 
 def parse_args(argv):
@@ -140,7 +144,7 @@ def restored_clusters_deleted(reports, request_log):
             problems.append("%s: no cluster was restored" % name)
         elif restored not in deleted:
             problems.append("%s: restored cluster %s was not deleted" % (name, restored))
-        elif wanted and not deleted[restored].startswith(API_PATHS[wanted]):
+        elif wanted and not deleted[restored].startswith(API_PATHS[wanted] + "/"):
             problems.append("%s: restored cluster %s was deleted through %s, not API %s" % (name, restored, deleted[restored], wanted))
     return problems
 
@@ -182,7 +186,7 @@ def main(argv=None):
         figures = report["figures"]
         print("%-14s %-10s API %-3s %-7s RTO %-7s RPO %-7s cleanup %s" % (
             report["source"]["name"], report.get("application"), report.get("api_version"), report["status"].upper(),
-            _minutes(figures["rto_seconds"]), _minutes(figures["rpo_seconds"]), report["cleanup"]["action"]))
+            figures.get("rto_text") or "-", figures.get("rpo_text") or "-", report["cleanup"]["action"]))
         not_applicable = [check["id"] for check in report["checks"] if check["status"] == "not_applicable"]
         if not_applicable:
             print("    not applicable: %s" % ", ".join(not_applicable))
@@ -199,9 +203,9 @@ def main(argv=None):
         problems.extend(evidence_problems(report_dir / "evidence.json"))
     else:
         problems.append("no evidence index %s" % index)
+    counts = request_counts(request_log)
     print("\nrequest log: %d API requests (%s), %d DELETEs of restored clusters" % (
-        len(request_log), ", ".join("%s %d" % (version, sum(1 for e in request_log if e["path"].startswith(prefix)))
-                                    for version, prefix in sorted(API_PATHS.items())),
+        sum(counts.values()), ", ".join("%s %d" % item for item in counts.items()),
         sum(1 for e in request_log if e["method"] == "DELETE")))
     print("demo took %.0f s" % (time.monotonic() - started))
     if problems:
@@ -228,10 +232,21 @@ def evidence_problems(path):
     return problems
 
 
-def _minutes(seconds):
-    if seconds is None:
-        return "-"
-    return "%dm%02ds" % (seconds // 60, seconds % 60)
+def api_of(path):
+    """``v1``, ``v2`` or ``other`` for a request path (``/provisioning/v1`` itself is v1's cluster list)."""
+    for version, prefix in sorted(API_PATHS.items()):
+        if path == prefix or path.startswith(prefix + "/"):
+            return version
+    return "other"
+
+
+def request_counts(request_log):
+    """Requests per API, in a fixed order (``other`` only when there is one), adding up to the log's length."""
+    counts = {version: 0 for version in sorted(API_PATHS)}
+    for entry in request_log:
+        version = api_of(entry["path"].split("?", 1)[0])
+        counts[version] = counts.get(version, 0) + 1
+    return counts
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ ARGUMENT_SPEC = {
     "trusted_keys": {"type": "list", "elements": "path", "default": []},
     "expected_clusters": {"type": "list", "elements": "str", "default": []},
     "pack": {"type": "path"},
+    "allow_empty": {"type": "bool", "default": False},
 }
 
 
@@ -78,7 +79,10 @@ class ActionModule(ActionBase):
             integrity=dict((key, value) for key, value in model["integrity"].items() if key != "chain_heads"),
             chain_heads=model["integrity"]["chain_heads"],
         )
-        messages = [text for text in (drill_evidence.gate_message(model), drill_evidence_integrity.gate_message(model)) if text]
+        freshness = drill_evidence.gate_message(model, allow_empty=args["allow_empty"], folder=folder)
+        if freshness and not model["counts"]["reports"]:
+            result["status"] = "empty"  # no report at all: the gate has nothing to pass on
+        messages = [text for text in (freshness, drill_evidence_integrity.gate_message(model)) if text]
         result["gate_failed"] = bool(messages)
         if messages:
             result.update(failed=True, msg="%s. Evidence index: %s" % (". ".join(messages), files["html"]))

@@ -53,6 +53,11 @@ def drill_sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=Non
     return drill_sweep.sweep_candidates(clusters, prefix, older_than, now_ms, protected_ids)
 
 
+def drill_sweep_unproven(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
+    """Clusters with the drill's name pattern and age but no drill's intent record: for a person to decide."""
+    return drill_sweep.sweep_unproven(clusters, prefix, older_than, now_ms, protected_ids)
+
+
 def drill_sweep_clusters(results):
     """The clusters of cluster_info results (one per application), each with its application."""
     return drill_sweep.sweep_clusters(results)
@@ -80,6 +85,7 @@ class FilterModule:
             "drill_timeline_svg": drill_timeline_svg,
             "drill_sweep_candidates": drill_sweep_candidates,
             "drill_sweep_clusters": drill_sweep_clusters,
+            "drill_sweep_unproven": drill_sweep_unproven,
             "drill_summary": drill_summary,
             "drill_duration": human_seconds,
         }

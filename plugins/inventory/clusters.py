@@ -25,8 +25,13 @@ description:
     other items are left out, and only V(cassandra) in O(applications) gives hosts.
   - Requests go through the collection's own API client, as the modules' do, with the same retries (HTTP 429 answers are
     retried after a backoff and counted), TLS rules and redaction.
-  - A host is a cluster whose application is in O(applications), whose status is in O(statuses) and whose name does not
-    start with one of O(exclude_name_prefixes) followed by C(-).
+  - A host is a cluster whose application is in O(applications), whose status is in O(statuses), that no drill's intent
+    record proves to be a drill's restored cluster, and whose name does not start with one of O(exclude_name_prefixes)
+    followed by C(-).
+  - The clusters a drill restored are left out by proof, not by name. The modules write an intent record before each
+    restore request into the collection's state folder (O(state_dir), E(RESTOREKIT_STATE_DIR)); a cluster whose record
+    names a drill's run id is never a host, so a drill never drills what a drill restored. The plugin reads the state
+    folder of the same API URL and username, so keep it where the drills run (in AWX, the same persistent volume).
   - 'Host variables: C(instaclustr_cluster_id), C(instaclustr_cluster_name), C(instaclustr_application) (V(cassandra),
     V(postgresql), V(opensearch) or V(redis)), C(instaclustr_status), C(instaclustr_api_version),
     C(instaclustr_api_url), and for the drill C(backup_restore_drill_cluster_id) and C(backup_restore_drill_application)
@@ -52,9 +57,11 @@ options:
     choices: [restorekit.instaclustr.clusters]
   applications:
     description:
-      - The applications whose clusters become hosts, any of V(cassandra), V(postgresql), V(opensearch) and V(redis)
-        (case does not matter). Another value fails the inventory, naming it.
-      - On O(api_version=v1) only V(cassandra) has clusters.
+      - The applications whose clusters become hosts, any of V(cassandra), V(postgresql), V(opensearch) and V(redis),
+        in lower case as the modules' O(restorekit.instaclustr.cluster_restore#module:application) option takes them.
+        Another value (V(PostgreSQL) included) fails the inventory, naming it.
+      - On O(api_version=v1) only V(cassandra) has clusters; the others are named in a warning (an inventory of none but
+        them is empty, and the warning says so).
     type: list
     elements: str
     default: [cassandra, postgresql, opensearch, redis]
@@ -69,13 +76,13 @@ options:
     default: [RUNNING]
   exclude_name_prefixes:
     description:
-      - A cluster whose name is one of these prefixes followed by C(-) is left out.
-      - The default leaves out the clusters that drills restored (named C(drill-...)), so they are never drilled themselves.
-        When the drill's C(backup_restore_drill_name_prefix) is changed, set this to the same prefix.
-      - V([]) keeps every name.
+      - A cluster whose name is one of these prefixes followed by C(-) is left out, with a warning naming it (a cluster
+        never vanishes from the inventory silently).
+      - A name proves nothing (a production cluster may be renamed C(drill-...)), so by default no name is left out;
+        the drills' own restored clusters are left out by their intent records instead (see the description).
     type: list
     elements: str
-    default: [drill]
+    default: []
 notes:
   - When two clusters share a name, each one's host is named C(<name>-<first 8 characters of its id>), so the names do not
     depend on the order the API lists them in.
@@ -145,6 +152,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("%s: %s" % (self.NAME, error)) from None
         except AnsibleError as error:  # an option Ansible's configuration refused (required, choices, type)
             raise AnsibleParserError("%s: %s" % (self.NAME, error.message)) from None
+        for warning in ic.option_warnings(options):
+            self.display.warning("%s: %s" % (self.NAME, warning))
         records = self._records(path, options, cache)
         self._populate(records, options)
 
@@ -179,7 +188,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             records, stats = ic.read_clusters(session, options["api_version"], options["applications"])
         except ic.InventoryError as error:
             raise AnsibleParserError("%s: %s" % (self.NAME, error)) from None
-        hosts = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"])
+        hosts = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"],
+                                   ic.drill_restore_ids(options))
         self.display.v(ic.describe_stats(len(records), len(hosts), stats, options["api_version"], options["api_url"]))
         return records
 
@@ -191,7 +201,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # ---- hosts, variables, groups ----
 
     def _populate(self, records, options):
-        chosen = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"])
+        drill_ids = ic.drill_restore_ids(options)
+        chosen = ic.select_clusters(records, options["applications"], options["statuses"], options["exclude_name_prefixes"], drill_ids)
+        for record in ic.name_excluded(records, options["applications"], options["statuses"], options["exclude_name_prefixes"], drill_ids):
+            self.display.warning("%s: cluster %s (%s) is left out by exclude_name_prefixes although no drill's intent record "
+                                 "proves it is a drill's restored cluster" % (self.NAME, record.get("name"), record.get("id")))
         strict = self.get_option("strict")
         for application in options["applications"]:
             self.inventory.add_group(ic.group_name(application))

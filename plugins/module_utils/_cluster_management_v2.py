@@ -25,10 +25,18 @@ docs/api-client.md for their public sources):
 * ``pointInTime`` is typed ``string`` (epoch ms or ISO 8601) in the OpenAPI document although its
   examples and Instaclustr's operator send an integer: it is sent as a string of epoch ms, and when
   the API refuses that with a 400 naming ``pointInTime`` (nothing was created), the restore is sent
-  once more with the integer form. ``restore_body_sent`` keeps the body of the accepted request.
+  once more with the integer form. ``restore_body_sent`` keeps the body of the accepted request;
+* the OpenAPI document and Instaclustr's operator client spell eight paths differently: the document
+  has a trailing slash on PostgreSQL's GET and DELETE, on PostgreSQL's and OpenSearch's list-backups and
+  on PostgreSQL's, OpenSearch's and Redis's trigger-backup, which the operator leaves out, and none on the
+  account list, where the operator has one. The document's spelling is sent first; a 404 to it is
+  answered by one try of the operator's (a 404 proves nothing was acted on, so POSTs too), and the
+  spelling that worked is kept in the state folder's memo ``v2-path-spelling`` for the rest of the run.
 """
 
 from __future__ import annotations
+
+import time
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _shapes
 # The per-application table lives in _applications, so that v1 reads its Cassandra row without this backend.
@@ -45,6 +53,25 @@ ACCOUNT_CLUSTERS_PATH = API_ROOT + "/data-sources/clusters/v2"
 # Firewall rules: the same paths for every application.
 FIREWALL_RULES_PATH = API_ROOT + "/resources/network-firewall-rules/v2"
 CLUSTER_FIREWALL_RULES_PATH = API_ROOT + "/data-sources/cluster/{cluster_id}/network-firewall-rules/v2"
+
+# Where Instaclustr's operator client spells a path otherwise than the OpenAPI document (docs/api-client.md):
+# it leaves out every trailing slash the document has, and adds one to the account list.
+DOCUMENT = "document"
+OPERATOR = "operator"
+SPELLING_MEMO = "v2-path-spelling"
+# How long a spelling learnt by an earlier process is trusted without trying the other one on a 404:
+# long enough for one run (a drill, a pipeline), short enough that a server that changes its routes is relearnt.
+SPELLING_TRUSTED_SECONDS = 6 * 3600
+
+
+def operator_spelling(template):
+    """The operator client's spelling of a v2 path template, or None where it spells it as the document does."""
+    if template == ACCOUNT_CLUSTERS_PATH:
+        return template + "/"
+    if template.endswith("/"):
+        return template.rstrip("/")
+    return None
+
 
 # Operation names, used in every message about a failed request (the same words as v1).
 LIST_BACKUPS = "list backups"
@@ -79,7 +106,9 @@ class ClusterManagementV2:
     # The v2 reference documents no 409 on DELETE; read like v1's "dependent resources still exist".
     DELETE_LATER_STATUSES = frozenset((409,))
 
-    def __init__(self, session, application="cassandra"):
+    def __init__(self, session, application="cassandra", state=None, clock=time.time):
+        """``state``: the module's ``_state.StateFolder`` (or anything with ``memo`` and ``remember``), where the
+        path spelling the server routes is kept for the next process; without it, only for this backend's life."""
         if application not in APPLICATIONS:
             raise OptionError("application", "must be one of %s (got %r)" % (", ".join(sorted(APPLICATIONS)), application))
         self.session = session
@@ -87,6 +116,9 @@ class ClusterManagementV2:
         self.app = APPLICATIONS[application]
         self.clusters_read = {}
         self.restore_body_sent = None  # the restore body last sent (the integer pointInTime after a retry)
+        self.state = state
+        self._clock = clock
+        self._spellings = None  # template -> DOCUMENT or OPERATOR: known to be routed (this process or a trusted memo)
 
     # ---- clusters ----
 
@@ -97,7 +129,7 @@ class ClusterManagementV2:
         ``redis``) or None for an application the collection does not handle; ``api_application``
         is the API's own word.
         """
-        response = self.session.get(ACCOUNT_CLUSTERS_PATH, LIST_CLUSTERS)
+        response = self._send(self.session.get, ACCOUNT_CLUSTERS_PATH, None, LIST_CLUSTERS)
         clusters = _shapes.shape_response(_shapes.account_clusters_v2, response, LIST_CLUSTERS, "GET", ACCOUNT_CLUSTERS_PATH)
         return [{"id": cluster["id"], "application": APPLICATION_BY_ACCOUNT_NAME.get(cluster["application"]),
                  "api_application": cluster["application"]} for cluster in clusters]
@@ -145,7 +177,7 @@ class ClusterManagementV2:
             return self.clusters_read[cluster_id]
         path = self._path(self.app.cluster, cluster_id)
         try:
-            response = self.session.get(path, GET_CLUSTER)
+            response = self._send(self.session.get, self.app.cluster, cluster_id, GET_CLUSTER)
         except ApiError as error:
             if error.status == 404:
                 # Not kept: a cluster just restored may answer 404 until it shows, and must be read again.
@@ -158,9 +190,8 @@ class ClusterManagementV2:
 
     def delete_cluster(self, cluster_id):
         """Ask for the cluster's deletion (204): True when accepted, False when it was already gone (404)."""
-        path = self._path(self.app.cluster, cluster_id)
         try:
-            self.session.delete(path, DELETE_CLUSTER)
+            self._send(self.session.delete, self.app.cluster, cluster_id, DELETE_CLUSTER)
         except ApiError as error:
             if error.status == 404:
                 return False
@@ -184,13 +215,12 @@ class ClusterManagementV2:
             raise OperationFailed("list backups: the Cluster Management API v2 offers no backup listing for %s clusters, "
                                   "so their backups cannot be read or followed" % self.application)
         path = self._path(self.app.list_backups, cluster_id)
-        response = self._unless_other_application(self.session.get, path, LIST_BACKUPS, cluster_id)
+        response = self._unless_other_application(self.session.get, self.app.list_backups, LIST_BACKUPS, cluster_id)
         return _shapes.shape_response(shape or _shapes.backup_events, response, LIST_BACKUPS, "GET", path)
 
     def trigger_backup(self, cluster_id):
         """Start a backup on every node: POST without a body, 202 (any 2xx) without a body or a backup id."""
-        self._unless_other_application(self.session.post, self._path(self.app.trigger_backup, cluster_id), TRIGGER_BACKUP,
-                                       cluster_id)
+        self._unless_other_application(self.session.post, self.app.trigger_backup, TRIGGER_BACKUP, cluster_id)
 
     def restore(self, cluster_id, request):
         """Restore ``cluster_id``'s backups into a new cluster; return the new cluster's id (``restoredClusterId``).
@@ -319,14 +349,76 @@ class ClusterManagementV2:
 
     # ---- helpers ----
 
-    def _unless_other_application(self, call, path, operation, cluster_id):
-        """``call(path, operation)``; a 404 first asks the account list whether the id is another application's."""
+    def _unless_other_application(self, call, template, operation, cluster_id):
+        """``call`` on ``template``'s path; a 404 first asks the account list whether the id is another application's."""
         try:
-            return call(path, operation)
+            return self._send(call, template, cluster_id, operation)
         except ApiError as error:
             if error.status == 404:
                 self.check_cluster_application(cluster_id)
             raise
+
+    def _send(self, call, template, cluster_id, operation):
+        """``call(path, operation)`` on the spelling of ``template`` the server routes.
+
+        Where the operator spells the path otherwise, the known spelling is sent (the document's when
+        none is known yet); while none is known, a 404 is answered by one try of the other spelling, and
+        the spelling that succeeded becomes known. With a known spelling a 404 is the
+        API's own answer (the cluster is unknown), as it is when both spellings answer 404.
+        """
+        other = operator_spelling(template)
+        if other is None:
+            return call(self._path(template, cluster_id), operation)
+        spellings = {DOCUMENT: template, OPERATOR: other}
+        known = self._known_spelling(template)
+        first = known or DOCUMENT
+        try:
+            response = call(self._path(spellings[first], cluster_id), operation)
+        except ApiError as error:
+            if error.status != 404 or known is not None:
+                raise
+            second = OPERATOR if first == DOCUMENT else DOCUMENT
+            try:
+                response = call(self._path(spellings[second], cluster_id), operation)
+            except ApiError as second_error:
+                if second_error.status == 404:
+                    raise error from None  # neither spelling knows the id: the first answer stands
+                raise
+            self._learn(template, second)
+            return response
+        if known is None:
+            self._learn(template, first)
+        return response
+
+    def _known_spelling(self, template):
+        if self._spellings is None:
+            self._spellings = {}
+            memo = {}
+            if self.state is not None:
+                try:
+                    memo = self.state.memo(SPELLING_MEMO)
+                except (OSError, OptionError):
+                    memo = {}
+            now = self._clock()
+            for key, entry in memo.items():
+                if (isinstance(entry, dict) and entry.get("spelling") in (DOCUMENT, OPERATOR)
+                        and isinstance(entry.get("learnt"), (int, float)) and 0 <= now - entry["learnt"] < SPELLING_TRUSTED_SECONDS):
+                    self._spellings[key] = entry["spelling"]
+        return self._spellings.get(template)
+
+    def _learn(self, template, spelling):
+        """Keep the spelling that worked for this process and, through the state folder, for the next ones."""
+        if self._spellings is None:
+            self._known_spelling(template)
+        if self._spellings.get(template) == spelling:
+            return
+        self._spellings[template] = spelling
+        if self.state is None:
+            return
+        try:
+            self.state.remember(SPELLING_MEMO, template, {"spelling": spelling, "learnt": int(self._clock())})
+        except (OSError, OptionError):
+            pass  # the memo only saves a request: a state folder that cannot be written is reported where records need it
 
     def _check_takes(self, option, field, shown_option=None):
         if field not in self.app.restore_fields:

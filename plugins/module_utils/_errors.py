@@ -67,7 +67,8 @@ class ApiError(RestorekitError):
     (timeout, reset, 5xx): the caller must re-read state and never repeat it blindly.
     """
 
-    def __init__(self, operation, method, path, status=None, body=None, reason=None, ambiguous=False, content_type=None):
+    def __init__(self, operation, method, path, status=None, body=None, reason=None, ambiguous=False, content_type=None,
+                 hint=None):
         self.operation = operation
         self.method = method
         self.path = path
@@ -76,6 +77,7 @@ class ApiError(RestorekitError):
         self.reason = reason
         self.ambiguous = ambiguous
         self.content_type = content_type
+        self.hint = hint  # what the client knows better than the status alone (``STATUS_HINTS`` otherwise)
         super().__init__(self.describe())
 
     @property
@@ -129,7 +131,7 @@ class ApiError(RestorekitError):
                 text += ": %s" % message
             if self.reason:  # what the client adds to a status: retries given up, a redirect not followed
                 text += "; %s" % self.reason
-        hint = STATUS_HINTS.get(self.status)
+        hint = self.hint or STATUS_HINTS.get(self.status)
         if hint:
             text += " (hint: %s)" % hint
         return text

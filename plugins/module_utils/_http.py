@@ -49,6 +49,12 @@ except ImportError:  # the module reports it with missing_required_lib("requests
 
 SAFE_TO_REPEAT = frozenset(("GET", "DELETE"))
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+# A refused port or an unknown host name is a wrong api_url far more often than a blip: retried this
+# many times at most (about 3 s), not api_retries times, and the failure names the URL.
+CONNECT_FAILURE_KINDS = frozenset(("connection refused", "name resolution"))
+CONNECT_FAILURE_RETRIES = 2
+# Paths the collection adds itself: an api_url that already ends in one doubles it, and every request answers 404.
+API_PREFIXES = ("/provisioning/v1", "/cluster-management/v2")
 BACKOFF_BASE_SECONDS = 1.0
 ERROR_TEXT_LIMIT = 2000
 MASK = "********"
@@ -141,6 +147,29 @@ def classify_transport_error(error, timeout):
     if isinstance(error, (requests_errors.ChunkedEncodingError, requests_errors.ContentDecodingError)):
         return _TransportFailure("connection lost", "connection lost while reading the response", sent=True)
     return _TransportFailure("request error", "the request could not be made (%s)" % type(error).__name__, sent=False)
+
+
+def displayed_url(url):
+    """``url`` without credentials, query or fragment: ``scheme://host[:port]/path``, safe to show in a message."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = "[%s]" % host
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None else "%s:%d" % (host, port)
+    return "%s://%s%s" % (parts.scheme, netloc, parts.path.rstrip("/"))
+
+
+def api_prefix_of(url):
+    """The API prefix ``url``'s path ends in (``/provisioning/v1``, ``/cluster-management/v2``), or None."""
+    path = urlsplit(url).path.rstrip("/").lower()
+    for prefix in API_PREFIXES:
+        if path.endswith(prefix):
+            return prefix
+    return None
 
 
 def _seconds(value):
@@ -273,7 +302,10 @@ class ApiSession:
         """``(seconds to sleep, None)`` before the next attempt, or ``(None, note)`` when this outcome is final."""
         if not self._is_retryable(method, outcome):
             return None, None
-        if retry_number >= self.retries:
+        allowed = self.retries
+        if isinstance(outcome, _TransportFailure) and outcome.kind in CONNECT_FAILURE_KINDS:
+            allowed = min(allowed, CONNECT_FAILURE_RETRIES)
+        if retry_number >= allowed:
             return None, ("gave up after %d retries" % retry_number) if retry_number else None
         if isinstance(outcome, _TransportFailure):
             return backoff_delay(retry_number, self.retry_max_delay, self._rng), None
@@ -308,7 +340,9 @@ class ApiSession:
 
     def _final_error(self, operation, method, path, outcome, note):
         if isinstance(outcome, _TransportFailure):
-            reason = outcome.reason if note is None else "%s; %s" % (outcome.reason, note)
+            # Name the URL (never its credentials): a wrong api_url is the usual cause of a connection failure.
+            reason = "%s (api_url %s)" % (outcome.reason, displayed_url(self.base_url))
+            reason = reason if note is None else "%s; %s" % (reason, note)
             # Sent but unanswered: a POST or DELETE may have been acted on.
             return ApiError(operation, method, path, status=None, reason=self._scrub(reason),
                             ambiguous=outcome.sent and method != "GET")
@@ -321,7 +355,15 @@ class ApiSession:
         return ApiError(operation, method, path, status=status, body=self._scrub(parse_error_body(outcome.text)),
                         reason=self._scrub("; ".join(notes)) if notes else None,
                         ambiguous=self._status_is_ambiguous(method, status),
-                        content_type=self._scrub(outcome.headers.get("Content-Type")))
+                        content_type=self._scrub(outcome.headers.get("Content-Type")), hint=self._status_hint(status))
+
+    def _status_hint(self, status):
+        """A better hint than the status's usual one: a 404 under an api_url that ends in an API prefix."""
+        prefix = api_prefix_of(self.base_url) if status == 404 else None
+        if prefix is None:
+            return None
+        return ("api_url %s ends in %s, which the collection adds itself: set api_url to the API's base URL without it, "
+                "such as %s" % (displayed_url(self.base_url), prefix, displayed_url(self.base_url)[:-len(prefix)] or "https://api.instaclustr.com"))
 
     @staticmethod
     def _status_is_ambiguous(method, status):

@@ -182,7 +182,7 @@ class RestorekitModule(AnsibleModule):
             # Imported here so this base does not depend on the wire layer until a module needs it.
             if self.params["api_version"] == "v2":
                 from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import ClusterManagementV2
-                self._backend = ClusterManagementV2(self.session, application=self.params["application"])
+                self._backend = ClusterManagementV2(self.session, application=self.params["application"], state=self.state)
             else:
                 from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
                 self._backend = ProvisioningV1(self.session)

@@ -153,6 +153,37 @@ clusters:
               description: The node's private IPv4 address.
               type: str
               sample: 10.0.0.11
+    restore_record:
+      description:
+        - The intent record in the state folder (O(state_dir)) that proves this cluster is a restore made by
+          M(restorekit.instaclustr.cluster_restore); null when none does (the API itself does not say which
+          cluster a cluster was restored from).
+      type: dict
+      contains:
+        nonce:
+          description: The record's nonce (its file C(intents/<nonce>.json)).
+          type: str
+        source_cluster_id:
+          description: The cluster whose backups were restored.
+          type: str
+        restored_name:
+          description: The name the restore gave.
+          type: str
+        run_id:
+          description: The run (such as a drill's) the restore belonged to; null when none was given.
+          type: str
+        point_in_time_ms:
+          description: The point in time restored to, epoch milliseconds; null for the latest state.
+          type: int
+        created_ms:
+          description: The API server's time when the record was written, just before the restore request.
+          type: int
+        application:
+          description: The application.
+          type: str
+        api_version:
+          description: The API version of the restore request.
+          type: str
 """
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule
@@ -164,6 +195,16 @@ ARGUMENT_SPEC = dict(
 )
 
 
+def restore_record(record):
+    """What an intent record says about the cluster it proves (None without one)."""
+    if record is None:
+        return None
+    return {"nonce": record.get("nonce"), "source_cluster_id": record.get("source_cluster_id"),
+            "restored_name": record.get("restored_name"), "run_id": record.get("run_id"),
+            "point_in_time_ms": record.get("point_in_time_ms"), "created_ms": record.get("created_ms"),
+            "application": record.get("application"), "api_version": record.get("api_version")}
+
+
 class ClusterInfo:
     """One GET by id, or the cluster list (filtered by name) and one GET per cluster."""
 
@@ -173,7 +214,15 @@ class ClusterInfo:
         self.backend = module.backend
 
     def run(self):
-        return {"changed": False, "clusters": self.clusters()}
+        clusters = self.clusters()
+        # Which of them an intent record proves a restore of this collection (the sweep deletes only those).
+        records = {}
+        for record in self.module.state.intents(operation="restore"):
+            if record.get("restored_cluster_id"):
+                records.setdefault(record["restored_cluster_id"], record)  # newest first
+        for cluster in clusters:
+            cluster["restore_record"] = restore_record(records.get(cluster["id"]))
+        return {"changed": False, "clusters": clusters}
 
     def clusters(self):
         if self.params["cluster_id"] is not None:

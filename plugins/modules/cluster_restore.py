@@ -16,16 +16,26 @@ description:
     C(POST /cluster-management/v2/operations/applications/{cassandra|postgres|opensearch|redis}/restore/v2), after
     O(application), with C(clusterId) in the body) and, with
     O(wait=true), waits until the new cluster and all its nodes are RUNNING.
-  - The restore is keyed by O(name). When a live cluster (not DELETING or DELETED) already carries that name, nothing
-    is restored and that cluster is returned (RV(created=false)). Several live clusters with that name make it fail.
+  - Ownership is proven, never inferred from a name. Before its restore request the module writes an intent record
+    (restored name, source cluster, point in time, application, API version, a nonce, the server's time, O(run_id))
+    into the collection's state folder (O(state_dir)), and then records the id of the cluster the request made.
+  - When a live cluster (not DELETING or DELETED) already carries O(name), nothing is sent. It is returned
+    (RV(created=false)) only when an intent record proves it is an earlier restore of O(cluster_id) to the same
+    O(point_in_time); a record with another point in time fails naming both. Without a record the module fails, naming
+    the cluster and saying that nothing was sent or deleted, unless O(adopt_existing=true). Several live clusters with
+    that name make it fail.
   - Every option is checked before the restore request is sent; an invalid value fails with a message naming the
     option and the rule. Reads the checks need (the source cluster's data centres, its backup events) are allowed.
   - Exactly once. When the restore request fails in a way that leaves its outcome unknown (a timeout or a lost
-    connection after it was sent, a 5xx), the module never sends it again; it looks for a cluster named O(name) for a
-    grace period and succeeds with it when it appears, else fails saying the outcome is unknown and a rerun is safe.
+    connection after it was sent, a 5xx), the module never sends it again; it looks for a new cluster named O(name) (one
+    that was not there when the record was written) for a grace period and succeeds with it when it appears and no other
+    intent record of that name could have made it; else it fails saying the outcome is unknown, and takes no cluster as
+    its own.
   - With O(state=absent), deletes the restored cluster O(restored_cluster_id) (C(DELETE /provisioning/v1/{clusterId}) on v1,
     C(DELETE /cluster-management/v2/resources/applications/cassandra/clusters/v2/{clusterId}) on v2).
-    It refuses to delete the source cluster O(cluster_id), and a cluster whose name is not O(name) when O(name) is given.
+    It refuses to delete the source cluster O(cluster_id), a cluster whose name is not O(name) when O(name) is given, and,
+    unless O(force=true), a cluster that no intent record proves to be a restore (of O(cluster_id) when given, by
+    O(run_id) when given).
 author:
   - restorekit maintainers (@restorekit)
 extends_documentation_fragment:
@@ -126,6 +136,25 @@ options:
         (no backup listing) the check is skipped with a warning.
     type: bool
     default: true
+  adopt_existing:
+    description:
+      - With O(state=present), take a live cluster that already carries O(name) but that no intent record proves to be a
+        restore of O(cluster_id) as this restore's result (RV(created=false), RV(adopted=true)), instead of failing.
+      - The API does not say which point in time a cluster was restored to, so O(point_in_time) cannot be checked then; a
+        warning says so.
+    type: bool
+    default: false
+  force:
+    description:
+      - With O(state=absent), delete the cluster even when no intent record in the state folder proves it is a restore.
+      - The source cluster O(cluster_id) and a cluster not named O(name) are refused all the same.
+    type: bool
+    default: false
+  run_id:
+    description:
+      - The id of the run (such as a drill's run id) that this restore belongs to, kept in the intent record.
+      - With O(state=absent), the record of O(restored_cluster_id) must name this run, else nothing is deleted.
+    type: str
   restored_cluster_id:
     description:
       - With O(state=absent), the id of the restored cluster to delete (RV(restored_cluster_id) of the restore).
@@ -146,8 +175,9 @@ options:
     default: 30
 notes:
   - The point-in-time checks use the API server's clock (its C(Date) header), not the controller's.
-  - The restored cluster's name is the only link between a run and the cluster it created; neither API version says
-    which cluster a restored cluster came from.
+  - Neither API version says which cluster a restored cluster came from, nor to which point in time; the intent
+    records in the state folder (O(state_dir)) are the only proof. Keep that folder between runs (a persistent volume in
+    AWX, a cached folder in a pipeline), or a rerun fails on the cluster its earlier run made (see O(adopt_existing)).
   - Looking the name up costs one request on O(api_version=v1) (the cluster list has names) and, on O(api_version=v2),
     the account's cluster list plus one request per Cassandra cluster of the account (the v2 list has ids only; each
     cluster is read once per task).
@@ -200,7 +230,7 @@ EXAMPLES = r"""
     name: search-restore-test
     index_names: [orders, customers]
 
-- name: Delete the restored cluster (only if it is the one this run created)
+- name: Delete the restored cluster (the id the restore returned; its intent record proves it)
   restorekit.instaclustr.cluster_restore:
     cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
     state: absent
@@ -226,6 +256,24 @@ created:
   returned: always
   type: bool
   sample: true
+adopted:
+  description: Whether a live cluster without an intent record was taken as the result (O(adopt_existing=true)).
+  returned: when a cluster was adopted
+  type: bool
+  sample: true
+intent_nonce:
+  description: The nonce of the intent record that proves the cluster is a restore (the file C(intents/<nonce>.json) of the state folder).
+  returned: when a record proves it
+  type: str
+  sample: 0f5d7c1e9a6b4b2f8e3d2c1b0a998877
+unproven_cluster_id:
+  description:
+    - After an ambiguous restore request, the cluster of O(name) that appeared but that this request's intent record
+      cannot prove to be its own (another restore request of that name was sent too). Nothing takes it as its own or
+      deletes it; a person decides.
+  returned: on that failure
+  type: str
+  sample: 5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77
 rerun_safe:
   description: On failure, whether running the task again cannot create a second cluster.
   returned: failure
@@ -318,7 +366,10 @@ cluster:
               type: str
               sample: 10.12.0.10
 request:
-  description: The restore request, in snake_case, with the exact body sent (or that would be sent) under RV(request.body).
+  description:
+    - The restore request, in snake_case, with the exact body sent (or that would be sent) under RV(request.body).
+    - For a cluster that existed already, the request its intent record holds (the one that made it), or null when
+      there is none; never a request that was not sent.
   returned: when O(state=present)
   type: dict
   contains:
@@ -442,6 +493,13 @@ AMBIGUOUS_GRACE_SECONDS = 90
 # After an accepted DELETE, how long a cluster may stay neither DELETING nor gone before we call it a
 # two-factor delete waiting for its confirmation (capped by wait_timeout).
 TWO_FACTOR_GRACE_SECONDS = 120
+# Intent records (the state folder): the operation, and the outcomes a restore request's record goes through.
+RESTORE_OPERATION = "restore"
+PENDING = "pending"  # written, the request not answered yet (or the process died)
+CREATED = "created"  # the API answered the restored cluster's id
+MATCHED = "matched"  # after an ambiguous request, the one new cluster of that name that no other record can claim
+REFUSED = "refused"  # a definite refusal: nothing was created
+UNKNOWN = "unknown"  # ambiguous, and no cluster could be proven to be this request's
 
 CDC_INFO_OPTIONS = dict(
     cdc_id=dict(type="str", required=True),
@@ -461,8 +519,15 @@ ARGUMENT_SPEC = dict(
     cluster_network=dict(type="str"),
     validate_backups=dict(type="bool", default=True),
     restored_cluster_id=dict(type="str"),
+    adopt_existing=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+    run_id=dict(type="str"),
     **wait_argument_spec(5400, 30)
 )
+
+
+def _describe_point(ms):
+    return "latest (not set)" if ms is None else iso_utc(ms)
 
 
 def node_statuses(cluster):
@@ -516,10 +581,10 @@ class ClusterRestore:
         self.result.update(timestamp_pair("last_not_running_at", None))
         self.result["duration_seconds"] = None
 
-        existing = self._live_cluster_named(request["name"])
+        named = self._clusters_named(request["name"])
+        existing = self._one_live(named, request["name"])
         if existing is not None:
-            self.result.update(restored_cluster_id=existing["id"], msg="a live cluster named %s exists already" % request["name"])
-            return self._finish(existing["id"])
+            return self._existing(existing, request)
 
         if self.params["validate_backups"]:
             self._check_backups_cover(request["point_in_time_ms"])
@@ -528,17 +593,75 @@ class ClusterRestore:
             self.result["msg"] = "check mode: cluster %s would be restored into %s" % (self.cluster_id, request["name"])
             return self.result
 
-        requested_at_ms = self.module.session.clock.now_ms()
+        # The intent record, before the request: what a later task needs to prove this restore made the cluster.
+        record = self.module.state.record_intent(
+            operation=RESTORE_OPERATION, source_cluster_id=self.cluster_id, restored_name=request["name"],
+            point_in_time_ms=request["point_in_time_ms"], application=self.backend.application,
+            api_version=self.params["api_version"], created_ms=self.module.session.clock.now_ms(), run_id=self.params["run_id"],
+            seen_cluster_ids=sorted(str(cluster["id"]) for cluster in named), outcome=PENDING)
+        requested_at_ms = self.module.session.clock.now_ms()  # after the record's write: the restore's own clock starts here
         self.result.update(timestamp_pair("requested_at", requested_at_ms))
         try:
-            restored_id = self._post_once(request)
+            restored_id = self._post_once(request, record)
         finally:
             # The body the backend last sent (v2 may re-send pointInTime in its other JSON type).
             if self.backend.restore_body_sent is not None:
                 self.result["request"]["body"] = self.backend.restore_body_sent
-        self.result.update(created=True, restored_cluster_id=restored_id,
+        self.module.state.update_intent(record, restored_cluster_id=restored_id, request=self.result["request"],
+                                        outcome=MATCHED if record.get("outcome") == MATCHED else CREATED)
+        self.result.update(created=True, restored_cluster_id=restored_id, intent_nonce=record["nonce"],
                            msg="restored cluster %s into %s" % (self.cluster_id, request["name"]))
         return self._finish(restored_id)
+
+    def _existing(self, existing, request):
+        """A live cluster has the requested name: this source's earlier restore only when a record proves it."""
+        name, cluster_id = request["name"], existing["id"]
+        self.result["request"] = None  # nothing is sent for an existing cluster
+        record = self._proving_record(existing)
+        if record is not None and record.get("source_cluster_id") != self.cluster_id:
+            raise OperationFailed("a live cluster named %s exists already (%s) and the intent record %s shows it was restored from "
+                                  "cluster %s, not from cluster_id %s; nothing was sent or deleted; choose another name"
+                                  % (name, cluster_id, record["nonce"], record.get("source_cluster_id"), self.cluster_id))
+        if record is None:
+            if not self.params["adopt_existing"]:
+                raise OperationFailed(
+                    "a live cluster named %s exists already (%s) and no intent record in the state folder %s proves it is a restore "
+                    "of cluster %s; nothing was sent or deleted; choose another name, or set adopt_existing: true to take that "
+                    "cluster as this restore's result" % (name, cluster_id, self.module.state.path, self.cluster_id))
+            if request["point_in_time_ms"] is not None:
+                self.module.warn("adopt_existing: cluster %s (%s) has no intent record, and the API does not say which point in "
+                                 "time a cluster was restored to, so point_in_time %s cannot be read back or checked"
+                                 % (cluster_id, name, iso_utc(request["point_in_time_ms"])))
+            self.result.update(restored_cluster_id=cluster_id, request=None, adopted=True,
+                               msg="adopted the live cluster %s named %s (adopt_existing: true; no intent record)" % (cluster_id, name))
+            return self._finish(cluster_id)
+        recorded_ms = record.get("point_in_time_ms")
+        if recorded_ms != request["point_in_time_ms"]:
+            raise OptionError("point_in_time", "cluster %s (%s) was restored to point_in_time %s (intent record %s), not %s; nothing "
+                              "was sent or deleted; choose another name for a restore to another point in time"
+                              % (cluster_id, name, _describe_point(recorded_ms), record["nonce"],
+                                 _describe_point(request["point_in_time_ms"])))
+        # The request that made it, as the record holds it: never one this task did not send.
+        self.result.update(restored_cluster_id=cluster_id, request=record.get("request"), intent_nonce=record["nonce"],
+                           msg="cluster %s was restored into %s by an earlier run (intent record %s)" % (self.cluster_id, name, record["nonce"]))
+        return self._finish(cluster_id)
+
+    def _proving_record(self, cluster):
+        """The intent record that proves ``cluster`` came from a restore of this collection, or None.
+
+        A record that names its id proves it. A record whose request had an unknown outcome proves it when it is the
+        only unresolved record of that name and the cluster was not seen before that record; it is then completed."""
+        state = self.module.state
+        record = state.intent_for_cluster(cluster["id"])
+        if record is not None:
+            return record
+        unresolved = [candidate for candidate in state.intents(operation=RESTORE_OPERATION, restored_name=cluster["name"])
+                      if candidate.get("restored_cluster_id") is None and candidate.get("outcome") != REFUSED]
+        if len(unresolved) != 1 or str(cluster["id"]) in (unresolved[0].get("seen_cluster_ids") or []):
+            return None
+        if unresolved[0].get("source_cluster_id") != self.cluster_id:
+            return unresolved[0]  # another source's request: refused by the caller, never completed here
+        return state.update_intent(unresolved[0], restored_cluster_id=cluster["id"], outcome=MATCHED)
 
     def _checked_request(self):
         """Every rule, before anything is sent: first those on the values alone, then those needing the server."""
@@ -588,13 +711,16 @@ class ClusterRestore:
         shown["body"] = self.backend.restore_wire_body(self.cluster_id, request)
         return shown
 
-    def _live_clusters_named(self, name):
-        return [cluster for cluster in self.backend.list_clusters()
-                if cluster["name"] == name and cluster["status"] not in GONE_OR_GOING]
+    def _clusters_named(self, name):
+        """Every cluster with this name, those on their way out included."""
+        return [cluster for cluster in self.backend.list_clusters() if cluster["name"] == name]
 
-    def _live_cluster_named(self, name):
-        """The one live cluster with this name, None when there is none; several, or the source itself, fail."""
-        found = self._live_clusters_named(name)
+    def _live_clusters_named(self, name):
+        return [cluster for cluster in self._clusters_named(name) if cluster["status"] not in GONE_OR_GOING]
+
+    def _one_live(self, named, name):
+        """The one live cluster among ``named``, None when there is none; several, or the source itself, fail."""
+        found = [cluster for cluster in named if cluster["status"] not in GONE_OR_GOING]
         if len(found) > 1:
             raise OperationFailed("several live clusters are named %s: %s; restore by name cannot tell which is meant"
                                   % (name, ", ".join(str(cluster["id"]) for cluster in found)))
@@ -652,24 +778,52 @@ class ClusterRestore:
                              "%s (%s); not refused, because older backups may exist beyond the API's 7-day window"
                              % (iso_utc(point_ms), self.cluster_id, iso_utc(earliest)))
 
-    def _post_once(self, request):
-        """Send the restore request once; after an ambiguous failure find the cluster by name, never post again."""
+    def _post_once(self, request, record):
+        """Send the restore request once; after an ambiguous failure find the cluster the record matches, never post again."""
+        state = self.module.state
         try:
             return self.backend.restore(self.cluster_id, request)
         except ApiError as error:
             if not error.ambiguous:
+                state.update_intent(record, outcome=REFUSED)
                 raise  # a definite refusal: nothing was created
-            found = self._find_after_ambiguous_post(request["name"])
+            found = self._find_after_ambiguous_post(request["name"], record)
             if found is None:
+                state.update_intent(record, outcome=UNKNOWN)
                 raise OperationFailed(
                     "restore outcome unknown: %s; no cluster named %s was found within %g s; a rerun is safe"
                     % (error.describe(), request["name"], self._grace(AMBIGUOUS_GRACE_SECONDS)),
                     details={"api_error": error.to_result()})
+            rivals = self._rival_records(found, record)
+            if rivals:
+                state.update_intent(record, outcome=UNKNOWN)
+                raise OperationFailed(
+                    "restore outcome unknown: %s; cluster %s named %s appeared, but another restore request of that name (intent "
+                    "record %s, source %s) was sent too, so it is not proven to be this request's; it is not taken as this "
+                    "restore's result and nothing deletes it" % (error.describe(), found["id"], request["name"], rivals[0]["nonce"],
+                                                                 rivals[0].get("source_cluster_id")),
+                    details={"api_error": error.to_result(), "unproven_cluster_id": found["id"]})
+            state.update_intent(record, outcome=MATCHED)
             return found["id"]
 
-    def _find_after_ambiguous_post(self, name):
+    def _rival_records(self, cluster, record):
+        """Other intent records that could have made ``cluster``: they claim it, or are of its name and unresolved, recent."""
+        since_ms = (record.get("created_ms") or 0) - AMBIGUOUS_GRACE_SECONDS * 1000
+        return [other for other in self.module.state.intents(operation=RESTORE_OPERATION, restored_name=cluster["name"])
+                if other["nonce"] != record["nonce"]
+                and (other.get("restored_cluster_id") == cluster["id"]
+                     or (other.get("restored_cluster_id") is None and other.get("outcome") != REFUSED
+                         and (other.get("created_ms") or 0) >= since_ms))]
+
+    def _find_after_ambiguous_post(self, name, record):
+        """The one live cluster of this name that was not there before the record (None when none appears)."""
+        seen = set(record.get("seen_cluster_ids") or [])
+
+        def fetch():
+            return [cluster for cluster in self._live_clusters_named(name) if str(cluster["id"]) not in seen]
+
         try:
-            found, _elapsed = self._wait(lambda: self._live_clusters_named(name), bool, self._grace(AMBIGUOUS_GRACE_SECONDS),
+            found, _elapsed = self._wait(fetch, bool, self._grace(AMBIGUOUS_GRACE_SECONDS),
                                          "a cluster named %s to appear" % name,
                                          describe=lambda clusters: "%d cluster(s) named %s" % (len(clusters or []), name))
         except WaitTimeout:
@@ -741,6 +895,8 @@ class ClusterRestore:
         name = self.params["name"]
         if name is not None and cluster["name"] != name:
             raise OptionError("name", "cluster %s is named %r, not %r; refusing to delete it" % (restored_id, cluster["name"], name))
+        if cluster["status"] not in GONE_OR_GOING:
+            self._check_proof(restored_id, cluster)  # before a DELETE (or check mode's promise of one), never after
 
         if cluster["status"] in GONE_OR_GOING:
             self.result["msg"] = "cluster %s is already %s" % (restored_id, cluster["status"])
@@ -754,6 +910,25 @@ class ClusterRestore:
             self._wait_gone(restored_id, accepted_by_us=self.result["changed"])
             self.result["msg"] += "; it is gone"
         return self.result
+
+    def _check_proof(self, restored_id, cluster):
+        """Refuse a cluster no intent record proves to be a restore (of ``cluster_id``, by ``run_id``), unless ``force``."""
+        if self.params["force"]:
+            return
+        record = self.module.state.intent_for_cluster(restored_id)
+        if record is None:
+            raise OperationFailed("no intent record in the state folder %s proves that cluster %s (%s) is a restore made by this "
+                                  "collection; nothing was deleted; set force: true to delete it anyway"
+                                  % (self.module.state.path, restored_id, cluster["name"]))
+        if self.cluster_id is not None and record.get("source_cluster_id") != self.cluster_id:
+            raise OperationFailed("cluster %s (%s) was restored from cluster %s (intent record %s), not from cluster_id %s; nothing "
+                                  "was deleted" % (restored_id, cluster["name"], record.get("source_cluster_id"), record["nonce"],
+                                                   self.cluster_id))
+        run_id = self.params["run_id"]
+        if run_id is not None and record.get("run_id") != run_id:
+            raise OperationFailed("cluster %s (%s) was not restored by run %s (its intent record %s names run %s); nothing was deleted"
+                                  % (restored_id, cluster["name"], run_id, record["nonce"], record.get("run_id")))
+        self.result["intent_nonce"] = record["nonce"]
 
     def _delete(self, restored_id):
         """DELETE, retried while the API answers 409 (dependent resources still exist) until wait_timeout.

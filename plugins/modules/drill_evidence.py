@@ -57,6 +57,12 @@ options:
         naming each cluster whose last passing drill is older, or that never passed.
       - Unset means no gate.
     type: raw
+  allow_empty:
+    description:
+      - With O(max_age), a folder with no drill report at all fails the gate (RV(status=empty)): a scheduled check that
+        finds no evidence must not pass. V(true) lets it pass, for a first run.
+    type: bool
+    default: false
   latest_run_id:
     description:
       - The run ids of the latest run. Clusters without a drill of one of them are marked as not drilled in the latest run.
@@ -160,7 +166,7 @@ files:
   sample: {html: /evidence/drill-reports/index.html, markdown: /evidence/drill-reports/index.md,
            json: /evidence/drill-reports/evidence.json}
 status:
-  description: V(stale) when a cluster fails the freshness gate, else V(fresh).
+  description: V(stale) when a cluster fails the freshness gate, V(empty) when the gate fails because the folder holds no drill report, else V(fresh).
   returned: when the index was built, also when the gate fails
   type: str
   sample: fresh

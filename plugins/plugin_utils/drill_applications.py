@@ -50,6 +50,7 @@ DrillApplication = namedtuple("DrillApplication", (
     "restore_options",     # the role options its restore takes
     "not_applicable",      # {check id: the one-sentence reason}
     "check_ids",           # its checks, in report order (the tables check or its OpenSearch form indices)
+    "titles",              # {check id: title} where this application words a check otherwise than CHECK_TITLES
 ))
 
 
@@ -91,6 +92,7 @@ def _row(name):
         not_applicable=_reasons(app, label, restore_event, selection_check),
         check_ids=tuple(check_id for check_id, _title in CHECK_TITLES
                         if check_id not in SELECTION_CHECK_IDS or check_id == (selection_check or "tables")),
+        titles={"restore_events": "Every restored node shows a COMPLETED %s event" % (restore_event or "%s restore" % label)},
     )
 
 
@@ -119,6 +121,10 @@ def application_facts(application=None, api_version=None):
     facts["restore_options"] = list(row.restore_options)
     facts["not_applicable"] = dict(row.not_applicable)
     facts["check_ids"] = list(row.check_ids)
+    # The API versions that can drill it (v1 backs up and restores Cassandra only): the tasks read the source
+    # through an API version that cannot drill it only to name it in the preflight's failure.
+    facts["api_versions"] = ["v1", "v2"] if row.name in V1_APPLICATIONS else ["v2"]
+    facts["titles"] = dict(row.titles)
     return facts
 
 

@@ -389,8 +389,14 @@ def stale_clusters(model):
              "reason": cluster["stale_reason"]} for cluster in model["clusters"] if cluster["stale"]]
 
 
-def gate_message(model):
-    """The failure message of the freshness gate, or None when every cluster is fresh (or no gate)."""
+def gate_message(model, allow_empty=False, folder=None):
+    """The failure message of the freshness gate, or None when every cluster is fresh (or no gate).
+
+    A folder with no drill report at all proves nothing: the gate fails on it unless ``allow_empty`` (a first run)."""
+    if model.get("max_age") and not model["counts"]["reports"] and not allow_empty:
+        return ("no drill report in %s: the freshness gate (max_age %s) has no evidence to pass on; a scheduled check "
+                "that finds nothing must not pass (for a first run, set backup_restore_drill_evidence_allow_empty: true, "
+                "the drill_evidence option allow_empty)" % (folder or "the report folder", model["max_age"]))
     stale = stale_clusters(model)
     if not stale:
         return None

@@ -17,6 +17,7 @@ import html
 import json
 import os
 
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_values
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.atomic_files import write_atomic
 
 LIST_LIMIT = 50  # files listed under "not read"; the rest are counted
@@ -25,17 +26,8 @@ SPARK = "▁▂▃▄▅▆▇█"
 
 
 def human_seconds(seconds):
-    """``45s``, ``12m30s``, ``3h05m``, ``4d03h``; ``-`` when unknown."""
-    if seconds is None:
-        return "-"
-    seconds = abs(float(seconds))
-    if seconds < 120:
-        return "%ds" % round(seconds)
-    if seconds < 7200:
-        return "%dm%02ds" % (seconds // 60, round(seconds % 60))
-    if seconds < 172800:
-        return "%dh%02dm" % (seconds // 3600, round((seconds % 3600) / 60))
-    return "%dd%02dh" % (seconds // 86400, round((seconds % 86400) / 3600))
+    """``drill_values.human_seconds`` (the one duration format of every output), ``-`` when unknown, as table cells show it."""
+    return drill_values.human_seconds(None if seconds is None else abs(float(seconds)), missing="-")
 
 
 def _day(iso):
@@ -65,7 +57,7 @@ def verdict(model):
 
 def _figure(cluster, kind):
     if kind in cluster["last_drill"].get("not_applicable", ()):
-        return "not applicable", False
+        return drill_values.NOT_APPLICABLE_TEXT, False
     value = cluster["last_drill"]["%s_seconds" % kind]
     target = cluster["%s_target_seconds" % kind]
     breached = value is not None and target is not None and value > target

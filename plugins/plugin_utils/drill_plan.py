@@ -23,6 +23,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
     check_ipv4_cidr,
     check_keyspace_tables,
     check_point_in_time,
+    check_positive,
     check_restore_name,
 )
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import RESTORE_OPTIONS, drill_application
@@ -34,7 +35,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_const
     PASSED,
     RUNNING,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import check_prefix, restore_name
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import RUN_ID_UNSAFE, check_prefix, restore_name
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     EPOCH,
     all_nodes,
@@ -55,6 +56,8 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     truthy,
 )
 
+# The role's waits (settings keys; the role variable is backup_restore_drill_<key>), checked in the preflight.
+WAIT_OPTIONS = ("backup_wait_timeout", "restore_wait_timeout", "delete_wait_timeout", "wait_sleep")
 API_WINDOW_MS = 7 * 86400 * 1000  # the v1 API lists the events of the last 7 days
 EDGE_MARGIN_MS = 86400 * 1000  # warn when the point in time is within a day of falling out of it
 
@@ -79,6 +82,20 @@ def preflight_verdict(source_info, backup_info, settings=None):
             "" if app.lists_backups else " (the API lists no %s backups, whose read gives it)" % app.label))
 
     source = source_cluster(source_info)
+    try:
+        drill_application(app.name, settings.get("api_version"))
+    except AnsibleFilterError as error:
+        # An application its API version cannot drill (v1: Cassandra only): an input error, with the cluster named.
+        named = "%s (%s)" % (source.get("name"), settings.get("cluster_id")) if source and source.get("name") else settings.get("cluster_id")
+        message = "%s. The source cluster %s was not drilled and nothing was changed." % (str(error).split("; nothing was sent", maxsplit=1)[0], named)
+        checks.append(make_check("inputs", FAILED, message))
+        errors.append(message)
+        summary = {key: None for key in ("restorable_from_ms", "restorable_from", "restorable_until_ms", "restorable_until",
+                                         "last_backup_age_seconds", "last_backup_completed_at_ms", "last_backup_completed_at")}
+        summary.update(nodes_without_backup=[], active_nodes=[], failed_nodes=[])
+        return {"reference_ms": reference_ms, "reference": iso_utc(reference_ms), "reference_clock": reference_clock,
+                "application": app.name, "source": trim_cluster(source), "summary": summary, "nodes": [],
+                "requested_point_in_time_ms": None, "checks": checks, "errors": errors, "warnings": warnings}
     if source is None:
         message = "No cluster with id %s is visible to these credentials." % settings.get("cluster_id")
         checks.append(make_check("source_running", FAILED, message))
@@ -211,8 +228,16 @@ def _check_inputs(settings, source, reference_ms, errors, app):
         attempt(check_restore_name, settings["restore_name"], "backup_restore_drill_restore_name")
     else:
         attempt(check_prefix, settings.get("name_prefix", "drill"))
-    for option in ("rto_target", "rpo_target", "max_backup_age"):
+    for option in ("rto_target", "rpo_target", "max_backup_age", "backup_reuse_within"):
         attempt(duration_option, settings.get(option), "backup_restore_drill_" + option)
+    # The waits of every phase, cleanup's included: a bad one found after the backup or the restore would leave
+    # a production backup triggered or a restored cluster behind.
+    for option in WAIT_OPTIONS:
+        if option in settings:
+            attempt(_check_wait, settings.get(option), "backup_restore_drill_" + option)
+    run_id = settings.get("run_id_input")
+    if run_id not in (None, "") and not RUN_ID_UNSAFE.sub("", str(run_id).lower()):
+        errors.append("backup_restore_drill_run_id: must contain at least one letter or digit (got %r)" % (run_id,))
     for option in RESTORE_OPTIONS:
         if settings.get(option) and option not in app.restore_options:
             errors.append("backup_restore_drill_%s: a %s restore does not take it (backup_restore_drill_application %s)" % (
@@ -237,6 +262,16 @@ def _check_inputs(settings, source, reference_ms, errors, app):
     if point_ms is not None and attempt(check_point_in_time, point_ms, reference_ms, "backup_restore_drill_point_in_time") is None:
         return None
     return point_ms
+
+
+def _check_wait(value, option):
+    """A wait the role passes to a module's wait_timeout or wait_sleep: a number (or numeric text) greater than 0."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise OptionError(option, "must be a number of seconds greater than 0 (got %r)" % (value,)) from None
+    return check_positive(value, option)
 
 
 def _check_index_names(names):

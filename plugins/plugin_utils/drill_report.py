@@ -22,7 +22,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_check
     restore_point_age_seconds,
     verdict,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, PASSED, PHASES
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, NOT_APPLICABLE, PASSED, PHASES
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_report
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
@@ -31,6 +31,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     as_list,
     controller_ms,
     effective_backup,
+    figure_text,
     human_seconds,
     result_ms,
     seconds_between,
@@ -97,6 +98,9 @@ def build_report(context):
         "warnings": sorted(set(map(str, as_list(plan.get("warnings")) or as_list(preflight.get("warnings"))))),
     }
     report["checks"] = evaluate(context, report)
+    titles = DRILL_APPLICATIONS[report["application"]].titles
+    for check in report["checks"]:
+        check["title"] = titles.get(check["id"], check["title"])  # the application's own words (its restore event)
     report["phases"] = _phases(context, report)
     report["cleanup"] = _cleanup(context, report)
     report["status"], report["failed_checks"] = verdict(report["checks"], failure, report["cleanup"]["action"], report["check_mode"])
@@ -110,6 +114,10 @@ def build_report(context):
         "backup_seconds": as_dict(as_dict(context.get("backup")).get("backup")).get("duration_seconds"),
         "restore_seconds": restore.get("duration_seconds"),
     }
+    # The RTO and RPO as every output writes them (reports, summary, the demo): "not applicable" when the check does not apply.
+    skipped = {check["id"] for check in report["checks"] if check["status"] == NOT_APPLICABLE}
+    for kind in ("rto", "rpo"):
+        report["figures"]["%s_text" % kind] = figure_text(report["figures"]["%s_seconds" % kind], kind in skipped)
     report["figure_sentences"] = _figure_sentences(report, as_dict(figures.get("rpo")))
     report["message"] = _message(report)
     report_dir = str(settings.get("report_dir") or ".").rstrip("/") or "/"
@@ -129,9 +137,13 @@ def _application_name(settings, preflight):
 def _figure_sentences(report, rpo_figures):
     """The RPO and the restored point's age, one plain sentence each (the Markdown and HTML reports say them)."""
     figures = report["figures"]
+    rpo_check = next((check for check in report["checks"] if check["id"] == "rpo"), {})
     if figures["rpo_seconds"] is not None:
+        until = rpo_figures.get("restorable_until")
         rpo = ("RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to "
-               "%s before then (%s)." % (human_seconds(figures["rpo_seconds"]), rpo_figures.get("restorable_until")))
+               "%s before then%s." % (human_seconds(figures["rpo_seconds"]), " (%s)" % until if until else ""))
+    elif rpo_check.get("status") == NOT_APPLICABLE:
+        rpo = "RPO: not applicable: %s" % rpo_check.get("details")
     elif rpo_figures.get("nothing_restorable"):
         rpo = ("RPO: not verifiable: no backup made before the drill's start was restorable, so a loss at that moment "
                "could not have been restored at all.")
@@ -154,8 +166,8 @@ def _message(report):
     name = report["source"]["name"] or report["source"]["id"]
     if report["status"] == PASSED:
         return "Drill of %s passed: restored to %s in %s (RTO), RPO %s, cleanup %s." % (
-            name, report["point_in_time"], human_seconds(report["figures"]["rto_seconds"]),
-            human_seconds(report["figures"]["rpo_seconds"]), report["cleanup"]["action"])
+            name, report["point_in_time"] or "the latest state", report["figures"]["rto_text"],
+            report["figures"]["rpo_text"], report["cleanup"]["action"])
     if report["status"] == CHECK_MODE:
         backup = next((check for check in report["checks"] if check["id"] == "backup_completed"), None)
         action = as_dict(as_dict(backup).get("figures")).get("action")
@@ -190,7 +202,8 @@ def _phases(context, report):
         elif name == "backup" and not truthy(as_dict(context.get("settings")).get("trigger_backup")):
             status = "skipped"
         else:
-            status = "completed" if end is not None else "running"
+            # The report phase is the last: by the time its document is finished, so is the phase.
+            status = "completed" if end is not None or name == PHASES[-1] else "running"
         phases.append({
             "name": name,
             "status": status,
@@ -240,6 +253,11 @@ def _cleanup(context, report):
     elif error or result.get("failed"):
         record.update(action="failed", details="Deleting the restored cluster failed: %s. Delete %s by hand or run the sweep." % (
             error or result.get("msg"), cluster_id))
+    elif not restore.get("created") and restore.get("unproven_cluster_id"):
+        record.update(action="kept", cluster_id=restore["unproven_cluster_id"],
+                      details="Kept %s (%s): it appeared after this drill's restore request had an unknown outcome, but another "
+                              "restore request of that name was sent too, so no intent record proves this drill made it; it was "
+                              "not deleted. Decide by hand whether to delete it." % (record["name"], restore["unproven_cluster_id"]))
     elif not restore.get("created"):
         record.update(action="none", cluster_id=None if not restore.get("restored_cluster_id") else cluster_id,
                       details="This drill created no cluster, so it deleted none%s." % (

@@ -11,7 +11,7 @@ import re
 
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import check_counts
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, NOT_APPLICABLE, PASSED
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_dict, as_list
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import as_dict, as_list, figure_text
 
 
 def _application_counts(rows):
@@ -20,6 +20,16 @@ def _application_counts(rows):
         if row.get("application"):
             counts[row["application"]] = counts.get(row["application"], 0) + 1
     return dict(sorted(counts.items()))
+
+
+def _figure(report, kind):
+    """The report's own words for its RTO or RPO (older reports: worded here the same way)."""
+    figures = as_dict(report.get("figures"))
+    if figures.get("%s_text" % kind):
+        return figures["%s_text" % kind]
+    skipped = any(as_dict(check).get("id") == kind and as_dict(check).get("status") == NOT_APPLICABLE
+                  for check in as_list(report.get("checks")))
+    return figure_text(figures.get("%s_seconds" % kind), skipped)
 
 
 def summarise(results, report_dir=".", run_id=""):
@@ -31,7 +41,8 @@ def summarise(results, report_dir=".", run_id=""):
         entry = as_dict(entry)
         report = as_dict(entry.get("report"))
         if not report:
-            rows.append({"host": entry.get("host"), "status": FAILED, "application": None, "source": None,
+            rows.append({"host": entry.get("host"), "status": FAILED, "application": None, "api_version": None, "source": None,
+                         "rto_text": figure_text(None), "rpo_text": figure_text(None),
                          "message": "The drill recorded no result (it stopped before its report).",
                          "failed_checks": [], "not_applicable_checks": [], "check_counts": check_counts([]), "files": {}})
             continue
@@ -39,11 +50,14 @@ def summarise(results, report_dir=".", run_id=""):
             "host": entry.get("host"),
             "status": report.get("status"),
             "application": str(report.get("application") or "cassandra").lower(),
+            "api_version": report.get("api_version"),
             "source": as_dict(report.get("source")).get("name") or as_dict(report.get("source")).get("id"),
             "restored": as_dict(report.get("restored")).get("name"),
             "point_in_time": report.get("point_in_time"),
             "rto_seconds": as_dict(report.get("figures")).get("rto_seconds"),
             "rpo_seconds": as_dict(report.get("figures")).get("rpo_seconds"),
+            "rto_text": _figure(report, "rto"),
+            "rpo_text": _figure(report, "rpo"),
             "cleanup": as_dict(report.get("cleanup")).get("action"),
             "failed_checks": as_list(report.get("failed_checks")),
             "not_applicable_checks": [as_dict(check).get("id") for check in as_list(report.get("checks"))

@@ -31,11 +31,17 @@ def sweep_clusters(results):
     return clusters
 
 
-def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
-    """Clusters a drill created and left behind: named ``<prefix>-...-<timestamp>-<run id>``, older than ``older_than``.
+def drill_record(cluster):
+    """Whether a drill's intent record proves the cluster: one of a restore with a run id, of this very name.
 
-    Each candidate keeps its ``application`` (cassandra when the cluster does not say), which its deletion needs.
+    The name alone proves nothing (anyone can name a cluster ``drill-...``): cluster_info gives each
+    cluster's ``restore_record`` from the collection's state folder, written before the drill's restore request.
     """
+    record = cluster.get("restore_record")
+    return isinstance(record, dict) and bool(record.get("run_id")) and record.get("restored_name") == cluster.get("name")
+
+
+def _old_drill_clusters(clusters, prefix, older_than, now_ms, protected_ids):
     prefix = check_prefix(prefix)
     age_limit = duration_option(older_than, "backup_restore_drill_sweep_older_than")
     if age_limit is None:
@@ -46,7 +52,6 @@ def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, pro
         raise AnsibleFilterError("the sweep needs the API server's time: epoch milliseconds or a cluster_backup_info result "
                                  "with checked_at_ms or a restorable backup (got %r)" % (now_ms,))
     protected = {str(cluster_id).lower() for cluster_id in as_list(protected_ids) if cluster_id}
-    found = []
     for cluster in as_list(clusters):
         if not isinstance(cluster, dict) or str(cluster.get("id", "")).lower() in protected:
             continue
@@ -57,7 +62,22 @@ def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, pro
             continue
         age = (now_ms - stamp) / 1000.0
         if age > age_limit:
-            found.append({"id": cluster.get("id"), "name": cluster.get("name"), "status": cluster.get("status"),
-                          "application": str(cluster.get("application") or "cassandra").lower(),
-                          "created_at": iso_utc(stamp), "age_seconds": round(age, 3)})
+            yield cluster, {"id": cluster.get("id"), "name": cluster.get("name"), "status": cluster.get("status"),
+                            "application": str(cluster.get("application") or "cassandra").lower(),
+                            "created_at": iso_utc(stamp), "age_seconds": round(age, 3)}
+
+
+def sweep_candidates(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
+    """Clusters a drill created and left behind: named ``<prefix>-...-<timestamp>-<run id>``, older than ``older_than``,
+    AND proven by a drill's intent record (``drill_record``); the sweep deletes these only.
+
+    Each candidate keeps its ``application`` (cassandra when the cluster does not say), which its deletion needs.
+    """
+    found = [item for cluster, item in _old_drill_clusters(clusters, prefix, older_than, now_ms, protected_ids) if drill_record(cluster)]
+    return sorted(found, key=lambda item: item["name"])
+
+
+def sweep_unproven(clusters, prefix="drill", older_than=None, now_ms=None, protected_ids=None):
+    """Clusters that carry the drill's name pattern and age but no drill's intent record: kept, listed for a person to decide."""
+    found = [item for cluster, item in _old_drill_clusters(clusters, prefix, older_than, now_ms, protected_ids) if not drill_record(cluster)]
     return sorted(found, key=lambda item: item["name"])

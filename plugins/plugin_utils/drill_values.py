@@ -74,17 +74,37 @@ def duration_option(value, option):
         raise AnsibleFilterError(str(error))
 
 
-def human_seconds(seconds):
+NOT_APPLICABLE_TEXT = "not applicable"
+
+
+def human_seconds(seconds, missing="unknown"):
+    """The one way every output (reports, summary, evidence index, the demo) writes a duration.
+
+    ``45s`` under two minutes, ``12m30s`` under two hours, ``3h05m`` under two days, else ``4d03h``; the
+    value is rounded once, to the unit shown last, so ``1201.6`` s reads ``20m02s`` everywhere (never
+    ``2m60s``). ``missing`` (default ``unknown``) when there is no value.
+    """
     if seconds is None:
-        return "unknown"
+        return missing
     seconds = float(seconds)
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
-    if seconds < 120:
-        return "%s%ds" % (sign, round(seconds))
-    if seconds < 7200:
-        return "%s%dm%02ds" % (sign, seconds // 60, round(seconds % 60))
-    return "%s%dh%02dm" % (sign, seconds // 3600, round((seconds % 3600) / 60))
+    if seconds < 119.5:
+        return "%s%ds" % (sign, int(round(seconds)))
+    if seconds < 7170:  # under 1h59m30s: rounded to the second
+        total = int(round(seconds))
+        return "%s%dm%02ds" % (sign, total // 60, total % 60)
+    if seconds < 172800 - 30:  # under 47h59m30s: rounded to the minute
+        total = int(round(seconds / 60.0))
+        return "%s%dh%02dm" % (sign, total // 60, total % 60)
+    total = int(round(seconds / 3600.0))
+    return "%s%dd%02dh" % (sign, total // 24, total % 24)
+
+
+def figure_text(seconds, not_applicable=False, missing="unknown"):
+    """An RTO or RPO as every output words it: ``not applicable`` when its check does not apply (Redis's RPO),
+    else ``human_seconds``."""
+    return NOT_APPLICABLE_TEXT if not_applicable else human_seconds(seconds, missing)
 
 
 def controller_ms(text):

@@ -55,7 +55,9 @@ def check_options(options):
                                  % (name, variable))
     if clean.get("api_version") not in API_VERSIONS:
         raise InventoryError("api_version: must be one of %s (got %r)" % (", ".join(API_VERSIONS), clean.get("api_version")))
-    clean["applications"] = _checked_list(clean.get("applications"), "applications", APPLICATIONS, lower=True)
+    # Application names are lower case, exactly as the modules' application option takes them (a module refuses
+    # PostgreSQL): the plugin refuses the same spelling instead of accepting here what a task then refuses.
+    clean["applications"] = _checked_list(clean.get("applications"), "applications", APPLICATIONS, lower=None)
     if not clean["applications"]:
         raise InventoryError("applications: name at least one of %s" % ", ".join(APPLICATIONS))
     clean["statuses"] = _checked_list(clean.get("statuses"), "statuses", STATUSES, lower=False)
@@ -76,11 +78,27 @@ def check_options(options):
     return clean
 
 
+def option_warnings(options):
+    """What checked ``options`` will not give that a reader of the file would expect: on v1 (Cassandra only) the other
+    applications get no host, and an inventory naming none but them is empty."""
+    if options.get("api_version") != "v1":
+        return []
+    others = [application for application in options["applications"] if application != "cassandra"]
+    if not others:
+        return []
+    if "cassandra" not in options["applications"]:
+        return ["this inventory is empty: applications is %s, but api_version v1 (the Provisioning API) serves cassandra "
+                "only; set api_version: v2 for %s clusters" % (", ".join(others), ", ".join(others))]
+    return ["%s: no hosts on api_version v1 (the Provisioning API serves cassandra only); set api_version: v2 for them"
+            % ", ".join(others)]
+
+
 def _number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _checked_list(values, option, allowed, lower):
+    """``values`` checked against ``allowed``: ``lower`` True/False folds each to lower/upper case first, None takes them as written."""
     if values is None:
         return []
     if not isinstance(values, (list, tuple)):
@@ -88,7 +106,11 @@ def _checked_list(values, option, allowed, lower):
     clean = []
     for value in values:
         word = str(value).strip()
-        word = word.lower() if lower else word.upper()
+        if lower is None and word not in allowed and word.lower() in allowed:
+            raise InventoryError("%s: unknown value %r; application names are lower case, as the modules' application "
+                                 "option takes them: write %s" % (option, value, word.lower()))
+        if lower is not None:
+            word = word.lower() if lower else word.upper()
         if word not in allowed:
             raise InventoryError("%s: unknown value %r; known values: %s" % (option, value, ", ".join(allowed)))
         if word not in clean:
@@ -178,18 +200,41 @@ def _read_v2(session, applications, counted):
     return records
 
 
+def drill_restore_ids(options):
+    """Ids of the clusters a drill's intent record proves (a restore with a run id), from the collection's state folder
+    for this API URL and username (``state_dir`` / ``RESTOREKIT_STATE_DIR``); read only, nothing is created."""
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    state = StateFolder(options.get("state_dir"), options.get("api_url"), options.get("api_username"))
+    return {str(record["restored_cluster_id"]).lower() for record in state.intents(operation="restore")
+            if record.get("restored_cluster_id") and record.get("run_id")}
+
+
 def excluded_by_name(name, prefixes):
     """Whether ``name`` is ``<prefix>-...`` for one of ``prefixes`` (a cluster a drill restored)."""
     return any(str(name or "").startswith(prefix + "-") for prefix in prefixes)
 
 
-def select_clusters(records, applications, statuses, exclude_name_prefixes):
-    """The records that become hosts, sorted by name then id (so naming and output are deterministic)."""
+def select_clusters(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records that become hosts, sorted by name then id (so naming and output are deterministic).
+
+    Left out: a cluster a drill's intent record proves (``drill_ids``: a drill's restored cluster is never drilled
+    itself), and one whose name has one of ``exclude_name_prefixes`` (``name_excluded`` lists those for a warning)."""
     chosen = [record for record in records
               if record.get("application") in applications
               and str(record.get("status") or "").upper() in statuses
+              and str(record.get("id")).lower() not in drill_ids
               and not excluded_by_name(record.get("name"), exclude_name_prefixes)]
     return sorted(chosen, key=lambda record: (str(record.get("name") or ""), str(record.get("id"))))
+
+
+def name_excluded(records, applications, statuses, exclude_name_prefixes, drill_ids=()):
+    """The records left out by their name alone (no drill's record proves them): said in a warning, never silently."""
+    return [record for record in records
+            if record.get("application") in applications
+            and str(record.get("status") or "").upper() in statuses
+            and str(record.get("id")).lower() not in drill_ids
+            and excluded_by_name(record.get("name"), exclude_name_prefixes)]
 
 
 def host_names(records):

@@ -45,8 +45,20 @@ def emulator(module_emulator):
     return module_emulator
 
 
+def record_drill_restore(emulator, cluster_id, name, run_id="leftover", source_cluster_id=None):
+    """Write the intent record a drill's restore of ``cluster_id`` would have written, into the state folder
+    (``RESTOREKIT_STATE_DIR``, this test's own) that the playbooks this test runs read."""
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    return StateFolder(None, emulator.url, emulator.username).record_intent(
+        operation="restore", restored_cluster_id=cluster_id, restored_name=name, run_id=run_id,
+        source_cluster_id=source_cluster_id, application="cassandra", api_version="v1", created_ms=emulator.now_ms())
+
+
 def drill_env(emulator):
-    """The credentials the way AWX passes them: environment variables read by the playbook."""
+    """The credentials the way AWX passes them: environment variables read by the playbook.
+
+    ``RESTOREKIT_STATE_DIR`` comes with the environment: tests/conftest.py gives each test its own state folder."""
     env = dict(os.environ)
     env.update(emulator.credentials_env())
     env.update({

@@ -64,7 +64,7 @@ def test_one_run_drills_the_mixed_inventory_with_one_summary(mixed_drill):
     assert summary["status"] == "passed" and summary["counts"] == {"passed": 4}
     assert summary["applications"] == {"cassandra": 1, "opensearch": 1, "postgresql": 1, "redis": 1}
     markdown = (run.report_dir / summary["files"]["markdown"].rsplit("/", 1)[1]).read_text()
-    assert "| Host | Application | Source |" in markdown and "| sessions | redis | sessions-redis |" in markdown
+    assert "| Host | Application | API | Source |" in markdown and "| sessions | redis | v2 | sessions-redis |" in markdown
     assert all(entry["path"].startswith("/cluster-management/v2/") for entry in log)
     # Every restored cluster was deleted; the drill leftovers of the scenario are not this run's to touch.
     assert sorted(cluster["id"] for cluster in live) == sorted([DRILL_LEFTOVER_ID, DRILL_LEFTOVER_PG_ID])
@@ -126,7 +126,7 @@ def test_postgresql_and_opensearch_restore_the_drills_backup(mixed_drill, applic
     assert report["figures"]["rto_source"] == "polling"
 
 
-def test_v1_refuses_another_application_before_any_request(mixed_emulator, tmp_path):
+def test_v1_refuses_another_application_in_the_preflight_naming_the_variable_and_the_cluster(mixed_emulator, tmp_path):
     mixed_emulator.reset()
     run = run_drill(mixed_emulator, tmp_path, {"payments": {"backup_restore_drill_cluster_id": PAYMENTS_PG_ID,
                                                             "backup_restore_drill_application": "postgresql",
@@ -134,9 +134,14 @@ def test_v1_refuses_another_application_before_any_request(mixed_emulator, tmp_p
     assert run.rc != 0
     report = run.report()
     assert report["status"] == "failed" and report["application"] == "postgresql"
-    assert report["failure"]["phase"] == "preflight"
-    assert "backup_restore_drill_application: postgresql needs backup_restore_drill_api_version v2" in report["failure"]["message"]
-    assert mixed_emulator.requests_log() == []
+    assert report["failure"]["phase"] == "preflight" and report["failure"]["task"] == "Stop when the source cannot be drilled"
+    message = report["failure"]["message"]
+    assert "backup_restore_drill_application: postgresql needs backup_restore_drill_api_version v2" in message
+    assert "payments-pg (%s) was not drilled and nothing was changed" % PAYMENTS_PG_ID in message
+    assert "set_fact" not in run.output and "Finalization" not in run.output
+    assert report["source"]["name"] == "payments-pg" and "drill-payments-pg-" in report["files"]["json"]
+    # Only the read that names the cluster: nothing that changes anything.
+    assert [entry["method"] for entry in mixed_emulator.requests_log()] == ["GET"]
 
 
 def test_the_sweep_deletes_leftover_drill_clusters_of_every_application(mixed_emulator, tmp_path):

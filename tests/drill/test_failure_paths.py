@@ -142,8 +142,9 @@ def test_existing_cluster_with_the_drills_name_is_not_deleted(emulator, tmp_path
     report = run.report()
     check = check_by_id(report, "restore_created")
     assert check["status"] == "failed"
-    assert existing_id in check["details"] and "not deleted" in check["details"]
-    assert report["restored"] == dict(report["restored"], id=existing_id, created=False)
+    # No intent record proves it is this drill's: the restore sends nothing and takes nothing.
+    assert existing_id in check["details"] and "nothing was sent or deleted" in check["details"]
+    assert report["restored"] == dict(report["restored"], id=None, created=False)
     assert report["cleanup"]["action"] == "none"
     assert_failed_summary(run, existing_id)
     # Only the restore made before the drill; no DELETE at all.
@@ -164,3 +165,65 @@ def test_invalid_input_fails_before_anything_is_sent(emulator, tmp_path):
     assert "backup_restore_drill_cluster_network" in inputs["details"]
     assert report["failure"]["phase"] == "preflight"
     assert emulator.mutating_requests() == []
+
+
+def test_negative_waits_fail_in_the_preflight_before_anything_is_sent(emulator, tmp_path):
+    """Every wait is checked first (cleanup's too): no production backup triggered, no cluster restored and left behind."""
+    run = run_drill(emulator, tmp_path, drill_host(backup_restore_drill_delete_wait_timeout=-5,
+                                                   backup_restore_drill_restore_wait_timeout=-5))
+
+    assert run.rc != 0
+    report = run.report()
+    inputs = check_by_id(report, "inputs")
+    assert inputs["status"] == "failed" and report["failure"]["phase"] == "preflight"
+    assert "backup_restore_drill_delete_wait_timeout" in inputs["details"]
+    assert "backup_restore_drill_restore_wait_timeout" in inputs["details"]
+    assert emulator.mutating_requests() == []
+
+
+def test_a_cluster_the_drill_cannot_prove_is_kept_and_reported(emulator, tmp_path):
+    """The drill's restore request is lost before the server acts; within the grace window another source's restore
+    (another task, its own intent record) makes a cluster of the drill's name. Not the drill's: kept, and said so."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tests.support.collection import collections_root
+    from tests.support.emulator import ORDERS_PROD_ID
+
+    name = "drill-inventory-dev-rival"
+    restore_path = "/provisioning/v1/%s/backups/restore" % INVENTORY_DEV_ID
+    emulator.add_fault("POST", restore_path, "drop_before", count=1)
+    args_file = tmp_path / "rival.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "api_url": emulator.url, "api_username": emulator.username, "api_key": emulator.api_key,
+        "cluster_id": ORDERS_PROD_ID, "name": name, "wait": False, "validate_backups": False}}))
+    rival = {}
+
+    def other_restore():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(
+                entry["method"] == "POST" and entry["path"] == restore_path for entry in emulator.requests_log()):
+            time.sleep(0.25)
+        rival["run"] = subprocess.run(
+            [sys.executable, "-m", "ansible_collections.restorekit.instaclustr.plugins.modules.cluster_restore", str(args_file)],
+            env=dict(os.environ, PYTHONPATH=str(collections_root())), capture_output=True, text=True, timeout=60, check=False)
+
+    thread = threading.Thread(target=other_restore)
+    thread.start()
+    try:
+        run = run_drill(emulator, tmp_path / "drill", drill_host(backup_restore_drill_restore_name=name))
+    finally:
+        thread.join(150)
+    assert rival["run"].returncode == 0, rival["run"].stdout + rival["run"].stderr
+    rival_id = json.loads(rival["run"].stdout)["restored_cluster_id"]
+
+    assert run.rc != 0
+    report = run.report()
+    assert report["cleanup"]["action"] == "kept" and report["cleanup"]["cluster_id"] == rival_id, report["cleanup"]
+    assert "no intent record proves this drill made it" in report["cleanup"]["details"]
+    assert rival_id not in deleted_ids(emulator)
+    assert [c["id"] for c in live_restored_clusters(emulator)] == [rival_id]

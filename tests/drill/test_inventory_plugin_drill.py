@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.drill.conftest import BIN_DIR, FAST_VARS, TIME_SCALE, drill_env, live_restored_clusters
+from tests.drill.conftest import BIN_DIR, FAST_VARS, TIME_SCALE, drill_env, live_restored_clusters, record_drill_restore
 from tests.support.emulator import DRILL_LEFTOVER_ID, DRILL_LEFTOVER_PG_ID, INVENTORY_DEV_ID, ORDERS_PROD_ID, running_emulator
 
 SOURCES = {"orders-prod": ORDERS_PROD_ID, "inventory-dev": INVENTORY_DEV_ID}
@@ -37,6 +37,10 @@ def emulator(mixed_emulator):
 def drill_over_plugin(emulator, tmp_path, inventory_config, timeout=300):
     source = tmp_path / "demo.instaclustr.yml"
     source.write_text(inventory_config % {"url": emulator.url})
+    # The leftovers are a drill's restored clusters, as their intent records prove: that, not their
+    # drill-... names, keeps them out of the inventory.
+    for cluster_id in (DRILL_LEFTOVER_ID, DRILL_LEFTOVER_PG_ID):
+        record_drill_restore(emulator, cluster_id, [c["name"] for c in emulator.clusters() if c["id"] == cluster_id][0])
     report_dir = tmp_path / "reports"
     extra = dict(FAST_VARS, backup_restore_drill_report_dir=str(report_dir), backup_restore_drill_trigger_backup=False)
     env = drill_env(emulator)

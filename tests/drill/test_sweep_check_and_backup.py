@@ -3,7 +3,7 @@ when a scheduled snapshot is already running on one node."""
 
 import datetime
 
-from tests.drill.conftest import check_by_id, deleted_ids, run_drill
+from tests.drill.conftest import check_by_id, deleted_ids, record_drill_restore, run_drill
 from tests.support.emulator import INVENTORY_DEV_ID, ORDERS_PROD_ID
 
 DAY_MS = 86400 * 1000
@@ -30,6 +30,12 @@ def test_sweep_deletes_only_old_prefixed_clusters(emulator, tmp_path):
         "drill-inventory-dev-copy": False,  # the prefix, but no drill timestamp
     }
     ids = {name: restore_named(emulator, name) for name in names}
+    # Each a drill made, as its intent record proves (the sweep deletes nothing a record does not prove) ...
+    for name, cluster_id in ids.items():
+        record_drill_restore(emulator, cluster_id, name, run_id=name[-4:])
+    # ... but a production cluster renamed like a drill's, with no record: kept and listed.
+    renamed = "drill-orders-prod-%s-prod1" % old
+    renamed_id = restore_named(emulator, renamed)
     hosts = {"inventory-dev": {"backup_restore_drill_cluster_id": INVENTORY_DEV_ID}}
     sweep = {"backup_restore_drill_sweep_older_than": "1d"}
 
@@ -39,6 +45,7 @@ def test_sweep_deletes_only_old_prefixed_clusters(emulator, tmp_path):
     assert deleted_ids(emulator) == []
     old_name = next(name for name, goes in names.items() if goes)
     assert "Would delete (check mode): %s" % old_name in checked.output
+    assert "Kept, not proven to be a drill's" in checked.output and "%s %s" % (renamed, renamed_id) in checked.output
 
     swept = run_drill(emulator, tmp_path / "sweep", hosts, extra_vars=sweep)
 

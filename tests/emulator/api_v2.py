@@ -1,8 +1,10 @@
 """Routes of the emulated Cluster Management API v2 (the gate in ``gate.py`` has already run).
 
 One catch-all route resolves the path through the table in ``wire_v2.APPS``, so the trailing-slash
-setting (``strict``: only the OpenAPI spelling; ``lenient``: with or without the slash) applies to
-every route alike, and a path the table does not have answers 404 in the v2 error shape.
+setting (``strict``: only the OpenAPI document's spelling; ``operator``: only the spelling of
+Instaclustr's operator client, which leaves out every trailing slash the document has and adds one
+to the account list; ``lenient``: with or without the slash) applies to every route alike, and a
+path the table does not have answers 404 in the v2 error shape.
 """
 
 import json
@@ -28,9 +30,10 @@ class Route:
     app: object  # wire_v2.AppWire, or None for the account list
     exact: re.Pattern
     lenient: re.Pattern
+    operator: re.Pattern
 
-    def match(self, path, lenient):
-        found = (self.lenient if lenient else self.exact).match(path)
+    def match(self, path, spelling):
+        found = getattr(self, spelling if spelling in ("lenient", "operator") else "exact").match(path)
         return None if found is None else found.groups()
 
     def path(self, *values):
@@ -42,10 +45,19 @@ class Route:
 PLACEHOLDER = re.compile(r"\{(?:clusterId|firewallRuleId)\}")
 
 
+def operator_spelling(template):
+    """How Instaclustr's operator client spells a path: no trailing slash, but one on the account list."""
+    if template == wire_v2.ACCOUNT_LIST_PATH:
+        return template.rstrip("/") + "/"
+    return template.rstrip("/")
+
+
 def route(operation, method, template, app=None):
     regex = "([^/]+)".join(re.escape(part) for part in PLACEHOLDER.split(template.rstrip("/")))
     exact = regex + ("/" if template.endswith("/") else "")
-    return Route(operation, method, template, app, re.compile(exact + r"\Z"), re.compile(regex + r"/?\Z"))
+    operator = regex + ("/" if operator_spelling(template).endswith("/") else "")
+    return Route(operation, method, template, app, re.compile(exact + r"\Z"), re.compile(regex + r"/?\Z"),
+                 re.compile(operator + r"\Z"))
 
 
 ROUTES = [route("account_list", "GET", wire_v2.ACCOUNT_LIST_PATH)] + [
@@ -94,10 +106,10 @@ def lookup(app, cluster_id, now, backups=False):
 @api_v2.route("", methods=METHODS)
 @api_v2.route("/<path:_rest>", methods=METHODS)
 def dispatch(_rest=""):
-    lenient = runtime().settings.v2_trailing_slash == "lenient"
+    spelling = runtime().settings.v2_trailing_slash
     allowed = set()
     for candidate in ROUTES:
-        groups = candidate.match(request.path, lenient)
+        groups = candidate.match(request.path, spelling)
         if groups is None:
             continue
         if candidate.method != request.method:

@@ -72,8 +72,9 @@ APPS = {
                      **_paths("redis", "redis", None, "/", "")),
 }
 APP_ONLY_FIELDS = frozenset().union(*(app.restore_fields for app in APPS.values()))
+# Values of the vendor's node role enum (``NodeRolesV2``), which has no OPENSEARCH_CLUSTER_MANAGER.
 NODE_ROLES = {"cassandra": ["CASSANDRA"], "postgresql": ["POSTGRESQL"],
-              "opensearch": ["OPENSEARCH_CLUSTER_MANAGER", "OPENSEARCH_DATA"]}
+              "opensearch": ["OPENSEARCH_MASTER", "OPENSEARCH_DATA"]}
 
 
 # --- error bodies ------------------------------------------------------------------------------
@@ -113,9 +114,11 @@ def node_v2(cluster, node, index, status, masters):
     roles = NODE_ROLES.get(cluster.application)
     if roles is None:  # Redis: the first ``masters`` nodes of a data centre are masters
         roles = ["REDIS_MASTER"] if index < masters else ["REDIS_REPLICA"]
-    return {"id": node.id, "status": status, "nodeSize": node.size, "rack": node.rack,
+    # The vendor's schema allows no null: a field without a value (deletionTime of a live node) is left out.
+    body = {"id": node.id, "status": status, "nodeSize": node.size, "rack": node.rack,
             "publicAddress": node.public_address, "privateAddress": node.private_address,
-            "nodeRoles": list(roles), "startTime": iso_ms(node.created_ms), "deletionTime": None}
+            "nodeRoles": list(roles), "startTime": iso_ms(node.created_ms)}
+    return {name: value for name, value in body.items() if value is not None}
 
 
 def data_centre_v2(cluster, dc, now, restore_status):
@@ -123,22 +126,22 @@ def data_centre_v2(cluster, dc, now, restore_status):
     statuses = [shown_status(cluster.node_status(node, now), restore_status) for node in dc.nodes]
     nodes = [node_v2(cluster, node, index, status, masters)
              for index, (node, status) in enumerate(zip(dc.nodes, statuses))]
+    # ``tags`` is a list of {key, value} in the vendor's schema; providerAccountName (no null allowed) is
+    # left out, as for a data centre in Instaclustr's own account.
     body = {"id": dc.id, "name": dc.cdc_name, "status": cluster_status(set(statuses)), "region": dc.name,
-            "cloudProvider": dc.provider, "network": dc.network, "providerAccountName": None,
-            "tags": {}, "nodes": nodes}
+            "cloudProvider": dc.provider, "network": dc.network, "tags": [], "nodes": nodes}
     app = cluster.application
     if app == "cassandra":
         body.update(numberOfNodes=len(nodes), replicationFactor=min(3, len(nodes)), nodeSize=dc.nodes[0].size,
                     continuousBackup=bool(cluster.schedule and cluster.schedule.continuous),
-                    clientToClusterEncryption=cluster.client_encryption)
+                    clientToClusterEncryption=cluster.client_encryption, privateIpBroadcastForDiscovery=False)
     elif app == "postgresql":
-        body.update(numberOfNodes=len(nodes), clientToClusterEncryption=cluster.client_encryption,
-                    pgBouncer=[], interDataCentreReplication=[],
-                    intraDataCentreReplication=[{"replicationMode": "ASYNCHRONOUS"}])
+        body.update(numberOfNodes=len(nodes), nodeSize=dc.nodes[0].size, clientToClusterEncryption=cluster.client_encryption,
+                    pgBouncer=[], interDataCentreReplication=[], intraDataCentreReplication=[{"replicationMode": "ASYNCHRONOUS"}])
     elif app == "opensearch":
         body.update(numberOfRacks=len({node.rack for node in dc.nodes}))
     else:
-        body.update(masterNodes=masters, replicaNodes=len(nodes) - masters,
+        body.update(nodeSize=dc.nodes[0].size, masterNodes=masters, replicaNodes=len(nodes) - masters,
                     replicationFactor=1 if len(nodes) > masters else 0)
     return body
 
@@ -150,13 +153,13 @@ def cluster_v2(cluster, now, restore_status):
     body = {"id": cluster.id, "name": cluster.name, "status": status,
             "currentClusterOperationStatus": operation_status(status), "slaTier": cluster.sla_tier,
             APPS[cluster.application].version_field: cluster.version, "privateNetworkCluster": False,
-            "description": None, "twoFactorDelete": [], "dataCentres": centres}
+            "pciComplianceMode": cluster.pci_compliance == "ENABLED", "twoFactorDelete": [], "dataCentres": centres}
+    # No ``description``: the vendor's schema allows no null, and these clusters have none.
     app = cluster.application
     if app == "cassandra":
-        body.update(pciComplianceMode=cluster.pci_compliance == "ENABLED", luceneEnabled=False,
-                    passwordAndUserAuth=True, spark=[])
+        body.update(luceneEnabled=False, passwordAndUserAuth=True, spark=[])
     elif app == "postgresql":
-        body.update(synchronousModeStrict=False, pciComplianceMode=False)
+        body.update(synchronousModeStrict=False)
     elif app == "opensearch":
         size = cluster.data_centres[0].nodes[0].size
         body.update(clusterManagerNodes=[{"nodeSize": size, "dedicatedManager": False}],

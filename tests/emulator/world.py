@@ -46,7 +46,7 @@ class Settings:
     DURATIONS = ("backup_duration", "restore_duration", "delete_duration", "firewall_rule_duration")
     LIMITS = ("rate_limit", "v2_rate_limit")
     CHOICES = {
-        "v2_trailing_slash": ("lenient", "strict"),
+        "v2_trailing_slash": ("lenient", "strict", "operator"),
         "v2_point_in_time": ("both", "string", "integer"),
         "v2_error_body": ("list", "bare", "text"),
         "v2_restore_status": ("restoring", "provisioning"),

@@ -58,7 +58,7 @@ class CanonicalPathRequest:
 
 def canonical_v2_path(path):
     for route in ROUTES:
-        groups = route.match(path, lenient=True)
+        groups = route.match(path, "lenient")
         if groups is not None:
             return route.path(*groups)
     return path

@@ -192,3 +192,45 @@ def test_the_drill_leftovers_are_running_restored_clusters(v2):
         assert body["name"].endswith("-leftover") and len(body["name"]) <= 48
         state = v2.emulator.cluster_state(cluster_id)
         assert state["created_by_restore"] and state["source_cluster_id"] in (INVENTORY_DEV_ID, PAYMENTS_PG_ID)
+
+
+# Facts of the vendor's schema (Instaclustr's OpenAPI document, 2023 copy), typed out here apart from
+# cluster-management-v2.yaml so that a looser contract cannot hide a difference.
+VENDOR_REQUIRED = {
+    "cassandra": ({"cassandraVersion", "dataCentres", "luceneEnabled", "name", "passwordAndUserAuth", "pciComplianceMode",
+                   "privateNetworkCluster", "slaTier"},
+                  {"clientToClusterEncryption", "cloudProvider", "continuousBackup", "name", "network", "nodeSize",
+                   "numberOfNodes", "privateIpBroadcastForDiscovery", "region", "replicationFactor"}),
+    "postgresql": ({"dataCentres", "name", "postgresqlVersion", "privateNetworkCluster", "slaTier", "synchronousModeStrict"},
+                   {"clientToClusterEncryption", "cloudProvider", "intraDataCentreReplication", "name", "network", "nodeSize",
+                    "numberOfNodes", "region"}),
+    "opensearch": ({"clusterManagerNodes", "dataCentres", "opensearchVersion", "pciComplianceMode"},
+                   {"cloudProvider", "name", "network", "numberOfRacks", "region"}),
+    "redis": ({"clientToNodeEncryption", "dataCentres", "name", "passwordAndUserAuth", "pciComplianceMode", "privateNetworkCluster",
+               "redisVersion", "slaTier"},
+              {"cloudProvider", "masterNodes", "name", "network", "nodeSize", "region"}),
+}
+VENDOR_NODE_ROLES = {"CASSANDRA", "POSTGRESQL", "REDIS_MASTER", "REDIS_REPLICA", "OPENSEARCH_DASHBOARDS", "OPENSEARCH_COORDINATOR",
+                     "OPENSEARCH_MASTER", "OPENSEARCH_DATA", "OPENSEARCH_INGEST", "OPENSEARCH_DATA_AND_INGEST"}
+
+
+def nulls(value, where="$"):
+    if value is None:
+        return [where]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in nulls(item, "%s.%s" % (where, key))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in nulls(item, "%s[%d]" % (where, index))]
+    return []
+
+
+@pytest.mark.parametrize("application", sorted(SOURCE))
+def test_every_cluster_body_meets_the_vendors_schema(v2, application):
+    body = v2.get(v2_path(application, "cluster", SOURCE[application])).json()
+    cluster_required, centre_required = VENDOR_REQUIRED[application]
+    assert cluster_required <= set(body), cluster_required - set(body)
+    assert nulls(body) == []  # the vendor's schema marks no field of a cluster nullable
+    for centre in body["dataCentres"]:
+        assert centre_required <= set(centre), centre_required - set(centre)
+        assert isinstance(centre["tags"], list) and all(set(tag) == {"key", "value"} for tag in centre["tags"])
+        assert all(set(node["nodeRoles"]) <= VENDOR_NODE_ROLES for node in centre["nodes"]), centre["nodes"]

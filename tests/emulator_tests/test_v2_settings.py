@@ -34,6 +34,27 @@ def test_lenient_answers_both_spellings_strict_only_the_documented_one(v2, templ
     assert refused.status_code == 404 and refused.json()["errors"][0]["name"] == "path"
 
 
+@pytest.mark.parametrize("template,application", READS, ids=[t.split("/v2/", 1)[1] for t, _a in READS])
+def test_operator_answers_only_the_operator_clients_spelling(v2, template, application):
+    documented, _other = spelled(template, application)
+    operator = documented + "/" if template == ACCOUNT_LIST_PATH else documented.rstrip("/")
+    v2.emulator.settings(v2_trailing_slash="operator")
+    assert v2.get(operator).status_code == 200
+    if operator != documented:
+        refused = v2.get(documented)
+        assert refused.status_code == 404 and refused.json()["errors"][0]["name"] == "path"
+
+
+def test_operator_refuses_the_documents_spelling_of_a_mutation_and_does_nothing(v2):
+    v2.emulator.settings(v2_trailing_slash="operator")
+    documented = v2_path("redis", "trigger_backup", SESSIONS_REDIS_ID)
+    assert v2.post(documented).status_code == 404
+    assert v2.delete(v2_path("postgresql", "cluster", PAYMENTS_PG_ID)).status_code == 404
+    assert v2.emulator.cluster_state(SESSIONS_REDIS_ID)["triggered_backups"] == []
+    assert not v2.emulator.cluster_state(PAYMENTS_PG_ID)["delete_requested"]
+    assert v2.post(documented.rstrip("/")).status_code == 202
+
+
 def test_strict_refuses_a_mutation_spelled_the_other_way_and_does_nothing(v2):
     v2.emulator.settings(v2_trailing_slash="strict")
     documented = v2_path("postgresql", "trigger_backup", PAYMENTS_PG_ID)

@@ -2,7 +2,10 @@
 
 The emulator answers only the contract's spelling of each v2 path (``--v2-trailing-slash strict``),
 so a path spelt like another application's (``postgresql`` for ``postgres``, a slash too many or too
-few) fails the run. Beside the playbook's own assertions, the emulator's request log must show
+few) fails the run. PostgreSQL, whose paths meet every kind of spelling difference (GET and DELETE,
+list-backups, trigger, the account list), runs once more with ``--v2-trailing-slash operator``: only
+the spelling of Instaclustr's operator client is routed, and the client must find it after one 404.
+Beside the playbook's own assertions, the emulator's request log must show
 exactly the mutating requests the application allows, on its own paths, and none for refused input.
 """
 
@@ -47,11 +50,13 @@ def ansible_core_2_19():
         pytest.skip("the per-application playbooks run on ansible-core 2.19 (found %s.%s)" % found.groups())
 
 
-def run_playbook(emulator, variables):
+def run_playbook(emulator, variables, state_dir=None):
     extra_vars = dict(variables, emulator_url=emulator.url, emulator_username=emulator.username,
                       emulator_api_key=emulator.api_key)
     env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
                ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="false")
+    if state_dir is not None:
+        env["RESTOREKIT_STATE_DIR"] = str(state_dir)
     completed = subprocess.run([ansible_playbook(), str(PLAYBOOKS / "applications.yml"), "-e", json.dumps(extra_vars)],
                                env=env, capture_output=True, text=True, timeout=240, check=False)
     output = completed.stdout + completed.stderr
@@ -79,4 +84,22 @@ def test_application_playbook(application):
     expected = [("POST", v2_path(application, "trigger_backup", source), 202)]
     expected += [("POST", v2_path(application, "restore"), 202), ("DELETE", v2_path(application, "cluster", restored[0]), 204)]
     assert posts == expected
+    assert DB_PASSWORD not in output and API_KEY not in output
+
+
+def test_postgresql_playbook_against_the_operator_clients_spelling(tmp_path):
+    case = CASES["postgresql"]
+    with running_emulator(scenario="mixed", time_scale=TIME_SCALE, api_key=API_KEY,
+                          extra_args=EMULATOR_ARGS + ("--v2-trailing-slash", "operator")) as emulator:
+        output = run_playbook(emulator, dict(case, application="postgresql"), state_dir=tmp_path / "state")
+        posts = mutations(emulator)
+        restored = [cluster["id"] for cluster in emulator.clusters() if cluster["name"] == "it-postgresql-restore"]
+    assert len(restored) == 1
+    source = case["source_id"]
+    trigger = v2_path("postgresql", "trigger_backup", source)
+    # The trigger's document spelling answers 404 (nothing done) and is tried once in the operator's; the
+    # restore path is spelt alike; the delete goes straight to the spelling learnt while waiting.
+    assert posts == [("POST", trigger, 404), ("POST", trigger.rstrip("/"), 202),
+                     ("POST", v2_path("postgresql", "restore"), 202),
+                     ("DELETE", v2_path("postgresql", "cluster", restored[0]).rstrip("/"), 204)]
     assert DB_PASSWORD not in output and API_KEY not in output

@@ -1,12 +1,14 @@
 """Issue 5 §7: deletion safety.
 
-* ``cluster_restore state=absent`` refuses the source cluster and a ``name`` that does not match
-  the id, sending no DELETE (a matching name does delete: the control that shows the refusals are
-  refusals and not a module that never deletes);
+* ``cluster_restore state=absent`` refuses the source cluster, a ``name`` that does not match
+  the id, and a cluster no intent record proves to be a restore, sending no DELETE (a matching name
+  with ``force`` does delete: the control that shows the refusals are refusals and not a module that
+  never deletes);
 * a drill deletes only the cluster it created: not the source, not another restored cluster
   that was there before, and not a cluster that already had the drill's name;
-* the sweep deletes only clusters with the drill's prefix and a name timestamp older than its
-  age; under ``--check`` it deletes nothing.
+* the sweep deletes only clusters with the drill's prefix, a name timestamp older than its age AND a
+  drill's intent record; a cluster with a drill's name but no record (a production cluster renamed
+  ``drill-...``) is kept and listed; under ``--check`` it deletes nothing.
 """
 
 import datetime
@@ -23,12 +25,13 @@ from tests.reliability.conftest import (
     run_module,
     run_playbook,
     scenario_ids,
+    task_results,
     traceback_problems,
 )
 
 SUITE = ("deletion_safety", "Deletion safety (§7)",
-         "Never the source, never a name that does not match, never a cluster the drill did not create; "
-         "the sweep only takes old prefixed clusters")
+         "Never the source, never a name that does not match, never a cluster no intent record proves; "
+         "the sweep only takes old prefixed clusters a drill's record proves")
 EMULATOR = {"scenario": "default"}
 
 ORDERS, INVENTORY, LEGACY = scenario_ids()
@@ -73,8 +76,10 @@ ABSENT_CASES = [
                                                            name="inventory-dev"), False, r"name|match"),
     ("name of another restored cluster", lambda vid, vname: dict(cluster_id=INVENTORY, restored_cluster_id=vid,
                                                                  name=vname + "-other"), False, r"name|match"),
-    ("name matches (control)", lambda vid, vname: dict(cluster_id=INVENTORY, restored_cluster_id=vid, name=vname),
-     True, None),
+    ("no intent record proves it", lambda vid, vname: dict(cluster_id=INVENTORY, restored_cluster_id=vid, name=vname),
+     False, r"no intent record.*nothing was deleted"),
+    ("name matches, force (control)", lambda vid, vname: dict(cluster_id=INVENTORY, restored_cluster_id=vid, name=vname,
+                                                              force=True), True, None),
 ]
 
 
@@ -219,8 +224,19 @@ def test_sweep_takes_only_old_prefixed_clusters(emulator, figures, point_in_time
         "old, other prefix": ("prod-inventory-dev-%s-old2" % old, False),
         "old, prefix as a substring": ("drillx-inventory-dev-%s-old3" % old, False),
         "prefix without a timestamp": ("drill-keep-this-one", False),
+        "production cluster renamed like a drill's, no record": ("drill-orders-prod-%s-prod1" % old, False),
     }
-    ids = {label: make_restored(emulator, name, point_in_time) for label, (name, _age) in named.items()}
+    # Every one but the renamed production cluster made as a drill makes it: cluster_restore with a run id,
+    # so that a drill's intent record proves it. The name is then the only difference.
+    ids = {}
+    for label, (name, _age) in named.items():
+        if "no record" in label:
+            ids[label] = make_restored(emulator, name, point_in_time)
+            continue
+        failed, result = run_module("cluster_restore", common_args(emulator, cluster_id=INVENTORY, name=name, wait=False,
+                                                                   point_in_time=point_in_time, run_id=name[-4:]))
+        assert not failed, result
+        ids[label] = result["restored_cluster_id"]
     playbook = tmp_path / "sweep.yml"
     playbook.write_text(SWEEP_PLAYBOOK)
     extravars = {"backup_restore_drill_sweep_older_than": "1d", "backup_restore_drill_wait_sleep": 0.2,
@@ -248,6 +264,11 @@ def test_sweep_takes_only_old_prefixed_clusters(emulator, figures, point_in_time
     others = targeted - set(ids.values())
     if others:
         problems.append("the sweep deleted clusters it was not shown: %s" % sorted(others))
+    renamed = named["production cluster renamed like a drill's, no record"][0]
+    listed = [result.get("msg") for _host, task, result in task_results(swept, "runner_on_ok")
+              if task.startswith("List the clusters with a drill's name")]
+    if not listed or renamed not in str(listed[0]):
+        problems.append("the renamed production cluster is not listed for a person to decide: %s" % listed)
     figures.case("sweep", "older_than 1d over %s" % ", ".join(n for n, _age in named.values()), held=not problems,
                  outcome="deleted %d" % len(targeted), problems=problems)
     assert not problems, "\n".join(problems)

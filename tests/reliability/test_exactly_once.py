@@ -104,7 +104,7 @@ def check_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wa
     name = "xo-%03d" % next(_names)
     requests = REQUESTS_V2 if api_version == "v2" else REQUESTS
     emulator.clear_faults()
-    if pre_existing:  # made behind the module's back: the module must adopt it, not make another
+    if pre_existing:  # made behind the module's back: with adopt_existing the module takes it, never makes another
         made = emulator.api("POST", "/provisioning/v1/%s/backups/restore" % INVENTORY,
                             json={"clusterNameOverride": name, "pointInTime": point_in_time})
         assert made.status_code == 200, made.text
@@ -120,7 +120,8 @@ def check_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wa
                            delay_seconds=SLOW_SECONDS if kind == "delay" else None)
 
     log_start = len(api_requests(emulator))
-    failed, result = run_module("cluster_restore", restore_args(emulator, name, point_in_time, wait, api_version))
+    args = dict(restore_args(emulator, name, point_in_time, wait, api_version), adopt_existing=pre_existing)
+    failed, result = run_module("cluster_restore", args)
     emulator.clear_faults()
     posted = [e for e in api_requests(emulator)[log_start:]
               if e["method"] == "POST" and e["path"].endswith(RESTORE_PATHS)]
@@ -147,7 +148,7 @@ def check_exactly_once(emulator, figures, point_in_time, steps, pre_existing, wa
             existed = bool(named)
             # A patient retry budget: examples follow each other fast, and the rerun is judged on
             # safety, not on riding out the emulator's 35 requests/s limit within 0.4 s.
-            rerun_args = dict(restore_args(emulator, name, point_in_time, False, api_version), api_retries=5,
+            rerun_args = dict(restore_args(emulator, name, point_in_time, False, api_version), api_retries=5, adopt_existing=pre_existing,
                               api_retry_max_delay=1)
             rerun_failed, rerun = run_module("cluster_restore", rerun_args)
             after = clusters_named(emulator, name)

@@ -103,6 +103,13 @@ def test_galaxy_yml_has_every_field_filled():
     assert galaxy_problems(load_yaml("galaxy.yml")) == []
 
 
+def test_galaxy_description_names_every_application_and_both_apis():
+    description = load_yaml("galaxy.yml")["description"]
+    for name in ("Cassandra", "PostgreSQL", "OpenSearch", "Redis", "Provisioning API v1", "Cluster Management API v2"):
+        assert name in description, name
+    assert len(description) <= 255  # galaxy-importer's limit
+
+
 def test_galaxy_build_ignore_keeps_local_artefacts_out_of_the_tarball():
     ignored = set(load_yaml("galaxy.yml")["build_ignore"])
     for artefact in (".venv", "tests/output", "*.tar.gz"):

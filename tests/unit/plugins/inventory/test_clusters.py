@@ -82,7 +82,7 @@ def test_documented_option_defaults():
     options = PLUGIN_DOC["options"]
     assert options["applications"]["default"] == ["cassandra", "postgresql", "opensearch", "redis"]
     assert options["statuses"]["default"] == ["RUNNING"]
-    assert options["exclude_name_prefixes"]["default"] == ["drill"]
+    assert options["exclude_name_prefixes"]["default"] == []  # a name proves nothing: drill restores go by their records
     assert PLUGIN_DOC["extends_documentation_fragment"] == [
         "restorekit.instaclustr.api_plugin", "ansible.builtin.constructed", "ansible.builtin.inventory_cache"]
     assert list(ic.APPLICATIONS) == options["applications"]["default"]
@@ -92,6 +92,9 @@ def test_documented_option_defaults():
     ({"api_username": None}, "api_username is not set: set it in the inventory file or in the IC_USERNAME environment variable"),
     ({"api_key": ""}, "api_key is not set: set it in the inventory file or in the IC_API_KEY environment variable"),
     ({"applications": ["cassandra", "kafka"]}, "applications: unknown value 'kafka'"),
+    # As the modules' application option: lower case only, and the message gives the spelling to write.
+    ({"applications": ["PostgreSQL"]}, "applications: unknown value 'PostgreSQL'; application names are lower case, as the "
+                                       "modules' application option takes them: write postgresql"),
     ({"applications": []}, "applications: name at least one of"),
     ({"statuses": ["RUNNING", "ALIVE"]}, "statuses: unknown value 'ALIVE'"),
     ({"exclude_name_prefixes": ["drill", ""]}, "exclude_name_prefixes: must be a list of non-empty strings"),
@@ -109,7 +112,7 @@ def test_bad_options_name_the_cause(change, message):
 
 
 def test_option_values_are_normalised():
-    options = ic.check_options(dict(defaults(), applications=["Redis", "cassandra", "redis"], statuses=["running"],
+    options = ic.check_options(dict(defaults(), applications=["redis", "cassandra", "redis"], statuses=["running"],
                                     api_url=URL + "/"))
     assert options["applications"] == ["redis", "cassandra"]
     assert options["statuses"] == ["RUNNING"]
@@ -310,20 +313,50 @@ def test_parse_makes_hosts_groups_and_variables(tmp_path):
     with responses.RequestsMock() as mock:
         mock_v2(mock)
         inventory = Plugin(tmp_path, api_version="v2").parse()
-    assert hosts_of(inventory, "instaclustr_cassandra") == ["orders"]
+    assert hosts_of(inventory, "instaclustr_cassandra") == ["drill-orders-x-y", "orders"]
     assert hosts_of(inventory, "instaclustr_postgresql") == ["payments"]
     assert hosts_of(inventory, "instaclustr_redis") == ["sessions"]
     assert hosts_of(inventory, "instaclustr_opensearch") == []
-    assert "drill-orders-x-y" not in inventory.hosts  # excluded by the default prefix
+    assert "drill-orders-x-y" in inventory.hosts  # a name proves nothing: no record, so it does not vanish
     variables = inventory.get_host("payments").vars
     assert variables["instaclustr_cluster_id"] == PG and variables["backup_restore_drill_application"] == "postgresql"
     assert KEY not in json.dumps({name: inventory.get_host(name).vars for name in inventory.hosts}, default=str)
 
 
+def record_drill_restore(options, cluster_id, name, run_id="r1"):
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    checked = ic.check_options(options)
+    return StateFolder(checked["state_dir"], checked["api_url"], checked["api_username"]).record_intent(
+        operation="restore", restored_cluster_id=cluster_id, restored_name=name, run_id=run_id, source_cluster_id=CASS_A)
+
+
+def test_a_drills_restored_cluster_is_left_out_by_its_record_not_by_its_name(tmp_path, monkeypatch):
+    plugin = Plugin(tmp_path, api_version="v2")
+    record_drill_restore(plugin.options, LEFTOVER, "drill-orders-x-y")
+    with responses.RequestsMock() as mock:
+        mock_v2(mock)
+        inventory = plugin.parse()
+    assert "drill-orders-x-y" not in inventory.hosts
+    assert hosts_of(inventory, "instaclustr_cassandra") == ["orders"]
+
+
+def test_a_name_prefix_leaves_a_cluster_out_only_with_a_warning(tmp_path, monkeypatch):
+    warnings = []
+    from ansible.utils.display import Display
+
+    monkeypatch.setattr(Display, "warning", lambda self, message, *args, **kwargs: warnings.append(message))
+    with responses.RequestsMock() as mock:
+        mock_v2(mock)
+        inventory = Plugin(tmp_path, api_version="v2", exclude_name_prefixes=["drill"]).parse()
+    assert "drill-orders-x-y" not in inventory.hosts
+    assert len(warnings) == 1 and "drill-orders-x-y" in warnings[0] and LEFTOVER in warnings[0], warnings
+
+
 def test_constructed_groups_and_compose(tmp_path):
     with responses.RequestsMock() as mock:
         mock_v2(mock)
-        inventory = Plugin(tmp_path, api_version="v2", compose={"tier": "instaclustr_sla_tier | lower"},
+        inventory = Plugin(tmp_path, api_version="v2", exclude_name_prefixes=["drill"], compose={"tier": "instaclustr_sla_tier | lower"},
                            groups={"big": "instaclustr_node_count > 2"},
                            keyed_groups=[{"key": "instaclustr_application", "prefix": "app"}]).parse()
     assert hosts_of(inventory, "big") == ["orders", "payments", "sessions"]
@@ -376,3 +409,32 @@ def test_cache_second_parse_sends_no_request_and_flush_reads_again(tmp_path):
         plugin.parse(cache=False)
         assert [call.request.url.replace(URL, "") for call in mock.calls] == [
             ACCOUNT_CLUSTERS_PATH, APPLICATIONS["redis"].cluster.format(cluster_id=REDIS)]
+
+
+def test_the_modules_refuse_the_application_spelling_the_plugin_refuses():
+    assert "PostgreSQL" not in _module.API_ARGUMENT_SPEC["application"]["choices"]
+    assert "postgresql" in _module.API_ARGUMENT_SPEC["application"]["choices"]
+
+
+@pytest.mark.parametrize("applications, warning", [
+    (["postgresql"], "this inventory is empty: applications is postgresql, but api_version v1 (the Provisioning API) serves "
+                     "cassandra only; set api_version: v2 for postgresql clusters"),
+    (["cassandra", "redis"], "redis: no hosts on api_version v1 (the Provisioning API serves cassandra only); set api_version: v2 for them"),
+    (["cassandra"], None),
+])
+def test_v1_with_other_applications_than_cassandra_warns_why_they_give_no_host(applications, warning):
+    options = ic.check_options(dict(defaults(), api_version="v1", applications=applications))
+    assert ic.option_warnings(options) == ([warning] if warning else [])
+    assert ic.option_warnings(dict(options, api_version="v2")) == []
+
+
+def test_parsing_a_v1_inventory_of_postgresql_only_warns_that_it_is_empty_and_why(tmp_path, monkeypatch):
+    warnings = []
+    from ansible.utils.display import Display
+
+    monkeypatch.setattr(Display, "warning", lambda self, msg, *args, **kwargs: warnings.append(msg))
+    with responses.RequestsMock():  # v1 serves no PostgreSQL: not a single request
+        inventory = Plugin(tmp_path, api_version="v1", applications=["postgresql"]).parse()
+    assert hosts_of(inventory, "instaclustr_postgresql") == []
+    assert warnings == ["restorekit.instaclustr.clusters: this inventory is empty: applications is postgresql, but api_version v1 "
+                        "(the Provisioning API) serves cassandra only; set api_version: v2 for postgresql clusters"]

@@ -435,6 +435,7 @@ def test_429s_on_the_lookup_are_retried(api, backend):
 
 def test_the_account_list_404_is_an_error_not_an_empty_account(api, backend):
     api.get(ACCOUNT_LIST, status=404)
+    api.get(ACCOUNT_LIST + "/", status=404)  # the operator's spelling, tried once
     with pytest.raises(ApiError) as raised:
         backend.list_clusters()
     assert raised.value.status == 404 and raised.value.operation == "list clusters"
@@ -503,6 +504,7 @@ def test_a_404_for_another_applications_cluster_names_it_and_the_option_to_set(a
 def test_a_trigger_404_for_another_applications_cluster_names_it(api, session):
     backend = ClusterManagementV2(session, "redis")
     api.post(BASE + EXPECTED_PATHS["redis"]["trigger_backup"].format(id=PG_ID), status=404)
+    api.post(BASE + EXPECTED_PATHS["redis"]["trigger_backup"].format(id=PG_ID).rstrip("/"), status=404)
     api.get(ACCOUNT_LIST, json=account_list_with(PG_ID, "OPENSEARCH"))
     with pytest.raises(OptionError) as raised:
         backend.trigger_backup(PG_ID)
@@ -525,6 +527,7 @@ def test_check_cluster_application_only_fails_for_another_application(api, sessi
 def test_an_unreadable_account_list_leaves_the_404_as_it_is(api, session):
     backend = ClusterManagementV2(session, "postgresql")
     api.get(BASE + EXPECTED_PATHS["postgresql"]["list_backups"].format(id=PG_ID), status=404)
+    api.get(BASE + EXPECTED_PATHS["postgresql"]["list_backups"].format(id=PG_ID).rstrip("/"), status=404)
     api.get(ACCOUNT_LIST, status=403)
     with pytest.raises(ApiError) as raised:
         backend.list_backup_events(PG_ID)
@@ -540,3 +543,100 @@ def test_v1_takes_cassandras_options_only_and_never_reads_more_on_404(session):
         backend.check_restore_options({"index_names": ["idx"]})
     assert raised.value.option == "index_names" and "cassandra" in raised.value.rule
     assert backend.check_cluster_application(PG_ID) is None
+
+
+# ---- the document's and the operator's spelling of a path ----
+
+# The paths Instaclustr's operator client spells otherwise than the OpenAPI document (typed out here).
+OPERATOR_SPELLINGS = {
+    ("postgresql", "cluster"): "/cluster-management/v2/resources/applications/postgresql/clusters/v2/{id}",
+    ("postgresql", "list_backups"): "/cluster-management/v2/data-sources/applications/postgresql/clusters/v2/{id}/list-backups/v2",
+    ("opensearch", "list_backups"): "/cluster-management/v2/data-sources/applications/opensearch/clusters/v2/{id}/list-backups/v2",
+    ("postgresql", "trigger_backup"): "/cluster-management/v2/operations/applications/postgres/clusters/v2/{id}/trigger-backup/v2",
+    ("opensearch", "trigger_backup"): "/cluster-management/v2/operations/applications/opensearch/clusters/v2/{id}/trigger-backup/v2",
+    ("redis", "trigger_backup"): "/cluster-management/v2/operations/applications/redis/clusters/v2/{id}/trigger-backup/v2",
+}
+
+
+def test_the_operator_spells_seven_application_paths_and_the_account_list_otherwise():
+    found = {(name, operation): v2.operator_spelling(getattr(row, operation)).replace("{cluster_id}", "{id}")
+             for name, row in v2.APPLICATIONS.items() for operation in ("cluster", "list_backups", "trigger_backup", "restore")
+             if getattr(row, operation) and v2.operator_spelling(getattr(row, operation))}
+    assert found == OPERATOR_SPELLINGS
+    assert v2.operator_spelling(v2.ACCOUNT_CLUSTERS_PATH) == "/cluster-management/v2/data-sources/clusters/v2/"
+
+
+@pytest.fixture
+def state(tmp_path):
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+    return StateFolder(str(tmp_path / "state"), BASE, "demo")
+
+
+def sent(api):
+    return [(call.request.method, call.request.url[len(BASE):]) for call in api.calls]
+
+
+@pytest.mark.parametrize("application, operation", sorted(OPERATOR_SPELLINGS))
+def test_a_404_to_the_documents_spelling_is_tried_once_in_the_operators_and_kept_for_the_next_process(
+        api, session, state, application, operation):
+    document = EXPECTED_PATHS[application][operation].format(id=PG_ID)
+    operator = OPERATOR_SPELLINGS[(application, operation)].format(id=PG_ID)
+    method = {"cluster": "GET", "list_backups": "GET", "trigger_backup": "POST"}[operation]
+    answer = {"cluster": dict(json=v2_cluster(PG_ID)), "list_backups": dict(json={"id": PG_ID, "clusterDataCentres": []}),
+              "trigger_backup": dict(status=202)}[operation]
+    api.add(method, BASE + document, status=404, json={"name": "path", "message": "No route"})
+    api.add(method, BASE + operator, **answer)
+    call = {"cluster": lambda backend: backend.get_cluster(PG_ID), "list_backups": lambda backend: backend.list_backup_events(PG_ID),
+            "trigger_backup": lambda backend: backend.trigger_backup(PG_ID)}[operation]
+    call(ClusterManagementV2(session, application, state=state))
+    assert sent(api) == [(method, document), (method, operator)]  # the POST too: a 404 proves nothing was done
+    # A later module (its own process) reads the memo and sends the spelling that worked at once.
+    call(ClusterManagementV2(session, application, state=state))
+    assert sent(api)[2:] == [(method, operator)]
+
+
+def test_the_account_list_falls_back_to_the_operators_trailing_slash(api, session, state):
+    api.get(ACCOUNT_LIST, status=404)
+    api.get(ACCOUNT_LIST + "/", json=[])
+    backend = ClusterManagementV2(session, "cassandra", state=state)
+    assert backend.list_account_clusters() == []
+    assert backend.list_account_clusters() == []
+    assert sent(api) == [("GET", ACCOUNT_LIST[len(BASE):]), ("GET", ACCOUNT_LIST[len(BASE):] + "/"), ("GET", ACCOUNT_LIST[len(BASE):] + "/")]
+
+
+def test_when_both_spellings_answer_404_the_cluster_is_gone_and_nothing_is_learnt(api, session, state):
+    document = EXPECTED_PATHS["postgresql"]["cluster"].format(id=PG_ID)
+    api.delete(BASE + document, status=404)
+    api.delete(BASE + document.rstrip("/"), status=404)
+    assert ClusterManagementV2(session, "postgresql", state=state).delete_cluster(PG_ID) is False
+    assert sent(api) == [("DELETE", document), ("DELETE", document.rstrip("/"))]
+    assert state.memo(v2.SPELLING_MEMO) == {}
+
+
+def test_once_a_spelling_is_known_a_404_is_the_apis_answer_and_costs_one_request(api, session, state):
+    document = EXPECTED_PATHS["postgresql"]["cluster"].format(id=PG_ID)
+    api.get(BASE + document, json=v2_cluster(PG_ID))
+    api.get(BASE + document, status=404)
+    backend = ClusterManagementV2(session, "postgresql", state=state)
+    assert backend.get_cluster(PG_ID)["id"] == PG_ID
+    assert backend.get_cluster(PG_ID) is None
+    assert sent(api) == [("GET", document), ("GET", document)]
+    assert state.memo(v2.SPELLING_MEMO)[v2.APPLICATIONS["postgresql"].cluster]["spelling"] == "document"
+
+
+def test_a_spelling_learnt_long_ago_is_not_trusted(api, session, state):
+    template = v2.APPLICATIONS["postgresql"].cluster
+    state.remember(v2.SPELLING_MEMO, template, {"spelling": "operator", "learnt": 1000})
+    document = template.format(cluster_id=PG_ID)
+    api.get(BASE + document, json=v2_cluster(PG_ID))
+    backend = ClusterManagementV2(session, "postgresql", state=state, clock=lambda: 1000 + v2.SPELLING_TRUSTED_SECONDS + 1)
+    assert backend.get_cluster(PG_ID)["id"] == PG_ID
+    assert sent(api) == [("GET", document)]
+    assert state.memo(v2.SPELLING_MEMO)[template]["spelling"] == "document"
+
+
+def test_a_restore_path_has_one_spelling_and_a_404_is_final(api, session, state):
+    api.post(BASE + EXPECTED_PATHS["postgresql"]["restore"], status=404)
+    with pytest.raises(ApiError):
+        ClusterManagementV2(session, "postgresql", state=state).restore(PG_ID, {"name": "pg-restore"})
+    assert len(api.calls) == 1

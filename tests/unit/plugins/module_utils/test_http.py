@@ -231,7 +231,7 @@ def test_get_timeouts_exhausted_become_a_status_less_error():
     responses.get(BASE + BACKUPS, body=requests.exceptions.ReadTimeout("read timed out"))
     error = api_error(lambda: make_session(retries=1, timeout=60).get(BACKUPS, "list backups"))
     assert error.status is None
-    assert error.reason == "timed out after 60 s waiting for the response; gave up after 1 retries"
+    assert error.reason == "timed out after 60 s waiting for the response (api_url %s); gave up after 1 retries" % BASE
     assert not error.ambiguous  # a read changes nothing
     assert len(responses.calls) == 2
 
@@ -267,8 +267,9 @@ def test_a_post_answered_503_is_a_definite_failure_not_retried():
 def test_a_post_that_was_sent_but_not_answered_is_ambiguous_and_never_repeated(failure, reason):
     responses.post(BASE + BACKUPS + "/restore", body=failure)
     error = api_error(lambda: make_session().post(BACKUPS + "/restore", "restore", body={"clusterNameOverride": "x-restore"}))
-    assert (error.status, error.ambiguous, error.reason) == (None, True, reason)
-    assert str(error) == "restore failed: " + reason
+    named = "%s (api_url %s)" % (reason, BASE)
+    assert (error.status, error.ambiguous, error.reason) == (None, True, named)
+    assert str(error) == "restore failed: " + named
     assert len(responses.calls) == 1
 
 
@@ -292,7 +293,7 @@ def test_a_refused_post_that_stays_refused_is_not_ambiguous():
     responses.post(BASE + BACKUPS, body=refused())
     error = api_error(lambda: make_session(retries=2).post(BACKUPS, "trigger backup"))
     assert (error.status, error.ambiguous) == (None, False)
-    assert error.reason == "connection refused; gave up after 2 retries"
+    assert error.reason == "connection refused (api_url %s); gave up after 2 retries" % BASE
 
 
 @responses.activate
@@ -492,10 +493,11 @@ class _SilentServer:
 
 def test_real_connection_refused_is_retried_even_for_post_and_not_ambiguous():
     sleeps = Sleeps()
-    session = make_session(sleeps, base_url="http://127.0.0.1:%d" % _closed_port(), retries=2)
+    url = "http://127.0.0.1:%d" % _closed_port()
+    session = make_session(sleeps, base_url=url, retries=2)
     error = api_error(lambda: session.post(BACKUPS, "trigger backup"))
     assert (error.status, error.ambiguous) == (None, False)
-    assert error.reason == "connection refused; gave up after 2 retries"
+    assert error.reason == "connection refused (api_url %s); gave up after 2 retries" % url
     assert session.retried_statuses == {"connection refused": 2}
 
 
@@ -504,11 +506,12 @@ def test_real_connection_refused_is_retried_even_for_post_and_not_ambiguous():
 def test_real_sent_but_unanswered_post_is_ambiguous_and_sent_once(hang_up, reason):
     server = _SilentServer(hang_up)
     try:
-        session = make_session(base_url="http://127.0.0.1:%d" % server.port, timeout=0.3)
+        url = "http://127.0.0.1:%d" % server.port
+        session = make_session(base_url=url, timeout=0.3)
         error = api_error(lambda: session.post(BACKUPS, "trigger backup"))
     finally:
         server.close()
-    assert (error.status, error.ambiguous, error.reason) == (None, True, reason)
+    assert (error.status, error.ambiguous, error.reason) == (None, True, "%s (api_url %s)" % (reason, url))
     assert server.accepted == 1
 
 
@@ -537,3 +540,50 @@ def test_a_connection_error_whose_cause_chain_has_a_text_reason_is_a_lost_connec
     inner.reason = "Connection aborted."  # text, not an exception
     failure = _http.classify_transport_error(requests.exceptions.ConnectionError(inner), 2)
     assert failure.sent is True and failure.kind == "connection lost"
+
+
+# --- a wrong api_url says so ----------------------------------------------------------------------
+
+@responses.activate
+@pytest.mark.parametrize("base, prefix", [
+    ("https://api.instaclustr.com/provisioning/v1", "/provisioning/v1"),
+    ("https://api.instaclustr.com/cluster-management/v2/", "/cluster-management/v2"),
+])
+def test_a_404_under_an_api_url_that_ends_in_an_api_prefix_says_so_instead_of_blaming_the_cluster_id(base, prefix):
+    responses.get(base.rstrip("/") + BACKUPS, status=404, json={"message": "Not found"})
+    error = api_error(lambda: make_session(base_url=base).get(BACKUPS, "list backups"))
+    assert error.status == 404
+    assert "check the cluster id" not in str(error)
+    assert ("hint: api_url https://api.instaclustr.com%s ends in %s, which the collection adds itself: set api_url to the "
+            "API's base URL without it, such as https://api.instaclustr.com)" % (prefix, prefix)) in str(error)
+
+
+@responses.activate
+def test_a_404_under_a_plain_api_url_keeps_the_cluster_id_hint():
+    responses.get(BASE + BACKUPS, status=404, json={"message": "Not found"})
+    assert "(hint: check the cluster id" in str(api_error(lambda: make_session().get(BACKUPS, "list backups")))
+
+
+def test_a_refused_port_is_retried_twice_at_most_and_the_failure_names_the_url_without_credentials():
+    sleeps = Sleeps()
+    port = _closed_port()
+    session = ApiSession("http://operator:s3cret@127.0.0.1:%d/base?token=abc" % port, "demo", KEY, sleep=sleeps, rng=lambda: 0.5)
+    error = api_error(lambda: session.get(BACKUPS, "list backups"))  # api_retries is 5 by default
+    assert session.retried_statuses == {"connection refused": 2}
+    assert sum(sleeps) < 3
+    assert str(error) == "list backups failed: connection refused (api_url http://127.0.0.1:%d/base); gave up after 2 retries" % port
+    assert "s3cret" not in str(error) and "operator" not in str(error) and "token" not in str(error)
+
+
+@responses.activate
+def test_a_host_name_that_does_not_resolve_is_retried_twice_at_most_and_named():
+    cause = NewConnectionError(None, "Failed to resolve")
+    try:
+        from urllib3.exceptions import NameResolutionError
+        cause = NameResolutionError("api.instaclustr.test", None, socket.gaierror("Name or service not known"))
+    except ImportError:  # an older urllib3: the refused branch names the URL the same way
+        pass
+    responses.get("https://api.instaclustr.test" + BACKUPS, body=requests.exceptions.ConnectionError(MaxRetryError(None, "x", reason=cause)))
+    error = api_error(lambda: make_session(base_url="https://api.instaclustr.test").get(BACKUPS, "list backups"))
+    assert len(responses.calls) == 3
+    assert "(api_url https://api.instaclustr.test); gave up after 2 retries" in str(error)

@@ -119,3 +119,23 @@ def test_cluster_list_items():
 ])
 def test_snake_case(name, expected):
     assert _shapes.snake_case(name) == expected
+
+
+def test_a_v2_cluster_reads_the_same_in_the_vendors_shape_and_in_the_older_looser_one():
+    """The client reads both: nulls and ``tags: {}`` (what the emulator once answered) or fields left out and ``tags: []``."""
+    node = {"id": "n1", "status": "RUNNING", "nodeSize": "CAS-DEV-t4g.small-5", "rack": "us-east-1a",
+            "publicAddress": "3.4.5.6", "privateAddress": "10.2.0.1", "nodeRoles": ["CASSANDRA"], "startTime": "2026-11-01T00:00:00Z"}
+    centre = {"id": "dc1", "name": "orders-dc1", "status": "RUNNING", "region": "US_EAST_1", "cloudProvider": "AWS_VPC",
+              "network": "10.2.0.0/16", "numberOfNodes": 1, "nodeSize": "CAS-DEV-t4g.small-5", "replicationFactor": 1,
+              "continuousBackup": True}
+    cluster = {"id": "c1", "name": "orders-prod", "status": "RUNNING", "currentClusterOperationStatus": "NO_OPERATION",
+               "slaTier": "PRODUCTION", "cassandraVersion": "4.0.10", "privateNetworkCluster": False}
+    vendor = dict(cluster, pciComplianceMode=False, dataCentres=[dict(centre, tags=[{"key": "team", "value": "orders"}],
+                                                                      clientToClusterEncryption=False,
+                                                                      privateIpBroadcastForDiscovery=False, nodes=[node])])
+    older = dict(cluster, description=None, dataCentres=[dict(centre, tags={}, providerAccountName=None,
+                                                              nodes=[dict(node, deletionTime=None)])])
+    assert _shapes.cluster_details_v2(vendor) == _shapes.cluster_details_v2(older)
+    assert _shapes.cluster_details_v2(vendor)["data_centres"][0]["nodes"][0]["public_address"] == "3.4.5.6"
+    without_address = dict(vendor, dataCentres=[dict(vendor["dataCentres"][0], nodes=[{k: v for k, v in node.items() if k != "publicAddress"}])])
+    assert _shapes.cluster_details_v2(without_address)["data_centres"][0]["nodes"][0]["public_address"] is None

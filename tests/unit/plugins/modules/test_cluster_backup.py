@@ -53,6 +53,19 @@ def test_second_run_within_reuse_within_does_not_trigger(run_module, module_args
     assert second["backup"]["state"] == "COMPLETED"
 
 
+def test_without_reuse_within_a_second_run_triggers_a_fresh_backup_as_the_readme_says(run_module, module_args, fake_api):
+    from pathlib import Path
+
+    _code, first = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID)
+    code, second = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID)
+    assert code == 0 and first["triggered"] is True and second["triggered"] is True and second["changed"] is True
+    assert len(posts(fake_api)) == 2
+    # The README's promise names the option that makes a rerun reuse a recent backup, and says what happens without it.
+    readme = " ".join((Path(__file__).resolve().parents[4] / "README.md").read_text().split())
+    assert ("a backup is not triggered again while one runs on every node, nor, with `reuse_within`, while a recent one "
+            "is complete (without it, each run asks for a fresh backup)") in readme
+
+
 def test_a_reused_backup_says_so_and_reports_each_snapshots_own_duration(run_module, module_args, fake_api):
     # Scheduled snapshots, node after node: the reused "backup" spans 2.5 hours, no snapshot took more than 20 minutes.
     for index, node_id in enumerate(all_nodes(fake_api)):

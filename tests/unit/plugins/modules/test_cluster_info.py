@@ -15,7 +15,8 @@ def test_by_id_returns_one_cluster_in_the_documented_shape_without_password(run_
     code, result = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID.upper())
     assert code == 0 and result["changed"] is False
     [cluster] = result["clusters"]
-    assert set(cluster) == ITEM_KEYS
+    assert set(cluster) == ITEM_KEYS | {"restore_record"}
+    assert cluster["restore_record"] is None  # no intent record proves it a restore
     assert (cluster["id"], cluster["name"], cluster["status"]) == (fake_api.SOURCE_ID, "orders-prod", "RUNNING")
     data_centre = cluster["data_centres"][0]
     assert set(data_centre) == {"id", "name", "cdc_name", "provider", "status", "network", "nodes"}
@@ -79,3 +80,16 @@ def test_an_api_failure_names_the_operation_and_status(run_module, module_args, 
     assert result["msg"].startswith("list clusters failed: HTTP 401")
     assert "check api_username and api_key" in result["msg"]
     assert "fake-api-key-1234" not in json.dumps(result)
+
+
+def test_a_cluster_an_intent_record_proves_carries_it(run_module, module_args, fake_api, private_state_dir):
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._state import StateFolder
+
+    args = module_args(cluster_id=fake_api.SOURCE_ID)
+    StateFolder(str(private_state_dir), args["api_url"], args["api_username"]).record_intent(
+        operation="restore", restored_cluster_id=fake_api.SOURCE_ID, restored_name="orders-prod", run_id="r1",
+        source_cluster_id="99999999-0000-4000-8000-000000000000", created_ms=1)
+    code, result = run(run_module, module_args, cluster_id=fake_api.SOURCE_ID)
+    assert code == 0
+    record = result["clusters"][0]["restore_record"]
+    assert record["run_id"] == "r1" and record["restored_name"] == "orders-prod" and record["nonce"]

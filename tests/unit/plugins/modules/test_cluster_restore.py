@@ -350,3 +350,22 @@ def test_absent_a_cluster_that_stays_after_an_accepted_delete_is_two_factor(run_
     assert code == 1
     assert "two-factor delete" in result["msg"] and "still RUNNING, not DELETING" in result["msg"]
     assert result["restored_cluster_id"] == restored_id
+
+
+UNPROVEN_ID = "0c0ffee0-1111-4222-8333-444455556666"
+
+
+def test_absent_needs_an_intent_record_to_delete_unless_forced_but_not_to_leave_a_deleting_cluster(run_module, module_args, fake_api):
+    """No record proves a cluster made behind the module's back: refused, nothing sent; force deletes it; one already
+    DELETING is left as it is without asking for proof (no DELETE is sent)."""
+    fake_api.add_cluster(UNPROVEN_ID, "made-by-hand", {"dc0000aa-0000-4000-8000-000000000001": ["n0000aa-1"]})
+    code, result = delete(run_module, module_args, fake_api, UNPROVEN_ID)
+    assert code == 1 and "no intent record" in result["msg"] and "nothing was deleted" in result["msg"], result
+    assert fake_api.mutations() == []
+    code, result = delete(run_module, module_args, fake_api, UNPROVEN_ID, force=True, wait=False)
+    assert code == 0 and result["changed"], result
+    assert fake_api.mutations() == [("DELETE", "/provisioning/v1/%s" % UNPROVEN_ID)]
+    fake_api.clusters[UNPROVEN_ID]["clusterStatus"] = "DELETING"
+    code, result = delete(run_module, module_args, fake_api, UNPROVEN_ID, wait=False)
+    assert code == 0 and result["changed"] is False and "already DELETING" in result["msg"], result
+    assert len(fake_api.mutations()) == 1

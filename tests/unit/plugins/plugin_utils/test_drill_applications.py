@@ -222,14 +222,19 @@ def test_the_summary_counts_drills_per_application():
 
 def test_the_sweep_gathers_every_application_and_keeps_it_on_each_candidate():
     stamp = "20261101T000000Z"
+
+    def drill_cluster(cluster_id, name):  # with the drill's intent record, as cluster_info gives it
+        return {"id": cluster_id, "name": name, "status": "RUNNING", "restore_record": {"restored_name": name, "run_id": name[-4:]}}
+
     results = {"results": [
-        {"item": "cassandra", "clusters": [{"id": "c1", "name": "drill-orders-%s-aaaa" % stamp, "status": "RUNNING"},
+        {"item": "cassandra", "clusters": [drill_cluster("c1", "drill-orders-%s-aaaa" % stamp),
                                            {"id": "c2", "name": "orders-prod", "status": "RUNNING"}]},
-        {"item": "postgresql", "clusters": [{"id": "p1", "name": "drill-payments-pg-%s-bbbb" % stamp, "status": "RUNNING"}]},
+        {"item": "postgresql", "clusters": [drill_cluster("p1", "drill-payments-pg-%s-bbbb" % stamp)]},
         {"item": "redis", "clusters": []},
     ]}
     clusters = drill_sweep.sweep_clusters(results)
     assert [(c["id"], c["application"]) for c in clusters] == [("c1", "cassandra"), ("c2", "cassandra"), ("p1", "postgresql")]
+    assert clusters[0]["restore_record"]["run_id"] == "aaaa"
     found = drill_sweep.sweep_candidates(clusters, "drill", "1d", NOW)
     assert [(c["id"], c["application"]) for c in found] == [("c1", "cassandra"), ("p1", "postgresql")]
     assert drill_sweep.sweep_clusters([{"id": "x", "name": "n"}]) == [{"id": "x", "name": "n", "application": "cassandra"}]
@@ -241,3 +246,57 @@ def test_check_mode_keeps_the_reasons_and_shows_the_redis_restore_without_a_poin
     got = statuses(report)
     assert {check_id for check_id, status in got.items() if status == "not_applicable"} == REDIS_NOT_APPLICABLE - {"backup_fresh"}
     assert got["restore_running"] == "not_verifiable" and "indices" not in got
+
+
+# ---- one way to say each figure ---------------------------------------------------------------------------
+
+
+def redis_report():
+    value = app_context("redis", settings=dict(SETTINGS, application="redis", api_version="v2", max_backup_age="1d"))
+    value["preflight"] = drill_plan.preflight_verdict(source_info(), {"skipped": True}, value["settings"])
+    return drill_report.build_report(value)
+
+
+def test_redis_rpo_is_said_not_applicable_in_the_report_its_sentence_the_message_and_the_summary():
+    report = redis_report()
+    assert report["figures"]["rpo_text"] == "not applicable"
+    assert report["figure_sentences"]["rpo"].startswith("RPO: not applicable: A Redis restore goes to the latest state")
+    assert "not measured" not in report["figure_sentences"]["rpo"]
+    assert "RPO not applicable" in report["message"] and "unknown" not in report["message"] and "None" not in report["message"]
+    row = drill_summary.summarise([{"host": "sessions", "report": report}])["drills"][0]
+    assert (row["rpo_text"], row["api_version"]) == ("not applicable", "v2")
+
+
+def test_an_rpo_without_its_restorable_until_ends_without_none():
+    value = context()
+    report = drill_report.build_report(value)
+    rpo = [check for check in report["checks"] if check["id"] == "rpo"][0]
+    rpo["figures"].pop("restorable_until", None)
+    sentences = drill_report._figure_sentences(report, rpo["figures"])
+    assert sentences["rpo"].endswith("10m00s before then.") and "None" not in sentences["rpo"]
+
+
+@pytest.mark.parametrize("application, title", [
+    ("cassandra", "Every restored node shows a COMPLETED cassandra-restore event"),
+    ("postgresql", "Every restored node shows a COMPLETED PostgreSQL restore event"),
+    ("opensearch", "Every restored node shows a COMPLETED OpenSearch restore event"),
+    ("redis", "Every restored node shows a COMPLETED Redis restore event"),
+])
+def test_the_restore_events_check_is_titled_with_the_applications_event(application, title):
+    report = redis_report() if application == "redis" else drill_report.build_report(app_context(application))
+    assert [check["title"] for check in report["checks"] if check["id"] == "restore_events"] == [title]
+
+
+def test_v1_with_another_application_fails_the_preflight_naming_the_role_variable_and_the_cluster():
+    settings = dict(SETTINGS, application="postgresql", api_version="v1")
+    verdict = drill_plan.preflight_verdict(source_info(), {"skipped": True}, settings)
+    assert len(verdict["errors"]) == 1
+    message = verdict["errors"][0]
+    assert message.startswith("backup_restore_drill_application: postgresql needs backup_restore_drill_api_version v2")
+    assert "The source cluster orders-prod (%s) was not drilled and nothing was changed." % settings["cluster_id"] in message
+    assert verdict["checks"][0]["id"] == "inputs" and verdict["checks"][0]["status"] == "failed"
+    assert drill_applications.application_facts("postgresql")["api_versions"] == ["v2"]
+    assert drill_applications.application_facts("cassandra")["api_versions"] == ["v1", "v2"]
+    # Unread (the read failed): the id stands for the name.
+    unread = drill_plan.preflight_verdict({"failed": True, "msg": "HTTP 404"}, {"skipped": True}, settings)
+    assert "The source cluster %s was not drilled" % settings["cluster_id"] in unread["errors"][0]

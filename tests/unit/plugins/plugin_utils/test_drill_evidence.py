@@ -149,7 +149,11 @@ def test_corrupt_half_written_and_foreign_files_are_listed_never_fatal(tmp_path)
 def test_a_folder_with_nothing_readable_gives_an_empty_index(tmp_path):
     write(tmp_path, "drill-x-1.json", "{")
     model = model_of(tmp_path, max_age="30d")
-    assert model["clusters"] == [] and model["status"] == "fresh" and gate_message(model) is None
+    assert model["clusters"] == [] and model["status"] == "fresh"
+    # No report at all is no evidence: the gate fails on it, unless a first run allows it.
+    assert "no drill report in %s" % tmp_path in gate_message(model, folder=str(tmp_path))
+    assert gate_message(model, allow_empty=True) is None
+    assert gate_message(model_of(tmp_path)) is None  # no gate, no failure
 
 
 def test_mixed_format_versions_old_and_newer_are_read_with_defaults(tmp_path):

@@ -68,6 +68,13 @@ def test_scheduled_backups_must_exist_when_not_triggering():
     ({"point_in_time": "yesterday"}, "backup_restore_drill_point_in_time", "ISO 8601"),
     ({"point_in_time": "2026-11-20T09:00:00"}, "backup_restore_drill_point_in_time", "has no time zone"),
     ({"point_in_time": datetime.datetime(2026, 11, 20, 9, 0)}, "backup_restore_drill_point_in_time", "2026-11-20T09:00:00Z for UTC"),
+    # The waits of every phase (cleanup's included) and the reuse window, with the role variable's name.
+    ({"delete_wait_timeout": -5}, "backup_restore_drill_delete_wait_timeout", "greater than 0"),
+    ({"restore_wait_timeout": "-5"}, "backup_restore_drill_restore_wait_timeout", "greater than 0"),
+    ({"backup_wait_timeout": "an hour"}, "backup_restore_drill_backup_wait_timeout", "a number of seconds"),
+    ({"wait_sleep": 0}, "backup_restore_drill_wait_sleep", "greater than 0"),
+    ({"backup_reuse_within": "1w"}, "backup_restore_drill_backup_reuse_within", "unit s, m, h or d"),
+    ({"run_id_input": "--"}, "backup_restore_drill_run_id", "letter or digit"),
 ])
 def test_every_input_is_checked_before_anything_is_sent(settings, option, rule):
     preflight = drill_plan.preflight_verdict(source_info(), backup_info(), dict(SETTINGS, **settings))

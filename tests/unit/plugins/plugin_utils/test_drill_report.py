@@ -20,7 +20,8 @@ def test_a_passing_drill():
     # backups before the drill (its last one 10 minutes before the start), the drill's own backup aside.
     assert report["format_version"] == 3
     assert report["figures"] == {"rto_seconds": 1100.0, "rto_source": "api_events", "rpo_seconds": 600.0,
-                                 "restore_point_age_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0}
+                                 "restore_point_age_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0,
+                                 "rto_text": "18m20s", "rpo_text": "10m00s"}
     assert report["figure_sentences"] == {
         "rpo": "RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to "
                "10m00s before then (2026-11-18T10:56:40.000Z).",
@@ -30,7 +31,7 @@ def test_a_passing_drill():
     topology = [c for c in report["checks"] if c["id"] == "topology"][0]["figures"]
     assert topology["expected"]["AWS_VPC_US_EAST_1"] == {"nodes": 3, "racks": ["us-east-1a", "us-east-1a", "us-east-1b"]}
     phases = {p["name"]: p for p in report["phases"]}
-    assert phases["backup"]["controller_seconds"] == 10.0 and phases["report"]["status"] == "running"
+    assert phases["backup"]["controller_seconds"] == 10.0 and phases["report"]["status"] == "completed"
     assert phases["restore"]["server_seconds"] == 1200.0
     assert phases["backup"]["server_started_at_ms"] == NOW + 500  # the trigger, not the first event
     assert "passed: restored to" in report["message"]
@@ -56,3 +57,13 @@ def test_the_report_records_the_api_version_from_the_settings_and_v1_without_one
     without = context()
     without["settings"].pop("api_version", None)
     assert drill_report.build_report(without)["api_version"] == "v1"
+
+
+def test_a_cluster_no_record_proves_is_kept_and_the_report_says_so():
+    """After an ambiguous restore request another restore of that name made a cluster: not this drill's to delete."""
+    failed_restore = {"failed": True, "created": False, "restored_cluster_id": None, "cluster": None,
+                      "unproven_cluster_id": "5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77", "msg": "restore outcome unknown"}
+    report = drill_report.build_report(context(restore=failed_restore, cleanup={"result": {}, "error": None}))
+    cleanup = report["cleanup"]
+    assert cleanup["action"] == "kept" and cleanup["cluster_id"] == "5b0f7c9e-2d47-4c43-9a61-0f3d2f1b8e77"
+    assert "no intent record proves this drill made it" in cleanup["details"] and "not deleted" in cleanup["details"]
