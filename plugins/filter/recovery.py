@@ -35,6 +35,11 @@ def recovery_memory(report_dirs, cluster_id):
     return steps_memory.newest_drill_report(report_dirs, cluster_id)
 
 
+def recovery_earlier(report_dir, cluster_id, name):
+    """The newest earlier recovery report of ``cluster_id`` into ``name`` whose plan went ahead, or None."""
+    return steps_memory.earlier_recovery(report_dir, cluster_id, name)
+
+
 def firewall_copy(rule_info, memory=None, enabled=True):
     """The source's firewall rules to copy to a restored cluster, and those that cannot be."""
     return steps_firewall.firewall_copy(steps_firewall.source_rules(rule_info, memory), enabled)
@@ -53,6 +58,7 @@ class FilterModule:
             "recovery_plan": recovery_plan,
             "recovery_report": recovery_report,
             "recovery_memory": recovery_memory,
+            "recovery_earlier": recovery_earlier,
             "firewall_copy": firewall_copy,
             "recovery_data_checks": recovery_data_checks,
         }

@@ -71,3 +71,36 @@ def newest_drill_report(folders, cluster_id):
         "firewall": as_dict(recorded.get("source_firewall")) or None,
         "catalogue": recorded.get("source_catalogue"),
     }
+
+
+def earlier_recovery(folder, cluster_id, name):
+    """The newest earlier recovery report (``recovery-*.json`` in ``folder``) of ``cluster_id`` into ``name`` whose plan
+    went ahead: ``{path, point_in_time_ms, point_in_time, status}``, or None. A rerun after an interruption restores
+    to the same point in time (``latest`` would otherwise move while the source still runs)."""
+    if not folder or not os.path.isdir(folder) or not cluster_id or not name:
+        return None
+    best = None
+    for entry in sorted(os.listdir(folder)):
+        if not (entry.startswith("recovery-") and entry.endswith(".json")) or entry.endswith(".manifest.json"):
+            continue
+        path = os.path.join(folder, entry)
+        try:
+            if os.path.islink(path) or os.path.getsize(path) > MAX_REPORT_BYTES:
+                continue
+            with open(path, encoding="utf-8") as handle:
+                report = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        plan = as_dict(as_dict(report).get("plan"))
+        request = as_dict(plan.get("request"))
+        if str(request.get("cluster_id") or "").lower() != str(cluster_id).lower() or request.get("name") != name \
+                or not plan.get("proceed"):
+            continue
+        when = report.get("reference_time_ms") or 0
+        if best is None or when > best[0]:
+            best = (when, path, plan, report)
+    if best is None:
+        return None
+    unused_when, path, plan, report = best
+    return {"path": path, "point_in_time_ms": plan.get("point_in_time_ms"), "point_in_time": plan.get("point_in_time"),
+            "status": report.get("status"), "run_id": report.get("run_id")}

@@ -87,6 +87,11 @@ def _choose_point(app, settings, window, errors):
     if not app.point_in_time:
         return None, "latest_state", "%s restores take no point in time: the restore brings back the latest state the service holds." % app.label
     newest = window["restorable_until_ms"] if app.restorable_range else window["last_backup_completed_at_ms"]
+    earlier = as_dict(settings.get("earlier"))
+    if (requested in (None, "") or str(requested).strip().lower() == LATEST) and earlier.get("point_in_time_ms") is not None:
+        point = int(earlier["point_in_time_ms"])
+        return point, "earlier_run", "latest, as the earlier run of this recovery chose it: %s (%s, %s), so that its restore is found again." % (
+            iso_utc(point), earlier.get("status"), earlier.get("path"))
     if requested in (None, "") or str(requested).strip().lower() == LATEST:
         if newest is None:
             errors.append("%spoint_in_time: the source's backups show no restorable instant (no completed backup is listed)." % PREFIX)

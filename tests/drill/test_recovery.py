@@ -15,13 +15,14 @@ FAST = {"cluster_recovery_wait_sleep": 0.2, "cluster_recovery_restore_wait_timeo
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 
-def recover(emulator, tmp_path, source_id=ORDERS_PROD_ID, check=False, env=None, **variables):
+def recover(emulator, tmp_path, source_id=ORDERS_PROD_ID, check=False, env=None, report_dir=None, **variables):
     host = dict(FAST, cluster_recovery_cluster_id=source_id, **variables)
-    extra = {"dr_recover_host": "lost", "cluster_recovery_report_dir": str(tmp_path / "recovery"),
+    report_dir = report_dir or tmp_path / "recovery"
+    extra = {"dr_recover_host": "lost", "cluster_recovery_report_dir": str(report_dir),
              "cluster_recovery_drill_report_dir": str(tmp_path / "reports")}
     run = run_drill(emulator, tmp_path, {"lost": dict(host, ansible_connection="local")}, extra_vars=extra,
                     check=check, playbook=RECOVER, env=env)
-    run.recovery_dir = tmp_path / "recovery"
+    run.recovery_dir = report_dir
     return run
 
 
@@ -61,7 +62,8 @@ def test_check_mode_shows_the_plan_and_sends_nothing_that_changes(emulator, tmp_
     assert "Restore request:" in run.output
 
 
-@pytest.mark.parametrize("disaster", [None, "failed", "deleted"])
+# A deleted source: the drill report test below (and v2 in test_recovery_v2.py).
+@pytest.mark.parametrize("disaster", [None, "failed"])
 def test_recovery_of_a_source_keeps_the_restored_cluster_and_copies_its_firewall_rules(emulator, tmp_path, disaster):
     emulator.add_firewall_rules(ORDERS_PROD_ID, "203.0.113.0/24", duration_seconds=0)
     if disaster:
@@ -86,18 +88,23 @@ def test_recovery_of_a_source_keeps_the_restored_cluster_and_copies_its_firewall
 
 def test_a_rerun_after_an_interrupted_recovery_finds_its_cluster_and_goes_on(emulator, tmp_path):
     emulator.add_firewall_rules(ORDERS_PROD_ID, "198.51.100.0/24", duration_seconds=0)
-    emulator.disaster(ORDERS_PROD_ID, "failed")
-    # Interrupted: the restore was sent, the wait gave up before the cluster was RUNNING.
-    first = recover(emulator, tmp_path / "first", cluster_recovery_name="orders-recovered",
+    reports = tmp_path / "recovery"
+    # Interrupted: the restore was sent, the wait gave up before the cluster was RUNNING. The source still runs,
+    # so `latest` moves between the runs: the rerun keeps the point in time of the first.
+    first = recover(emulator, tmp_path / "first", report_dir=reports, cluster_recovery_name="orders-recovered",
                     cluster_recovery_confirm="orders-prod", cluster_recovery_restore_wait_timeout=0.5)
     assert first.rc != 0 and len(restore_posts(emulator)) == 1
-    assert recovery_reports(first)[0]["status"] == "failed"
-    second = recover(emulator, tmp_path / "second", cluster_recovery_name="orders-recovered",
-                     cluster_recovery_confirm="orders-prod")
+    [interrupted] = recovery_reports(first)
+    assert interrupted["status"] == "failed"
+    emulator.advance(1800)
+    second = recover(emulator, tmp_path / "second", report_dir=reports, cluster_recovery_name="orders-recovered",
+                     cluster_recovery_confirm="orders-prod", cluster_recovery_run_id="second")
     assert second.rc == 0, second.output[-4000:]
-    [report] = recovery_reports(second)
+    [report] = [r for r in recovery_reports(second) if r["run_id"] == "second"]
     assert len(restore_posts(emulator)) == 1 and deleted_ids(emulator) == []  # exactly once, nothing deleted
     assert report["status"] == "recovered" and report["restored"]["created"] is False
+    assert report["plan"]["point_in_time_basis"] == "earlier_run"
+    assert report["plan"]["point_in_time_ms"] == interrupted["plan"]["point_in_time_ms"]
     assert ("198.51.100.0/24", "CASSANDRA") in {(r["network"], r["type"]) for r in emulator.firewall_rules(report["restored"]["id"])}
 
 

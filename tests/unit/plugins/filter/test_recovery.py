@@ -8,7 +8,7 @@ from ansible_collections.restorekit.instaclustr.plugins.filter import recovery
 
 def test_every_recovery_filter_is_registered_and_documented():
     filters = recovery.FilterModule().filters()
-    assert set(filters) == {"recovery_plan", "recovery_report", "recovery_memory", "firewall_copy", "recovery_data_checks"}
+    assert set(filters) == {"recovery_plan", "recovery_report", "recovery_memory", "recovery_earlier", "firewall_copy", "recovery_data_checks"}
     folder = Path(recovery.__file__).parent
     for name in filters:
         assert (folder / ("%s.yml" % name)).is_file(), "no documentation for %s" % name

@@ -117,3 +117,17 @@ def test_the_report_keeps_the_restored_cluster_with_its_addresses_and_deletes_no
     assert report["firewall"]["copied"][0]["network"] == "203.0.113.0/24"
     assert report["files"]["json"] == "/r/recovery-orders-prod-abc.json"
     assert any("by hand" in item and SOURCE_ID in item for item in report["cutover"])
+
+
+def test_a_rerun_asking_for_latest_keeps_the_point_in_time_of_the_earlier_run(tmp_path):
+    first = steps_plan.recovery_plan(context(confirm="orders-prod"))
+    report = steps_report.recovery_report({"settings": {"report_dir": str(tmp_path)}, "run_id": "one", "plan": first,
+                                           "failure": {"task": "Restore", "message": "timed out"}})
+    (tmp_path / "recovery-orders-prod-one.json").write_text(json.dumps(report))
+    earlier = steps_memory.earlier_recovery(str(tmp_path), SOURCE_ID, "orders-recovered")
+    assert earlier["point_in_time_ms"] == NOW - HOUR and earlier["status"] == "failed"
+    ctx = context(confirm="orders-prod", earlier=earlier)
+    ctx["backups"] = backups(until=NOW - HOUR // 2)  # the source still runs: latest has moved
+    again = steps_plan.recovery_plan(ctx)
+    assert again["point_in_time_ms"] == NOW - HOUR and again["point_in_time_basis"] == "earlier_run"
+    assert steps_memory.earlier_recovery(str(tmp_path), SOURCE_ID, "another-name") is None
