@@ -27,7 +27,6 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import step
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
-    as_list,
     human_seconds,
     result_ms,
     server_now_ms,
