@@ -3,7 +3,10 @@ GET with ansible.builtin.uri, and ansible.builtin.ping as the floor; on the Prov
 again on the Cluster Management API v2 (``module_v2`` and ``uri_v2``: the v2 listing GET). Beside
 them (issue 13 item 1) ``floor``: the least a ``requests``-based module can do for the same v1 GET
 (``floor_module.py``, in a throwaway collection), so each run shows how much of the module's cost
-is ``requests`` and how much the collection's own code.
+is ``requests`` and how much the collection's own code. The modules run with the shared request
+budget on (``api_rate_limit`` 30, a state folder of the run's own), as users run them;
+``module_nobudget`` is the v1 module with ``api_rate_limit: 0``, so the budget's own cost per task
+shows beside it.
 
 Each kind runs as one playbook looping N times, and again with N = 0; per-task cost =
 (cost(N) - cost(0)) / N, which takes ansible-playbook's start-up out. Kinds alternate order in
@@ -21,8 +24,12 @@ from pathlib import Path
 from benchmarks import harness
 from benchmarks.report import row
 
-KINDS = ("module", "uri", "ping", "module_v2", "uri_v2", "floor")
-PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.replace("_v2", "")) for kind in KINDS if kind != "floor"}
+KINDS = ("module", "uri", "ping", "module_v2", "uri_v2", "floor", "module_nobudget")
+PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.replace("_v2", "").replace("_nobudget", ""))
+             for kind in KINDS if kind != "floor"}
+# ``module`` and ``module_v2`` run as users run them, with the shared request budget on (api_rate_limit 30, in a
+# state folder of the run's own); ``module_nobudget`` is ``module`` with api_rate_limit 0: the budget's cost per task.
+RATE_LIMITS = {"module_nobudget": 0}
 API_VERSIONS = {kind: "v2" if kind.endswith("_v2") else "v1" for kind in KINDS}
 FLOOR_MODULE = harness.BENCH_DIR / "floor_module.py"
 FLOOR_COLLECTION = ("restorekit_bench", "floor")
@@ -51,6 +58,7 @@ FULL = {"count": 50, "repetitions": 5, "payload_repetitions": 7}
 SMOKE = {"count": 3, "repetitions": 1, "payload_repetitions": 1}
 PAYLOAD = harness.BENCH_DIR / "module_payload.py"
 TARGET = 0.9  # issue 13: at most 0.9x uri per task, CPU and wall
+FLOOR_TARGET = 1.05  # the collection's own cost: at most 1.05x the requests floor module, CPU and wall, budget on
 
 
 def payload_profile(repetitions):
@@ -107,15 +115,18 @@ def run(context):
     count = settings["count"]
     samples = {kind: {0: [], count: []} for kind in KINDS}
     floor_root = tempfile.mkdtemp(prefix="restorekit-bench-floor-")
+    state_dir = tempfile.mkdtemp(prefix="restorekit-bench-state-")  # the request budget's folder, this run's own
     try:
         playbooks = dict(PLAYBOOKS, floor=write_floor_collection(floor_root))
         # Every kind gets the same collections path, so only the module differs between them.
         collections_path = {"ANSIBLE_COLLECTIONS_PATH": "%s%s%s" % (harness.collections_root(), os.pathsep, floor_root)}
+        collections_path["RESTOREKIT_STATE_DIR"] = state_dir
         with harness.start_emulator() as emulator:
             extra = {"bench_cluster_id": harness.cluster_id_by_name(emulator, CLUSTER)}
             for repetition, kind in harness.alternating(list(KINDS), settings["repetitions"]):
                 for n in (count, 0) if repetition % 2 else (0, count):
-                    result = harness.run_playbook(playbooks[kind], emulator, env_extra=collections_path,
+                    env = dict(collections_path, IC_API_RATE_LIMIT=str(RATE_LIMITS.get(kind, 30)))
+                    result = harness.run_playbook(playbooks[kind], emulator, env_extra=env,
                                                   extra_vars=dict(extra, bench_count=n, bench_api_version=API_VERSIONS[kind]))
                     if result.returncode:
                         raise RuntimeError("%s failed:\n%s" % (playbooks[kind].name, harness.tail(result.stdout + result.stderr)))
@@ -123,6 +134,7 @@ def run(context):
             statuses = {entry.get("status") for entry in harness.api_requests(emulator)}
     finally:
         shutil.rmtree(floor_root, ignore_errors=True)
+        shutil.rmtree(state_dir, ignore_errors=True)
 
     per_task = {}
     for kind in KINDS:
@@ -144,6 +156,16 @@ def run(context):
         ratios = [ours[index] / theirs[index] for ours, theirs in pairs if theirs[index] > 0]
         return "%.2f-%.2f" % (min(ratios), max(ratios)) if ratios else "-"
 
+    def paired_median(kind, baseline, index):
+        """Median over the repetitions of the ratio of ``kind`` to ``baseline`` measured in the same repetition."""
+        pairs = zip(per_task[kind]["per_repetition"], per_task[baseline]["per_repetition"])
+        return harness.median([ours[index] / theirs[index] for ours, theirs in pairs if theirs[index] > 0])
+
+    paired = {"%s/%s" % (kind, baseline): {"cpu": paired_median(kind, baseline, 0), "wall": paired_median(kind, baseline, 1)}
+              for kind, baseline in (("module", "floor"), ("module", "uri"), ("floor", "uri"), ("module", "module_nobudget"),
+                                     ("module_v2", "uri_v2"))}
+    context.log("paired ratios (median over repetitions): %s" % ", ".join(
+        "%s cpu %.2fx wall %.2fx" % (name, value["cpu"] or 0, value["wall"] or 0) for name, value in paired.items()))
     rows = []
     for kind, baseline, label in (("module", "uri", "v1"), ("module_v2", "uri_v2", "v2")):
         module, same_get = per_task[kind], per_task[baseline]
@@ -159,9 +181,18 @@ def run(context):
     rows += [
         row("3", "controller CPU per task (s): requests floor module (AnsibleModule + requests.get, v1) vs uri, same GET "
             "(ratio per repetition %s)" % spread("floor", "uri", 0), floor["cpu_seconds"], uri["cpu_seconds"]),
-        row("3", "controller CPU per task (s): cluster_backup_info (v1) vs the requests floor module (the collection's "
-            "own code; ratio per repetition %s)" % spread("module", "floor", 0), per_task["module"]["cpu_seconds"],
-            floor["cpu_seconds"]),
+        row("3", "controller CPU per task (s): cluster_backup_info (v1, request budget on) vs the requests floor module (the "
+            "collection's own code; ratio per repetition %s)" % spread("module", "floor", 0), per_task["module"]["cpu_seconds"],
+            floor["cpu_seconds"], target="<= %.2fx" % FLOOR_TARGET, limit=FLOOR_TARGET),
+        row("3", "wall time per task (s): cluster_backup_info (v1, request budget on) vs the requests floor module "
+            "(ratio per repetition %s)" % spread("module", "floor", 1), per_task["module"]["wall_seconds"],
+            floor["wall_seconds"], target="<= %.2fx" % FLOOR_TARGET, limit=FLOOR_TARGET),
+        row("3", "controller CPU per task (s): cluster_backup_info (v1) with the shared request budget vs without "
+            "(api_rate_limit 0; ratio per repetition %s)" % spread("module", "module_nobudget", 0),
+            per_task["module"]["cpu_seconds"], per_task["module_nobudget"]["cpu_seconds"]),
+        row("3", "wall time per task (s): cluster_backup_info (v1) with the shared request budget vs without "
+            "(api_rate_limit 0; ratio per repetition %s)" % spread("module", "module_nobudget", 1),
+            per_task["module"]["wall_seconds"], per_task["module_nobudget"]["wall_seconds"]),
         row("3", "controller CPU per task (s): cluster_backup_info vs ping (margin over the floor)",
             per_task["module"]["cpu_seconds"], ping["cpu_seconds"]),
         row("3", "module import time at start (ms): cluster_backup_info vs uri", imports["module"]["import_ms"],
@@ -185,7 +216,7 @@ def run(context):
     return {
         "rows": rows,
         "notes": notes,
-        "details": {"count": count, "settings": settings, "per_task": per_task, "imports": imports, "payloads": payloads,
+        "details": {"count": count, "settings": settings, "per_task": per_task, "paired_ratios": paired, "imports": imports, "payloads": payloads,
                     "samples": {kind: {str(n): values for n, values in by_n.items()} for kind, by_n in samples.items()},
                     "api_statuses": sorted(status for status in statuses if status is not None)},
     }

@@ -20,7 +20,7 @@ DEFAULT_FIGURES = REPO_ROOT / "tests" / "output" / "reliability"
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "reliability.md"
 # Issue 5's items, in its order; a suite missing from the figures is shown as "not run".
 SUITES = ["fault_matrix", "exactly_once", "bad_input", "malformed_responses", "secrets", "parallel_drills",
-          "deletion_safety"]
+          "deletion_safety", "hostile_input"]
 HELD_SHOWN = 80  # held cases listed per suite (every broken one is listed); the rest are counted
 
 

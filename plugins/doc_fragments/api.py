@@ -82,7 +82,7 @@ options:
     default: 30
   validate_certs:
     description:
-      - Verify the API's TLS certificate. Set to V(false) only for a test endpoint you trust.
+      - Verify the API's TLS certificate. Set to V(false) only for a test endpoint you trust; the module then warns.
     type: bool
     default: true
   ca_path:
@@ -100,6 +100,25 @@ options:
         Keep it between runs (in AWX, on a persistent volume) so that reruns and cleanups find their records.
       - The environment variable E(RESTOREKIT_STATE_DIR) is used when this is not set.
     type: path
+  api_rate_limit:
+    description:
+      - The most requests per second that all tasks of this controller together send to O(api_url) as O(api_username),
+        whatever the number of forks, parallel plays or inventory runs. Each module process takes a send slot from a budget
+        kept in the account's folder under O(state_dir) (a small file under a lock), and waits for its slot when the
+        budget is spent; waiting requests are served first come, first served.
+      - When tasks configure different values, the lowest holds for all of them, from its first request until a minute
+        after its last.
+      - The default leaves a margin under the API's limit of 35 requests per second per user. The budget counts a
+        second plus 100 ms as its window, so that requests delayed on their way still arrive within the limit as the API
+        counts them.
+      - A fraction counts down to whole requests per second (V(7.5) allows 7); below V(1), one request every 1/rate seconds.
+        V(0) switches the shared budget off (answers 429 are still retried).
+      - The budget is per controller (per state folder). Runs on separate machines, such as AWX job slices on separate
+        execution nodes, each need a share of the limit, for example V(7.5) for each of four slices.
+      - A process that dies, even killed, never blocks the others, as the lock is released with it.
+      - If not set, the value of the E(IC_API_RATE_LIMIT) environment variable is used, else the default.
+    type: float
+    default: 30
 requirements:
   - requests >= 2.20
 """

@@ -12,6 +12,8 @@ files ``plugins/filter/<filter name>.yml``.
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_applications,
     drill_plan,
@@ -20,7 +22,9 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_sweep,
     drill_timeline,
     drill_values,
+    report_text,
 )
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
 
 
 def drill_application(application=None, api_version=None):
@@ -73,10 +77,33 @@ def human_seconds(seconds):
     return drill_values.human_seconds(seconds)
 
 
+def _returns_unsafe(function):
+    """``function`` whose result is marked unsafe for templating: it carries names and messages from the API."""
+    def marked(*args, **kwargs):
+        return mark_unsafe(function(*args, **kwargs))
+    marked.__name__ = function.__name__
+    marked.__doc__ = function.__doc__
+    return marked
+
+
+ESCAPES = {"markdown": report_text.markdown_inline, "fence": report_text.markdown_fence, "xml": report_text.xml_text}
+
+
+def drill_escape(value, format="markdown"):  # pylint: disable=redefined-builtin
+    """``value`` made inert for a report format: ``markdown`` (one line), ``fence`` (a fence it cannot close), ``xml``."""
+    if format not in ESCAPES:
+        raise AnsibleFilterError("drill_escape: format must be one of %s (got %r)" % (", ".join(sorted(ESCAPES)), format))
+    return ESCAPES[format](value)
+
+
 class FilterModule:
-    """The backup_restore_drill role's filters."""
+    """The backup_restore_drill role's filters; every value they return is marked unsafe (see plugin_utils/unsafe.py)."""
 
     def filters(self):
+        return {name: _returns_unsafe(function) for name, function in self._filters().items()}
+
+    @staticmethod
+    def _filters():
         return {
             "drill_application": drill_application,
             "drill_preflight": drill_preflight,
@@ -88,4 +115,5 @@ class FilterModule:
             "drill_sweep_unproven": drill_sweep_unproven,
             "drill_summary": drill_summary,
             "drill_duration": human_seconds,
+            "drill_escape": drill_escape,
         }

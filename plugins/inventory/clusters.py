@@ -42,6 +42,9 @@ description:
   - Each host is in the group C(instaclustr_<application>) (C(instaclustr_cassandra), C(instaclustr_postgresql),
     C(instaclustr_opensearch), C(instaclustr_redis)), plus the groups O(groups) and O(keyed_groups) make.
   - The user name and the API key are never host variables, never in the inventory cache and never in a message.
+  - Host names and every host variable come from the API's answers and are marked unsafe for templating on every
+    supported ansible-core, so a cluster name or any other value holding C({{ ... }}) is never evaluated, neither by
+    O(compose), O(groups) and O(keyed_groups) nor by the playbooks that use the hosts.
 author:
   - restorekit maintainers (@restorekit)
 extends_documentation_fragment:
@@ -89,6 +92,9 @@ notes:
   - On O(api_version=v2) an account of N clusters costs N + 1 requests. The API allows about 35 requests per second; the
     answers HTTP 429 beyond it are retried and counted. Run with C(-v) to see the number of requests and of retried 429s.
     With O(cache=true) a run within O(cache_timeout) sends no request; C(ansible-inventory --flush-cache) reads the API again.
+  - The inventory cache is kept per API URL, API version and user name (as a digest; never the key), so a run as
+    another user never answers from hosts cached for someone else. The cache is not a credential check, so within
+    O(cache_timeout) the same user name reads its cached hosts whatever key is given.
   - A source that fails (missing credential, wrong key, unknown option value, unreachable API) is reported by Ansible as a
     warning naming the cause, and the run goes on without its hosts. Set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true)
     (C([inventory] unparsed_is_failed)) to make that an error, as a drill of no host is not a drill.
@@ -124,15 +130,15 @@ api_version: v1
 exclude_name_prefixes: [dr]
 """
 
-import hashlib
-
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import INSECURE_WARNING
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import inventory_clusters as ic
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
 
 OPTION_NAMES = ("api_username", "api_key", "api_url", "api_version", "api_timeout", "api_retries", "api_retry_max_delay",
-                "validate_certs", "ca_path", "state_dir", "applications", "statuses", "exclude_name_prefixes")
+                "validate_certs", "ca_path", "state_dir", "api_rate_limit", "applications", "statuses", "exclude_name_prefixes")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -165,7 +171,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if use_cache and cache:
             try:
                 records = ic.records_from_cache(self._cache[key], options["api_version"], options["api_url"],
-                                                options["applications"])
+                                                options["applications"], username=options["api_username"])
             except KeyError:
                 records = None
             if records is not None:
@@ -174,15 +180,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         records = self._read(options)
         if use_cache:
             self._cache[key] = ic.cache_document(records, options["api_version"], options["api_url"],
-                                                 options["applications"])
+                                                 options["applications"], username=options["api_username"])
         return records
 
     def _cache_key(self, path, options):
-        # The API read from is part of the key: another URL or version never answers from this cache.
-        where = "%s|%s" % (options["api_url"], options["api_version"])
-        return "%s_%s" % (self.get_cache_key(path), hashlib.sha256(where.encode("utf-8")).hexdigest()[:8])
+        # The API and the account read from are part of the key: another URL, version or user never answers from
+        # this cache (the user name as a digest; the key is never part of it).
+        suffix = ic.cache_key_suffix(options["api_url"], options["api_version"], options["api_username"])
+        return "%s_%s" % (self.get_cache_key(path), suffix)
 
     def _read(self, options):
+        if not options["validate_certs"]:
+            self.display.warning("%s: %s" % (self.NAME, INSECURE_WARNING))
         try:
             session = ic.open_session(options, on_retry=self._log_retry)
             records, stats = ic.read_clusters(session, options["api_version"], options["applications"])
@@ -210,7 +219,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for application in options["applications"]:
             self.inventory.add_group(ic.group_name(application))
         for host, record in ic.host_names(chosen):
-            variables = ic.host_vars(record, options["api_version"], options["api_url"])
+            # Names and values come from the API: never templates, also inside compose, groups and keyed_groups.
+            host = mark_unsafe(host)
+            variables = mark_unsafe(ic.host_vars(record, options["api_version"], options["api_url"]))
             self.inventory.add_host(host, group=ic.group_name(record["application"]))
             for name, value in variables.items():
                 self.inventory.set_variable(host, name, value)

@@ -20,8 +20,10 @@ import re
 # A non-JSON error body (an HTML page from a proxy or a load balancer) shows in messages as an
 # excerpt of at most this many characters; the body itself stays in ``ApiError.body`` (bounded).
 EXCERPT_LIMIT = 120
-# The server's own words are shown whole up to this length (each part of them), then cut.
+# The server's own words are shown whole up to this length (each part of them), then cut; all parts together
+# up to MESSAGE_LIMIT (an error that lists thousands of entries is shown by its first ones).
 MESSAGE_PART_LIMIT = 500
+MESSAGE_LIMIT = 2000
 # How _http.parse_error_body marks a body it cut (kept here so an excerpt can leave the mark out).
 TRUNCATION_NOTE = "... (truncated, %d characters in all)"
 _TRUNCATION_NOTE = re.compile(r"\.\.\. \(truncated, \d+ characters in all\)$")
@@ -100,7 +102,9 @@ class ApiError(RestorekitError):
             parts = _error_list_parts([entry for entry in body if isinstance(entry, dict)])
         else:
             parts = []
-        return "; ".join(_cut(part, MESSAGE_PART_LIMIT) for part in parts) if parts else self.excerpt()
+        if not parts:
+            return self.excerpt()
+        return _cut("; ".join(_cut(part, MESSAGE_PART_LIMIT) for part in parts), MESSAGE_LIMIT)
 
     def excerpt(self):
         """A short, whitespace-collapsed excerpt of a body with no message we know, with its content type."""

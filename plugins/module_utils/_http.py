@@ -27,23 +27,40 @@ import collections
 import ipaddress
 import json
 import math
+import os
 import random
+import socket
+import threading
 import time
 import traceback
 from urllib.parse import urlsplit
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import ServerClock, http_date_to_ms
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import TRUNCATION_NOTE, ApiError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._limits import (
+    ERROR_TEXT_LIMIT,
+    MAX_JSON_DEPTH,
+    MAX_RESPONSE_BYTES,
+    READ_CHUNK_BYTES,
+    BoundExceeded,
+    Deadline,
+    bound_json,
+    loads_bounded,
+    read_bounded,
+)
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._secrets import Secrets
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
     import requests
     from requests import exceptions as requests_errors
+    from requests.adapters import HTTPAdapter
     HAS_REQUESTS = True
     REQUESTS_IMPORT_TRACEBACK = None
 except ImportError:  # the module reports it with missing_required_lib("requests")
     requests = None
     requests_errors = None
+    HTTPAdapter = object
     HAS_REQUESTS = False
     REQUESTS_IMPORT_TRACEBACK = traceback.format_exc()
 
@@ -56,8 +73,14 @@ CONNECT_FAILURE_RETRIES = 2
 # Paths the collection adds itself: an api_url that already ends in one doubles it, and every request answers 404.
 API_PREFIXES = ("/provisioning/v1", "/cluster-management/v2")
 BACKOFF_BASE_SECONDS = 1.0
-ERROR_TEXT_LIMIT = 2000
-MASK = "********"
+# How long after api_timeout a request still under way is cut (the connection shut down).
+DEADLINE_GRACE_SECONDS = 0.5
+# Failures the client itself decides: never repeated (the same server gives the same answer).
+FINAL_KINDS = frozenset(("tls error", "response too large", "unreadable answer"))
+# The CA bundle variables requests reads; read here for loopback URLs, whose environment is otherwise ignored.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+INSECURE_WARNING = ("validate_certs is false: the API's TLS certificate is not verified, so anyone on the path "
+                    "can read the API key; use ca_path for a private certificate authority instead")
 
 
 def is_loopback_host(host):
@@ -185,9 +208,14 @@ def parse_error_body(text, limit=ERROR_TEXT_LIMIT):
     if text is None or not text.strip():
         return None
     try:
-        return json.loads(text)
+        parsed = loads_bounded(text)
+    except BoundExceeded as error:
+        return "%s: %s" % (str(error), text[:limit])
     except ValueError:
         pass
+    else:
+        # A JSON error body is cut too (its strings, lists and mappings): a 20 MB message never lands whole in a result.
+        return parsed if len(text) <= limit else bound_json(parsed)
     if len(text) > limit:
         return text[:limit] + TRUNCATION_NOTE % len(text)
     return text
@@ -220,6 +248,81 @@ def backoff_delay(retry_number, max_delay, rng=random.random):
     return step / 2.0 + rng() * step / 2.0
 
 
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter that knows the connection of the request under way, so a deadline can cut it.
+
+    A server may send its status line, headers or body one byte at a time: each read then ends within the read
+    timeout and the exchange never would. ``expire`` shuts the connection's socket down, which ends the
+    blocked read at once; the session then reports the deadline, not a lost connection.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
+    def get_connection_with_tls_context(self, *args, **kwargs):  # requests 2.32 and later
+        return self._watched(super().get_connection_with_tls_context(*args, **kwargs))
+
+    def get_connection(self, *args, **kwargs):  # older requests
+        return self._watched(super().get_connection(*args, **kwargs))
+
+    def _watched(self, pool):
+        if not getattr(pool, "_restorekit_watched", False):
+            original = pool._get_conn
+            local = self._local
+
+            def get_conn(*args, **kwargs):
+                connection = original(*args, **kwargs)
+                holder = getattr(local, "holder", None)
+                if holder is not None:
+                    holder["connection"] = connection
+                return connection
+            pool._get_conn = get_conn
+            pool._restorekit_watched = True
+        return pool
+
+    def begin(self):
+        """A new holder for the connection of the request this thread is about to send (read by the timer's thread)."""
+        self._local.holder = {}
+        return self._local.holder
+
+    @staticmethod
+    def expire(holder):
+        sock = getattr(holder.get("connection"), "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Watch:
+    """A timer that cuts the request under way when its deadline passes."""
+
+    def __init__(self, adapter, deadline):
+        self.expired = False
+        self._adapter = adapter
+        self._holder = adapter.begin()
+        # A moment after the deadline: a server that sends nothing meets the read timeout first, with its own message.
+        self._timer = threading.Timer(max(0.0, deadline.remaining()) + DEADLINE_GRACE_SECONDS, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self):
+        self.expired = True
+        self._adapter.expire(self._holder)
+
+    def cancel(self):
+        self._timer.cancel()
+
+
+def _environment_ca_bundle():
+    for name in CA_BUNDLE_VARIABLES:
+        if os.environ.get(name):
+            return os.environ[name]
+    return None
+
+
 class ApiSession:
     """The single ``requests.Session`` to the API (constructed only when requests is installed).
 
@@ -230,7 +333,8 @@ class ApiSession:
 
     def __init__(self, base_url, username, api_key, timeout=60, retries=5, retry_max_delay=30,
                  validate_certs=True, ca_path=None, user_agent=None, sleep=time.sleep,
-                 on_retry=None, rng=random.random, monotonic=time.monotonic):
+                 on_retry=None, rng=random.random, monotonic=time.monotonic, max_response_bytes=MAX_RESPONSE_BYTES,
+                 max_json_depth=MAX_JSON_DEPTH, secrets=None, budget=None):
         if not HAS_REQUESTS:
             raise ImportError("the Python library requests is required")
         self.base_url = base_url.rstrip("/")
@@ -241,12 +345,28 @@ class ApiSession:
         self.retry_count = 0
         self.retried_statuses = collections.Counter()
         self.retry_log = []
-        self._api_key = api_key
+        # Every form of the key (base64(user:key) with and without padding too), masked in what the server sends back.
+        self.secrets = secrets if secrets is not None else Secrets()
+        self.secrets.register(api_key, username=username)
         self._sleep = sleep
         self._on_retry = on_retry
         self._rng = rng
+        self.max_response_bytes = max_response_bytes
+        self.max_json_depth = max_json_depth
+        self._monotonic = monotonic
+        self.budget = budget  # a _budget.RequestBudget: acquire() before every request sent, retries included
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self._session = requests.Session()
+        self._adapter = _DeadlineAdapter()
+        self._session.mount("https://", self._adapter)
+        self._session.mount("http://", self._adapter)
+        if self.is_loopback:
+            # Never through a proxy (HTTP_PROXY, ALL_PROXY, ...): the request, key included, stays on the machine.
+            # That ignores the whole environment (and .netrc) for this URL, so the CA bundle variables are read here.
+            self._session.trust_env = False
+            self._session.proxies = {}
+            if self._verify is True and _environment_ca_bundle():
+                self._verify = _environment_ca_bundle()
         self._session.auth = (username, api_key)  # only ever sent in the Authorization header
         self._session.headers.update({"Accept": "application/json", "User-Agent": user_agent or default_user_agent()})
 
@@ -288,14 +408,35 @@ class ApiSession:
         if method == "POST" or body is not None:  # a body on DELETE too (v1's firewall rules)
             headers["Content-Type"] = "application/json"  # also on the bodyless trigger: the API answers 415 without it
             data = None if body is None else json.dumps(body)
+        if self.budget is not None:
+            self.budget.acquire()
+        deadline = Deadline(self.timeout, monotonic=self._monotonic)
+        watch = _Watch(self._adapter, deadline)
+        response, complete = None, False
         try:
             response = self._session.request(method, self.base_url + path, data=data, headers=headers,
-                                             timeout=self.timeout, verify=self._verify, allow_redirects=False)
+                                             timeout=self.timeout, verify=self._verify, allow_redirects=False,
+                                             stream=True)
+            # The body in chunks: never more than max_response_bytes, never past the deadline.
+            chunks = response.iter_content(READ_CHUNK_BYTES)
+            response._content = read_bounded(chunks, self.max_response_bytes, deadline)
+            complete = True  # read to its end: the connection goes back to the pool (keep-alive)
+        except BoundExceeded as error:
+            return _TransportFailure("timeout" if error.kind == "deadline" else "response too large", str(error), sent=True)
         except requests_errors.RequestException as error:
+            if watch.expired:
+                return _TransportFailure("timeout", str(deadline.error()), sent=not isinstance(error, requests_errors.ConnectTimeout))
             return classify_transport_error(error, self.timeout)
+        finally:
+            watch.cancel()
+            if response is not None and not complete:
+                response.close()  # a body not read to its end: the connection is dropped, never reused
         self.clock.observe(response.headers.get("Date"))
         if 200 <= response.status_code < 300:
-            return _success(response)
+            try:
+                return _success(response, self.max_json_depth)
+            except BoundExceeded as error:
+                return _TransportFailure("unreadable answer", str(error), sent=True)
         return response
 
     def _retry_delay(self, method, outcome, retry_number):
@@ -321,8 +462,8 @@ class ApiSession:
     @staticmethod
     def _is_retryable(method, outcome):
         if isinstance(outcome, _TransportFailure):
-            if outcome.kind == "tls error":
-                return False  # a certificate does not fix itself between attempts
+            if outcome.kind in FINAL_KINDS:
+                return False  # a certificate does not fix itself between attempts, nor does an answer too big
             return not outcome.sent or method in SAFE_TO_REPEAT
         if outcome.status_code == 429:
             return True  # the rate limiter refused it: nothing was done
@@ -371,25 +512,16 @@ class ApiSession:
         return method != "GET" and status >= 500 and status != 503
 
     def _scrub(self, value):
-        """Mask the key wherever it could appear in a message or an echoed body (belt and braces)."""
-        key = self._api_key
-        if not key:
-            return value
-        if isinstance(value, str):
-            return value.replace(key, MASK)
-        if isinstance(value, dict):
-            return {self._scrub(k): self._scrub(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._scrub(item) for item in value]
-        return value
+        """Mask every secret form wherever it could appear in a message or an echoed body (belt and braces)."""
+        return self.secrets.mask(value)
 
 
-def _success(response):
+def _success(response, max_json_depth=MAX_JSON_DEPTH):
     text = response.text
     parsed = None
     if text and text.strip():
         try:
-            parsed = json.loads(text)
+            parsed = loads_bounded(text, max_json_depth)
         except ValueError:
             parsed = None
     return ApiResponse(response.status_code, response.headers, parsed, text)  # case-insensitive, as HTTP headers are

@@ -22,6 +22,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import budget_for
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import (
     ApiError,
     OperationFailed,
@@ -31,10 +32,12 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors imp
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import (
     HAS_REQUESTS,
+    INSECURE_WARNING,
     REQUESTS_IMPORT_TRACEBACK,
     ApiSession,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_api_url, check_non_negative, check_positive
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._secrets import Secrets
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
 
 DEFAULT_API_URL = "https://api.instaclustr.com"
@@ -56,11 +59,11 @@ API_ARGUMENT_SPEC = {
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path"},
     "state_dir": {"type": "path", "fallback": (env_fallback, ["RESTOREKIT_STATE_DIR"])},
+    "api_rate_limit": {"type": "float", "default": 30, "fallback": (env_fallback, ["IC_API_RATE_LIMIT"])},
 }
 
 POSITIVE_OPTIONS = ("api_timeout", "wait_timeout", "wait_sleep")
-NON_NEGATIVE_OPTIONS = ("api_retries", "api_retry_max_delay")
-MASK = "********"
+NON_NEGATIVE_OPTIONS = ("api_retries", "api_retry_max_delay", "api_rate_limit")
 # A failure's details must not overwrite what fail_json itself sets.
 _RESERVED_FAILURE_KEYS = frozenset(("msg", "failed"))
 
@@ -79,13 +82,24 @@ WAIT_ARGUMENT_SPEC = wait_argument_spec
 
 
 def redact(value, secret=None):
-    """A copy of ``value`` without any key containing ``password`` (any case, any depth), ``secret`` masked in strings."""
+    """A copy of ``value`` without any key containing ``password`` (any case, any depth), secrets masked in strings.
+
+    ``secret`` is a ``Secrets`` register (every form of every secret) or one plain secret string.
+    """
+    if isinstance(secret, str):
+        single = Secrets()
+        single.register(secret)
+        secret = single
+    return _redact(value, secret)
+
+
+def _redact(value, secrets):
     if isinstance(value, dict):
-        return {key: redact(item, secret) for key, item in value.items() if not _is_password_key(key)}
+        return {_redact(key, secrets): _redact(item, secrets) for key, item in value.items() if not _is_password_key(key)}
     if isinstance(value, (list, tuple)):
-        return [redact(item, secret) for item in value]
-    if secret and isinstance(value, str) and secret in value:
-        return value.replace(secret, MASK)
+        return [_redact(item, secrets) for item in value]
+    if secrets is not None and isinstance(value, str):
+        return secrets.mask(value)
     return value
 
 
@@ -126,8 +140,10 @@ class RestorekitModule(AnsibleModule):
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_TRACEBACK)
-        if self.params.get("api_key"):
-            self.no_log_values.add(self.params["api_key"])
+        # The one register of this run's secrets: the key and base64(user:key) (with and without padding) now, any
+        # password a later step reads or takes later; each form also goes to no_log_values, so Ansible masks it too.
+        self.secrets = Secrets(on_register=self.no_log_values.add)
+        self.secrets.register(self.params.get("api_key"), username=self.params.get("api_username"))
         self._session = None
         self._backend = None
         self._state = None
@@ -136,6 +152,8 @@ class RestorekitModule(AnsibleModule):
             self.api_url = self._check_common_options()
         except OptionError as error:
             self.fail_redacted(**failure_result(error))
+        if not self.params["validate_certs"]:
+            self.warn(INSECURE_WARNING)
 
     def _check_common_options(self):
         """Rules the argument spec cannot express; returns the cleaned API URL."""
@@ -151,7 +169,11 @@ class RestorekitModule(AnsibleModule):
 
     @property
     def session(self):
-        """The one ``ApiSession`` of this run, built on first use."""
+        """The one ``ApiSession`` of this run, built on first use, sending through the account's request budget.
+
+        The budget (``_budget.RequestBudget``, none when ``api_rate_limit`` is 0) is shared with every other
+        process of this machine for the same API URL and user, through the state folder.
+        """
         if self._session is None:
             params = self.params
             self._session = ApiSession(
@@ -159,6 +181,9 @@ class RestorekitModule(AnsibleModule):
                 timeout=params["api_timeout"], retries=params["api_retries"],
                 retry_max_delay=params["api_retry_max_delay"], validate_certs=params["validate_certs"],
                 ca_path=params["ca_path"], sleep=self.sleep, monotonic=self.monotonic, on_retry=self._log_retry,
+                secrets=self.secrets,
+                budget=budget_for(params.get("state_dir"), self.api_url, params["api_username"], params["api_rate_limit"],
+                                  sleep=self.sleep),
             )
         return self._session
 
@@ -211,10 +236,9 @@ class RestorekitModule(AnsibleModule):
         self.exit_redacted(**(result or {}))
 
     def exit_redacted(self, **result):
-        """``exit_json`` without password fields and with the API key masked."""
-        self.exit_json(**redact(result, self.params.get("api_key")))
+        """``exit_json`` without password fields and with every secret form masked."""
+        self.exit_json(**redact(result, self.secrets))
 
     def fail_redacted(self, msg, **result):
-        """``fail_json`` without password fields and with the API key masked."""
-        secret = self.params.get("api_key")
-        self.fail_json(msg=redact(msg, secret), **redact(result, secret))
+        """``fail_json`` without password fields and with every secret form masked."""
+        self.fail_json(msg=redact(msg, self.secrets), **redact(result, self.secrets))

@@ -59,7 +59,7 @@ options:
     type: raw
   allow_empty:
     description:
-      - With O(max_age), a folder with no drill report at all fails the gate (RV(status=empty)): a scheduled check that
+      - With O(max_age), a folder with no drill report at all fails the gate (RV(status=empty)), because a scheduled check that
         finds no evidence must not pass. V(true) lets it pass, for a first run.
     type: bool
     default: false

@@ -21,10 +21,10 @@ or of a newer one are read for the fields they share.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
+import stat
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import (
     iso_utc,
@@ -32,6 +32,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock impo
     parse_point_in_time,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._limits import BoundExceeded, loads_bounded
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import NOT_APPLICABLE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.evidence_manifest import MANIFEST_SUFFIX, SIGNATURE_SUFFIX
 
@@ -48,7 +49,13 @@ INDEX_FILES = ("index.html", "index.md", "evidence.json")
 # Files the drill itself writes beside its JSON report: known, never listed as unknown.
 _KNOWN_SIBLINGS = re.compile(r"^(drill-.*\.(md|html|junit\.xml)|index\.(html|md)|evidence\.json)$")
 _SUMMARY = re.compile(r"^drill-summary-.*\.json$")
-MAX_REPORT_BYTES = 64 * 1024 * 1024  # a larger "report" is not one; never load it
+# A drill report is tens of kilobytes (a 300-node timeline a few megabytes); a larger "report" is not one and is
+# never loaded (parsing JSON costs many times its size in memory). Summaries are bounded alike.
+MAX_REPORT_BYTES = 16 * 1024 * 1024
+MAX_REPORT_DEPTH = 32  # a drill report is about 6 levels deep
+# Times outside these bounds are not a drill's (2015-01-01 to 9999-12-31): read as unknown.
+EARLIEST_MS, LATEST_MS = 1420070400000, 253402300799999
+MAX_SECONDS = 10 ** 10  # about 317 years: a larger RTO, RPO or target is read as unknown
 
 
 class Drill:
@@ -107,8 +114,41 @@ def scan(folder):
                 pending.append(entry.path)
             elif entry.is_file(follow_symlinks=False):
                 _scan_file(entry, relative, result)
+            elif entry.name.endswith(".json") or entry.name in INDEX_FILES:
+                result.skip(relative, _not_regular(entry))
     result.drills.sort(key=lambda drill: (drill.finished_ms or 0, drill.report))
     return result
+
+
+def _not_regular(entry):
+    """Why an entry that is not a regular file is never opened (a FIFO blocks a reader, a device never ends)."""
+    kind = "a symbolic link" if entry.is_symlink() else "a FIFO, a device or a socket"
+    return "not a regular file (%s): not opened" % kind
+
+
+def read_json_file(path, max_bytes=MAX_REPORT_BYTES, max_depth=MAX_REPORT_DEPTH):
+    """The JSON document in the regular file ``path``: never through a link, never a FIFO or a device, at most
+    ``max_bytes`` read, at most ``max_depth`` levels. Raises ``ValueError`` with the reason (``OSError`` when unreadable)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file: not read")
+        if info.st_size > max_bytes:
+            raise ValueError("larger than %d MiB: not a drill report" % (max_bytes // (1024 * 1024)))
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError("larger than %d MiB: not a drill report" % (max_bytes // (1024 * 1024)))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
+        return loads_bounded(text, max_depth, what="the file")
+    except BoundExceeded as error:
+        raise ValueError(str(error)) from None
+    except ValueError as error:  # json.JSONDecodeError, also for a half-written file
+        raise ValueError("not valid JSON (half-written?): %s" % error) from None
 
 
 def _relative(path, folder):
@@ -142,20 +182,18 @@ def _scan_file(entry, relative, result):
 def read_report(path, relative):
     """(Drill, None) for a readable drill report, else (None, why it was set aside)."""
     try:
-        stat = os.stat(path)
-        if stat.st_size > MAX_REPORT_BYTES:
-            return None, "larger than %d MiB: not a drill report" % (MAX_REPORT_BYTES // (1024 * 1024))
-        with open(path, "rb") as handle:
-            document = json.load(handle)
+        mtime_ms = int(os.lstat(path).st_mtime * 1000)
+        document = read_json_file(path)
     except OSError as error:
         return None, "not readable: %s" % (error.strerror or error)
-    except UnicodeDecodeError:
-        return None, "not UTF-8 text"
-    except ValueError as error:  # json.JSONDecodeError, also for a half-written file
-        return None, "not valid JSON (half-written?): %s" % error
+    except ValueError as error:
+        return None, str(error)
     if not _looks_like_report(document):
         return None, "JSON, but not a drill report"
-    drill = extract(document, relative, int(stat.st_mtime * 1000))
+    try:
+        drill = extract(document, relative, mtime_ms)
+    except (TypeError, ValueError, OverflowError) as error:  # a field of a shape no report has
+        return None, "a drill report with a field the index cannot read (%s)" % type(error).__name__
     if not drill.cluster_id:
         return None, "drill report without a source cluster id"
     return drill, None
@@ -171,6 +209,8 @@ def extract(report, relative, mtime_ms=None):
     version = report.get("format_version", 0)
     source = _dict(report.get("source"))
     listed = [check for check in _list(report.get("checks")) if isinstance(check, dict)]
+    # A check id is text; any other value (a list, a mapping) names no check the index knows.
+    listed = [check for check in listed if isinstance(check.get("id"), str)]
     checks = {check.get("id"): _dict(check.get("figures")) for check in listed}
     # A figure the drill could not measure for its application (a Redis RPO) reads as such, not as unknown.
     not_applicable = sorted({check.get("id") for check in listed if check.get("status") == NOT_APPLICABLE} & {"rto", "rpo"})
@@ -217,12 +257,13 @@ def _finished_ms(report, mtime_ms):
 
 
 def _moment(value):
-    if value in (None, ""):
+    if value in (None, "") or isinstance(value, (bool, dict, list)):
         return None
     try:
-        return parse_point_in_time(value, "finished_at")
-    except OptionError:
+        moment = parse_point_in_time(value, "finished_at")
+    except (OptionError, TypeError, ValueError, OverflowError):
         return None
+    return moment if EARLIEST_MS <= moment <= LATEST_MS else None  # 1e20 ms is no drill's time
 
 
 def _target(check_figures, setting):
@@ -230,8 +271,8 @@ def _target(check_figures, setting):
     if target is not None or setting in (None, ""):
         return target
     try:
-        return parse_duration(setting, "target")
-    except OptionError:
+        return _number(parse_duration(setting, "target"))
+    except (OptionError, TypeError, ValueError, OverflowError):
         return None
 
 
@@ -248,9 +289,10 @@ def _text(value):
 
 
 def _number(value):
+    """A figure in seconds, or None: not a number, not finite, or beyond any drill's (1e308 s is no RTO)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
-    return value
+    return value if abs(value) <= MAX_SECONDS else None
 
 
 # ---- the latest run ----------------------------------------------------------------------------
@@ -259,8 +301,7 @@ def latest_summary_reports(summaries):
     """Report file names (basenames) of the newest drill-summary-*.json, or None without one."""
     for _mtime, _relative_path, path in sorted(summaries, reverse=True):
         try:
-            with open(path, "rb") as handle:
-                summary = json.load(handle)
+            summary = read_json_file(path)
         except (OSError, ValueError):
             continue
         names = set()

@@ -16,13 +16,16 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_values
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.atomic_files import write_atomic
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.atomic_files import same_file_content, write_atomic
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.report_text import markdown_inline, relative_href
 
 LIST_LIMIT = 50  # files listed under "not read"; the rest are counted
 CHART_WIDTH, PANEL_HEIGHT, PANEL_GAP, LABEL_WIDTH = 240, 26, 6, 30
 SPARK = "▁▂▃▄▅▆▇█"
+SAFE_CODE = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 
 def human_seconds(seconds):
@@ -102,7 +105,7 @@ def render_html(model):
         last = cluster["last_drill"]
         css = "stale" if cluster["stale"] else ("absent" if cluster["in_latest_run"] is False else "")
         status = last["status"] or "unknown"
-        link = last["report_html"] or last["report"]
+        link = _report_link(last)
         flags = []
         if cluster["stale"]:
             flags.append("STALE: %s" % cluster["stale_reason"])
@@ -219,8 +222,20 @@ def sparkline(values):
     return "".join(SPARK[min(len(SPARK) - 1, int(round((len(SPARK) - 1) * value / top)))] for value in values)
 
 
+def _report_link(last):
+    """The link to a drill's report: a percent-encoded path relative to the folder (never a scheme or a host)."""
+    return relative_href(last["report_html"] or last["report"])
+
+
+def _md_code(text):
+    """An id as a code span when it is made of safe characters only, else as escaped text."""
+    text = str(text)
+    return "`%s`" % text if SAFE_CODE.match(text) else _md(text)
+
+
 def _md(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text from a report (names, messages, paths) as inert Markdown: HTML and structure characters escaped."""
+    return markdown_inline(text)
 
 
 def render_markdown(model):
@@ -238,10 +253,10 @@ def render_markdown(model):
         if cluster["in_latest_run"] is False:
             flags.append("not drilled in the latest run")
         age = cluster["last_passing_age_seconds"]
-        lines.append("| %s `%s`%s | %s, API %s | %s %s ([report](%s)) | %s | %s | %s | %s | %s | %s |" % (
-            _md(cluster["name"] or "(no name)"), cluster["cluster_id"], "<br>" + ", ".join(flags) if flags else "",
+        lines.append("| %s %s%s | %s, API %s | %s %s ([report](%s)) | %s | %s | %s | %s | %s | %s |" % (
+            _md(cluster["name"] or "(no name)"), _md_code(cluster["cluster_id"]), "<br>" + ", ".join(flags) if flags else "",
             _md(cluster["application"]), _md(cluster["api_version"]), _md((last["status"] or "unknown").upper()),
-            _day(last["finished_at"]), _md(last["report_html"] or last["report"]),
+            _day(last["finished_at"]), _report_link(last),
             "%s (%s ago)" % (_day(cluster["last_passing_at"]), human_seconds(age)) if age is not None else "never",
             _pass_rate(cluster), _figure(cluster, "rto")[0], _figure(cluster, "rpo")[0],
             sparkline(drill["rto_seconds"] for drill in cluster["drills"]),
@@ -340,11 +355,7 @@ def write_index(folder, model, check_mode=False):
         files[kind] = path
         text = renderer(model)
         if check_mode:
-            try:
-                with open(path, "rb") as handle:
-                    changed = changed or handle.read() != text.encode("utf-8")
-            except OSError:
-                changed = True
+            changed = changed or not same_file_content(path, text.encode("utf-8"))
         else:
             changed = write_atomic(path, text.encode("utf-8"), 0o644) or changed
     return files, changed

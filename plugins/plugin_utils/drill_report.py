@@ -23,7 +23,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_check
     verdict,
 )
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, NOT_APPLICABLE, PASSED, PHASES
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import NAME_UNSAFE, RUN_ID_UNSAFE
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import RUN_ID_UNSAFE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_report
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
@@ -38,7 +38,9 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     trim_cluster,
     truthy,
 )
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.report_text import file_name_part
 
+RUN_ID_PART_MAX = 32  # of the report's file name (the role's run ids have 8 characters)
 FORMAT_VERSION = 3  # of the drill's JSON report; raised when a field changes meaning or goes away, or its evidence changes
 
 
@@ -55,8 +57,8 @@ def build_report(context):
     cluster = as_dict(restore.get("cluster"))
     run_id = str(context.get("run_id") or "")
     source_name = source.get("name") or settings.get("cluster_id") or "cluster"
-    stem = "drill-%s-%s" % (NAME_UNSAFE.sub("-", str(source_name)).strip("-_") or "cluster",
-                            RUN_ID_UNSAFE.sub("", run_id.lower()) or "run")
+    # Bounded and unique whatever the source's name (a long name never makes "File name too long").
+    stem = "drill-%s-%s" % (file_name_part(source_name), RUN_ID_UNSAFE.sub("", run_id.lower())[:RUN_ID_PART_MAX] or "run")
 
     report = {
         # 2: figures.rpo_seconds is what the backups before the drill protect (was: the restored

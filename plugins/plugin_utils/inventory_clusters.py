@@ -18,8 +18,10 @@ No Ansible import here except through module_utils, so the unit tests drive it w
 
 from __future__ import annotations
 
+import hashlib
 import time
 
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import DEFAULT_RATE_LIMIT, budget_for
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, RestorekitError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import HAS_REQUESTS, ApiSession
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_api_url
@@ -36,7 +38,8 @@ PINNED_VARS = ("instaclustr_cluster_id", "instaclustr_cluster_name", "instaclust
                "instaclustr_api_version", "instaclustr_api_url", "backup_restore_drill_cluster_id",
                "backup_restore_drill_application")
 # Bumped when the cached record shape changes, so an old cache is never read as a new one.
-CACHE_FORMAT = 1
+# 2: the document names the account it was read with (a digest of the user name).
+CACHE_FORMAT = 2
 
 
 class InventoryError(Exception):
@@ -68,7 +71,7 @@ def check_options(options):
     for name in ("api_timeout",):
         if not _number(clean.get(name)) or clean[name] <= 0:
             raise InventoryError("%s: must be a number greater than 0 (got %r)" % (name, clean.get(name)))
-    for name in ("api_retries", "api_retry_max_delay"):
+    for name in ("api_retries", "api_retry_max_delay", "api_rate_limit"):
         if not _number(clean.get(name)) or clean[name] < 0:
             raise InventoryError("%s: must be a number of at least 0 (got %r)" % (name, clean.get(name)))
     try:
@@ -119,13 +122,20 @@ def _checked_list(values, option, allowed, lower):
 
 
 def open_session(options, on_retry=None, sleep=time.sleep):
-    """The collection's ``ApiSession`` for checked ``options``."""
+    """The collection's ``ApiSession`` for checked ``options``, sending through the account's request budget
+    (``api_rate_limit``, shared with the modules of this controller through the state folder)."""
     if not HAS_REQUESTS:
         raise InventoryError("the Python library requests is required on the controller (pip install requests)")
+    rate = options.get("api_rate_limit")
+    try:
+        budget = budget_for(options.get("state_dir"), options["api_url"], options["api_username"],
+                            DEFAULT_RATE_LIMIT if rate is None else rate, sleep=sleep)
+    except RestorekitError as error:
+        raise InventoryError(str(error)) from None
     return ApiSession(options["api_url"], options["api_username"], options["api_key"],
                       timeout=options["api_timeout"], retries=options["api_retries"],
                       retry_max_delay=options["api_retry_max_delay"], validate_certs=options["validate_certs"],
-                      ca_path=options.get("ca_path"), sleep=sleep, on_retry=on_retry)
+                      ca_path=options.get("ca_path"), sleep=sleep, on_retry=on_retry, budget=budget)
 
 
 def read_clusters(session, api_version, applications):
@@ -282,18 +292,35 @@ def group_name(application):
     return GROUP_PREFIX + application
 
 
-def cache_document(records, api_version, api_url, applications):
+def account_digest(username):
+    """A digest of the user name: names the account in the cache without writing the name (never the key)."""
+    return hashlib.sha256(("restorekit-inventory|%s" % (username or "")).encode("utf-8")).hexdigest()[:16]
+
+
+def cache_key_suffix(api_url, api_version, username):
+    """What sets one cache entry apart: the API's URL and version and the account (the user name, as a digest).
+
+    Another URL, version or user never answers from this entry, so a wrong key never gets another user's cached
+    hosts. The API key is never part of it.
+    """
+    where = "%s|%s|%s" % (api_url, api_version, account_digest(username))
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
+
+
+def cache_document(records, api_version, api_url, applications, username=None):
     """What the inventory cache keeps: the records, and what they were read from (no credential)."""
-    return {"format": CACHE_FORMAT, "api_version": api_version, "api_url": api_url,
+    return {"format": CACHE_FORMAT, "api_version": api_version, "api_url": api_url, "account": account_digest(username),
             "applications": sorted(applications), "clusters": records}
 
 
-def records_from_cache(document, api_version, api_url, applications):
-    """The records of a cache document read from the same API for at least ``applications``, else None
+def records_from_cache(document, api_version, api_url, applications, username=None):
+    """The records of a cache document read from the same API and account for at least ``applications``, else None
     (then the API is read again)."""
     if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT:
         return None
     if document.get("api_version") != api_version or document.get("api_url") != api_url:
+        return None
+    if document.get("account") != account_digest(username):
         return None
     if not set(applications) <= set(document.get("applications") or ()):
         return None

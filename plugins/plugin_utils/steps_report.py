@@ -13,10 +13,10 @@ and the failure, if any. Results hold no credentials or passwords; the report ad
 from __future__ import annotations
 
 import os
-import re
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import APPLICATION_PORTS
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.report_text import file_name_part
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
     as_list,
@@ -31,12 +31,9 @@ KIND = "recovery"
 STEPS = ("plan", "restore", "firewall", "checks", "report")
 
 
-def _safe(text):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", str(text or "")).strip("-")[:60] or "source"
-
-
 def report_files(report_dir, source, run_id):
-    stem = os.path.join(str(report_dir or "."), "recovery-%s-%s" % (_safe(source.get("name") or source.get("id")), _safe(run_id)))
+    stem = os.path.join(str(report_dir or "."), "recovery-%s-%s" % (file_name_part(source.get("name") or source.get("id"), "source"),
+                                                                 file_name_part(run_id, "run")))
     return {"json": stem + ".json", "markdown": stem + ".md", "html": stem + ".html"}
 
 

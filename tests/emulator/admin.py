@@ -315,3 +315,27 @@ def add_firewall_rules(cluster_id):
     except firewall.RuleExists:
         raise AdminError("a rule of one of those types already exists for %s" % network)
     return jsonify([rule.internal(now) for rule in added]), 201
+
+
+# Fields of a cluster a test may rewrite, to play an API (or a proxy) that answers with hostile values.
+EDITABLE_CLUSTER_FIELDS = ("name", "sla_tier")
+
+
+@admin.patch("/clusters/<cluster_id>")
+def edit_cluster(cluster_id):
+    """Rewrite a cluster's ``name`` and/or ``sla_tier`` to any string (no API rule applies); the new state."""
+    body = json_body()
+    unknown = set(body) - set(EDITABLE_CLUSTER_FIELDS)
+    if unknown:
+        raise AdminError("unknown field(s): %s; editable: %s" % (", ".join(sorted(unknown)), ", ".join(EDITABLE_CLUSTER_FIELDS)))
+    for name, value in body.items():
+        if not isinstance(value, str) or not value:
+            raise AdminError("%s must be a non-empty string" % name)
+    now = runtime().now_ms()
+    with runtime().world.lock:
+        cluster = runtime().world.clusters.get(cluster_id.lower())
+        if cluster is None:
+            return jsonify({"error": "no cluster %s" % cluster_id}), 404
+        for name, value in body.items():
+            setattr(cluster, name, value)
+        return jsonify(cluster_internal(cluster, now))

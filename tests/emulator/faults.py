@@ -6,7 +6,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("status", "delay", "drop_before", "drop_after")
+KINDS = ("status", "delay", "drop_before", "drop_after", "echo_auth")
 
 
 class FaultError(ValueError):
@@ -52,8 +52,10 @@ def parse_fault(spec):
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise FaultError("count must be a positive integer")
     fault = Fault(str(spec.get("method") or "*").upper(), path, kind, count=count, matcher=path_pattern(path))
-    if kind == "status":
-        fault.status = spec.get("status")
+    if kind == "echo_auth":  # a gateway that echoes the request's headers in its error page
+        fault.status = spec.get("status", 502)
+    if kind in ("status", "echo_auth"):
+        fault.status = spec.get("status", fault.status)
         if isinstance(fault.status, bool) or not isinstance(fault.status, int) or not 100 <= fault.status <= 599:
             raise FaultError("a status fault needs an HTTP status (100-599)")
     if kind == "delay":

@@ -121,6 +121,11 @@ def before_api_request(runtime):
 def apply_fault_before(runtime, fault):
     if fault.kind == "status":
         return fault_response(runtime, fault)
+    if fault.kind == "echo_auth":
+        # As some gateways do: the request's Authorization header, whole, in the error body (text and JSON alike).
+        echoed = request.headers.get("Authorization", "")
+        return error_response(fault.status, "Bad gateway; request had Authorization: %s" % echoed,
+                              {"authorization": echoed, "token": echoed.split(" ", 1)[-1]})
     if fault.kind == "delay":
         time.sleep(fault.delay_seconds)  # real time; the request then acts and answers normally
     if fault.kind == "drop_before":

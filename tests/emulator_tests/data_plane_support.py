@@ -20,7 +20,7 @@ def back_up(emulator, application, cluster_id):
     assert emulator.api("POST", v2_path(application, "trigger_backup", cluster_id)).status_code == 202
     state = emulator.cluster_state(cluster_id)
     backup = state["triggered_backups"][-1]
-    emulator.advance(backup["duration_seconds"] + 2 * len(state["data_centres"][0]["nodes"]) + 1)
+    emulator.advance(backup["duration_seconds"] + 2 * state["node_count"] + 1)  # nodes start 2 s apart, every data centre's
     return backup["start_ms"] + int(backup["duration_seconds"] * 1000) + 2000 * (state["node_count"] - 1)
 
 
@@ -31,7 +31,18 @@ def restore(emulator, application, source_id, point_in_time_ms=None):
         body["pointInTime"] = point_in_time_ms
     response = emulator.api("POST", v2_path(application, "restore"), json=body)
     assert response.status_code == 202, response.text
-    restored = response.json()["restoredClusterId"]
+    return restored_and_ready(emulator, response.json()["restoredClusterId"])
+
+
+def restore_v1(emulator, source_id, point_in_time_ms):
+    """Restore ``source_id`` through the Provisioning API v1 (Cassandra), as ``restore`` does."""
+    response = emulator.api("POST", "/provisioning/v1/%s/backups/restore" % source_id, json={"pointInTime": point_in_time_ms})
+    assert response.status_code == 200, response.text
+    return restored_and_ready(emulator, response.json()["restoredCluster"])
+
+
+def restored_and_ready(emulator, restored):
+    """Let the restore of ``restored`` finish and wait until its data is in place; return its id."""
     emulator.advance(emulator.cluster_state(restored)["restore"]["duration_seconds"] + 1)
     deadline = time.monotonic() + DATA_READY_SECONDS
     while not emulator.cluster_state(restored)["data_plane"]["ready"]:

@@ -81,6 +81,19 @@ def test_clusters_view_includes_deleted_clusters(emulator, api):
     assert emulator.cluster_state(INVENTORY_DEV_ID)["deleted"] is True
 
 
+def test_edit_cluster_rewrites_name_and_tier_as_the_api_answers_them(emulator, api):
+    hostile = "orders{{ lookup('pipe', 'id') }}"
+    state = emulator.edit_cluster(INVENTORY_DEV_ID, name=hostile)
+    assert state["name"] == hostile
+    assert api.get(cluster_path(INVENTORY_DEV_ID)).json()["clusterName"] == hostile
+    emulator.edit_cluster(INVENTORY_DEV_ID, sla_tier="PRODUCTION")
+    assert api.get(cluster_path(INVENTORY_DEV_ID)).json()["slaTier"] == "PRODUCTION"
+    for body in ({"id": "x"}, {"name": ""}, {"name": 5}):
+        response = requests.patch(emulator.url + "/__emulator__/clusters/" + INVENTORY_DEV_ID, json=body, timeout=10)
+        assert response.status_code == 400
+    assert requests.patch(emulator.url + "/__emulator__/clusters/nope", json={"name": "x"}, timeout=10).status_code == 404
+
+
 def test_unknown_cluster_state_is_404(emulator):
     response = requests.get(emulator.url + "/__emulator__/clusters/nope", timeout=10)
     assert response.status_code == 404

@@ -114,3 +114,12 @@ def test_invalid_fault_definitions_are_refused(emulator, spec):
     response = requests.post(emulator.url + "/__emulator__/faults", json=spec, timeout=10)
     assert response.status_code == 400 and response.json()["error"]
     assert emulator.faults() == []
+
+
+def test_echo_auth_answers_with_the_authorization_header_in_the_body(emulator):
+    emulator.add_fault("GET", "/provisioning/v1", "echo_auth")
+    response = requests.get(emulator.url + "/provisioning/v1", auth=(emulator.username, emulator.api_key), timeout=10)
+    sent = requests.auth._basic_auth_str(emulator.username, emulator.api_key)
+    assert response.status_code == 502 and sent in response.text
+    assert response.json()["errorDetails"]["token"] == sent.split(" ", 1)[1]
+    assert requests.get(emulator.url + "/provisioning/v1", auth=(emulator.username, emulator.api_key), timeout=10).status_code == 200

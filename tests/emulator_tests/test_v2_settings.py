@@ -36,7 +36,7 @@ def test_lenient_answers_both_spellings_strict_only_the_documented_one(v2, templ
 
 @pytest.mark.parametrize("template,application", READS, ids=[t.split("/v2/", 1)[1] for t, _a in READS])
 def test_operator_answers_only_the_operator_clients_spelling(v2, template, application):
-    documented, _other = spelled(template, application)
+    documented, _other = spelled(v2.emulator, template, application)
     operator = documented + "/" if template == ACCOUNT_LIST_PATH else documented.rstrip("/")
     v2.emulator.settings(v2_trailing_slash="operator")
     assert v2.get(operator).status_code == 200

@@ -205,6 +205,19 @@ def test_v2_cache_second_run_sends_no_request_and_holds_no_credential(mixed, tmp
     assert len(mixed.requests_log()) == 8
 
 
+def test_cache_never_answers_another_user(mixed, tmp_path):
+    cache_dir = tmp_path / "cache"
+    config = ("plugin: restorekit.instaclustr.clusters\napi_version: v2\ncache: true\n"
+              "cache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\n" % cache_dir)
+    mixed.reset()
+    first = list_inventory(tmp_path, mixed, config)
+    assert first.rc == 0, first.output[-4000:]
+    mixed.reset()
+    other = list_inventory(tmp_path, mixed, config, extra_env={"IC_USERNAME": "someone-else"})
+    assert other.rc == 0 and other.data["_meta"]["hostvars"] == {}  # the source failed (HTTP 401): a warning, no host
+    assert "401" in unwrapped(other.output) and [entry["user"] for entry in mixed.requests_log()] == ["someone-else"]
+
+
 @pytest.mark.parametrize("case", ["wrong key", "missing key", "unknown application", "unknown status", "api down"])
 def test_bad_input_fails_with_one_clear_line(mixed, tmp_path, case):
     config = "plugin: restorekit.instaclustr.clusters\napi_version: v2\napi_retries: 0\n"

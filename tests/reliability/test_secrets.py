@@ -44,7 +44,7 @@ EMULATOR = {"scenario": "default", "username": USERNAME, "api_key": API_KEY,
 ORDERS, INVENTORY, LEGACY = scenario_ids()
 BASIC = base64.b64encode(("%s:%s" % (USERNAME, API_KEY)).encode()).decode()
 NEEDLES = {"API key": API_KEY, "database password": DB_PASSWORD, "base64(user:key)": BASIC,
-           "base64(user:key) unpadded": BASIC.rstrip("=")}
+           "base64(user:key) unpadded": BASIC.rstrip("="), "Basic base64(user:key)": "Basic " + BASIC}
 INPUT_COPIES = ("env/envvars", "env/extravars")  # plus artifacts/<id>/command
 
 MODULES_PLAYBOOK = """
@@ -145,6 +145,26 @@ MODULES_PLAYBOOK = """
       ansible.builtin.uri:
         url: "{{{{ lookup('ansible.builtin.env', 'IC_API_URL') }}}}/__emulator__/faults"
         method: DELETE
+    - name: "Arm a gateway that echoes the Authorization header (400, then 502 on the list)"
+      ansible.builtin.uri:
+        url: "{{{{ lookup('ansible.builtin.env', 'IC_API_URL') }}}}/__emulator__/faults"
+        method: POST
+        body_format: json
+        body: "{{{{ item }}}}"
+        status_code: 201
+      loop:
+        - {{method: GET, path: "/provisioning/v1/{{clusterId}}", fault: echo_auth, status: 400}}
+        - {{method: GET, path: /provisioning/v1, fault: echo_auth, status: 502, count: 2}}
+    - name: "Error path: the gateway's error body holds Basic base64(user:key)"
+      restorekit.instaclustr.cluster_info:
+        cluster_id: {orders}
+      ignore_errors: true
+    - name: "Error path: the same after the retries, and a warning-free failure by name"
+      restorekit.instaclustr.cluster_info:
+        name: inventory-dev
+        api_retries: 1
+        api_retry_max_delay: 0.2
+      ignore_errors: true
     - name: Delete the restored cluster
       restorekit.instaclustr.cluster_restore:
         state: absent
@@ -211,9 +231,12 @@ def test_every_module_and_error_path_leaks_nothing(emulator, figures, tmp_path):
     if unexpected or runner.rc != 0:
         problems.append("the playbook itself failed (rc=%s): %s" % (runner.rc, unexpected[:3]))
     statuses = {entry.get("status") for entry in emulator.requests_log()}
-    for status in (401, 404, 412, 500, 503):
+    for status in (400, 401, 404, 412, 500, 502, 503):
         if status not in statuses:
             problems.append("no request answered %d: that error path was not exercised" % status)
+    echoed = [entry for entry in emulator.requests_log() if entry.get("fault") == "echo_auth"]
+    if len(echoed) < 3:
+        problems.append("the gateway echoed the Authorization header %d times, expected 3" % len(echoed))
     assert not problems, "\n".join(problems)
 
 

@@ -166,6 +166,10 @@ class Emulator:
             body["duration_seconds"] = duration_seconds
         return self.admin("POST", "/clusters/%s/firewall-rules" % cluster_id, body)
 
+    def edit_cluster(self, cluster_id, **fields):
+        """Rewrite a cluster's ``name`` or ``sla_tier`` to any string (hostile values included)."""
+        return self.admin("PATCH", "/clusters/" + cluster_id, fields)
+
     def disaster(self, cluster_id, kind):
         """Make a source cluster lost: ``failed`` or ``deleted`` (its backups still listed), docs/emulator.md."""
         return self.admin("POST", "/clusters/%s/disaster" % cluster_id, {"kind": kind})

@@ -84,3 +84,13 @@ def fake_time(monkeypatch):
     monkeypatch.setattr(RestorekitModule, "sleep", staticmethod(clock.sleep))
     monkeypatch.setattr(RestorekitModule, "monotonic", staticmethod(clock.monotonic))
     return clock
+
+
+@pytest.fixture(autouse=True)
+def private_state_dir(tmp_path_factory, monkeypatch):
+    """Every unit test gets a state folder of its own (``RESTOREKIT_STATE_DIR``): intent records and the
+    request budget of one test never meet another's, nor the developer's own folder."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("RESTOREKIT_STATE_DIR", str(folder))
+    monkeypatch.delenv("IC_API_RATE_LIMIT", raising=False)
+    return folder

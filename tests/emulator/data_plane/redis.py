@@ -12,8 +12,12 @@
   commands and keys; the ``default`` user is off (reserved, as on Instaclustr); ``restorekit`` is the
   emulator's own user for the cluster set-up, replication and copies.
 * A copy (``snapshot``) is every key of every master as ``DUMP`` with its remaining time to live; a
-  restore ``RESTORE``s them into the masters owning their slots. TLS (``clientToNodeEncryption``) is
-  not served: such a cluster is refused at creation.
+  restore ``RESTORE``s them into the masters owning their slots.
+* TLS (``clientToNodeEncryption``): the nodes of such a cluster serve TLS only (``port 0``, ``tls-port
+  6379``) with the certificate the emulator's CA issued for the cluster's public addresses, no client
+  certificate asked (``tls-auth-clients no``); replication and the cluster bus use TLS too. Clients
+  verify the server with the CA file (``GET /__emulator__/data-plane/ca.pem``); the emulator's own
+  connections to the private addresses verify the chain, not the name.
 """
 
 import secrets
@@ -54,13 +58,18 @@ class Engine:
 
     # --- set-up -----------------------------------------------------------------------------------
 
-    def _client(self, address):
+    def _client(self, cluster_id, address):
+        tls = self.clusters[cluster_id].get("ca")
+        options = dict(ssl=True, ssl_ca_certs=tls, ssl_check_hostname=False) if tls else {}
         return self._redis.Redis(host=address, port=self.port, username=ADMIN, password=self.admin_password,
-                                 socket_timeout=10, socket_connect_timeout=5)
+                                 socket_timeout=10, socket_connect_timeout=5, **options)
 
-    def _config(self, node, folder):
-        return "\n".join([
-            "bind %s" % node["engine"], "port %d" % self.port, "protected-mode no", "daemonize no",
+    def _config(self, node, folder, tls):
+        ports = ["port 0", "tls-port %d" % self.port, "tls-cert-file %s" % (folder / "server.crt"),
+                 "tls-key-file %s" % (folder / "server.key"), "tls-ca-cert-file %s" % (folder / "ca.pem"),
+                 "tls-auth-clients no", "tls-replication yes", "tls-cluster yes"] if tls else ["port %d" % self.port]
+        return "\n".join(["bind %s" % node["engine"]] + ports + [
+            "protected-mode no", "daemonize no",
             "dir %s" % folder, "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 3000",
             "cluster-announce-ip %s" % node["engine"], "bind-source-addr %s" % node["engine"],
             "cluster-announce-hostname %s" % node["public"], "cluster-preferred-endpoint-type hostname",
@@ -71,21 +80,25 @@ class Engine:
         ])
 
     def create(self, cluster_id, nodes, *, username, password, tls, tls_files=None):
-        if tls:
-            raise ValueError("the emulator's Redis serves no TLS (clientToNodeEncryption)")
+        if tls and not tls_files:
+            raise ValueError("a Redis cluster with TLS needs the CA's files (cert, key, ca)")
         folder = self.workdir / cluster_id
         folder.mkdir()
         processes = []
-        entry = {"folder": folder, "nodes": nodes, "processes": processes}
+        entry = {"folder": folder, "nodes": nodes, "processes": processes, "ca": str(tls_files["ca"]) if tls else None}
         self.clusters[cluster_id] = entry
         for index, node in enumerate(nodes):
             node_folder = folder / str(index)
             node_folder.mkdir()
-            (node_folder / "redis.conf").write_text(self._config(node, node_folder))
+            if tls:
+                for key, name in (("cert", "server.crt"), ("key", "server.key"), ("ca", "ca.pem")):
+                    shutil.copyfile(tls_files[key], node_folder / name)
+                (node_folder / "server.key").chmod(0o600)
+            (node_folder / "redis.conf").write_text(self._config(node, node_folder, tls))
             give_to_engine_user(node_folder)
             processes.append(spawn([self.server, str(node_folder / "redis.conf")], str(node_folder / "redis.log"),
                                    cwd=str(node_folder)))
-        clients = [self._client(node["engine"]) for node in nodes]
+        clients = [self._client(cluster_id, node["engine"]) for node in nodes]
         self._wait(lambda: all(self._pings(client) for client in clients), cluster_id, "start")
         masters, replicas = [], []
         for centre in dict.fromkeys(node["data_centre"] for node in nodes):
@@ -160,7 +173,7 @@ class Engine:
 
     def _masters(self, cluster_id):
         entry = self.clusters[cluster_id]
-        return [(self._client(entry["nodes"][master]["engine"]), slots)
+        return [(self._client(cluster_id, entry["nodes"][master]["engine"]), slots)
                 for master, slots in zip(entry["masters"], entry["ranges"])]
 
     def snapshot(self, cluster_id):

@@ -100,6 +100,7 @@ def test_documented_option_defaults():
     ({"exclude_name_prefixes": ["drill", ""]}, "exclude_name_prefixes: must be a list of non-empty strings"),
     ({"api_timeout": 0}, "api_timeout: must be a number greater than 0"),
     ({"api_retries": -1}, "api_retries: must be a number of at least 0"),
+    ({"api_rate_limit": -2}, "api_rate_limit: must be a number of at least 0"),
     ({"api_url": "http://api.example.test"}, "api_url: plain http:// would send the API key unencrypted"),
     ({"api_version": "v3"}, "api_version: must be one of v1, v2"),
 ])
@@ -201,6 +202,17 @@ def session(**overrides):
     return ic.open_session(options, sleep=sleeps.append), sleeps
 
 
+def test_the_plugin_reads_through_the_accounts_shared_request_budget(tmp_path):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock_v2(mock)
+        api, _sleeps = session(state_dir=str(tmp_path), api_rate_limit=3)
+        _records, stats = ic.read_clusters(api, "v2", ["cassandra", "redis"])
+        assert api.budget.rate == 3 and api.budget.acquired == stats["calls"] == len(mock.calls) == 5
+    assert api.budget.path.startswith(str(tmp_path) + "/")
+    assert len(_sleeps) >= 1  # five requests at 3 a second: the budget made the plugin wait (on its sleep)
+    assert session(state_dir=str(tmp_path), api_rate_limit=0)[0].budget is None
+
+
 def test_v2_reads_the_list_then_one_get_per_cluster_of_the_chosen_applications():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock_v2(mock)
@@ -267,6 +279,16 @@ def test_cache_document_is_only_reused_for_the_same_api_and_applications():
     assert ic.records_from_cache(document, "v2", "https://other.test", ["redis"]) is None
     assert ic.records_from_cache(document, "v2", URL, ["postgresql"]) is None
     assert ic.records_from_cache({"format": 0}, "v2", URL, ["redis"]) is None
+
+
+def test_cache_is_kept_per_api_url_version_and_user_never_by_key():
+    document = ic.cache_document([record(CASS_A, "orders")], "v2", URL, ["cassandra"], username="alice")
+    assert ic.records_from_cache(document, "v2", URL, ["cassandra"], username="alice") == [record(CASS_A, "orders")]
+    assert ic.records_from_cache(document, "v2", URL, ["cassandra"], username="mallory") is None
+    assert "alice" not in str(document) and KEY not in str(document)
+    keys = {ic.cache_key_suffix(url, version, user) for url in (URL, "https://other.test") for version in ("v1", "v2")
+            for user in ("alice", "mallory")}
+    assert len(keys) == 8 and not any("alice" in key for key in keys)
 
 
 # ---------------------------------------------------------------- the plugin itself

@@ -82,6 +82,7 @@ def test_plain_http_to_a_remote_host_is_refused_before_any_request(run_module):
     ("api_timeout", 0, "api_timeout: must be greater than 0 (got 0.0)"),
     ("api_retries", -1, "api_retries: must be 0 or more (got -1)"),
     ("api_retry_max_delay", -0.5, "api_retry_max_delay: must be 0 or more (got -0.5)"),
+    ("api_rate_limit", -1, "api_rate_limit: must be 0 or more (got -1.0)"),
     ("wait_timeout", -3, "wait_timeout: must be greater than 0 (got -3.0)"),
     ("wait_sleep", 0, "wait_sleep: must be greater than 0 (got 0.0)"),
 ])
@@ -139,6 +140,30 @@ def test_the_session_is_built_once_from_the_options_and_retries_use_the_module_c
     assert (result["loopback"], result["retried"]) == (True, 1)
     assert result["server_now"] == 1795168800000 + 90000
     assert len(fake_time.sleeps) == 2  # the retry and the 90 s slept on the fake clock, not for real
+
+
+@responses.activate
+def test_every_request_goes_through_the_accounts_shared_budget_in_the_state_folder(run_module, tmp_path, monkeypatch, fake_time):
+    responses.get(LOCAL + BACKUPS, status=429)
+    responses.get(LOCAL + BACKUPS, json={"id": "c"})
+    monkeypatch.setenv("IC_API_RATE_LIMIT", "12.5")
+
+    def body(module):
+        module.session.get(BACKUPS, "list backups")
+        budget = module.session.budget
+        return {"changed": False, "rate": budget.rate, "acquired": budget.acquired, "path": budget.path}
+    code, result = run_module(module_main(body), dict(CREDENTIALS, api_url=LOCAL, state_dir=str(tmp_path)))
+    assert code == 0
+    assert (result["rate"], result["acquired"]) == (12.5, 2)  # from the environment; the retry took a slot too
+    assert result["path"].startswith(str(tmp_path) + "/") and Path(result["path"]).is_file()
+
+
+def test_an_api_rate_limit_of_zero_switches_the_budget_off(run_module, tmp_path):
+    def body(module):
+        return {"changed": False, "budget": repr(module.session.budget)}
+    code, result = run_module(module_main(body), dict(CREDENTIALS, api_url=LOCAL, state_dir=str(tmp_path), api_rate_limit=0))
+    assert (code, result["budget"]) == (0, "None")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_backend_wraps_the_session_and_is_imported_lazily(run_module, monkeypatch):
@@ -292,7 +317,7 @@ def test_api_fragment_documents_the_argument_spec_exactly():
         assert doc.get("default") == spec.get("default"), name
         assert bool(doc.get("required")) == bool(spec.get("required")), name
     for name, variable in (("api_username", "IC_USERNAME"), ("api_key", "IC_API_KEY"), ("api_url", "IC_API_URL"),
-                           ("api_version", "IC_API_VERSION")):
+                           ("api_version", "IC_API_VERSION"), ("api_rate_limit", "IC_API_RATE_LIMIT")):
         assert API_ARGUMENT_SPEC[name]["fallback"][1] == [variable]
         assert "E(%s)" % variable in " ".join(documented[name]["description"])
     assert API_ARGUMENT_SPEC["api_key"]["no_log"] is True

@@ -215,12 +215,20 @@ class FakeInstaclustr:
             def route(method, operation, handler):
                 pattern = re.escape(BASE + paths[operation]).replace(re.escape("{id}"), "([^/]+)") + "$"
                 mock.add_callback(method, re.compile(pattern), callback=self._wrap(functools.partial(handler, application=application), v2=True))
+                # The path's other spelling (with or without its trailing slash) answers 404, as a server that
+                # routes one spelling does: the client tries it once after a 404.
+                other = paths[operation][:-1] if paths[operation].endswith("/") else paths[operation] + "/"
+                other_pattern = re.escape(BASE + other).replace(re.escape("{id}"), "([^/]+)") + "$"
+                mock.add_callback(method, re.compile(other_pattern), callback=self._wrap(self._not_found, v2=True))
             route("GET", "cluster", self._v2_get)
             route("DELETE", "cluster", self._v2_delete)
             if paths["list_backups"] is not None:
                 route("GET", "list_backups", self._backups)
             route("POST", "trigger_backup", self._v2_trigger)
             route("POST", "restore", self._v2_restore)
+
+    def _not_found(self, cluster_id, request):
+        return 404, [{"message": "Not found"}]
 
     def _wrap(self, handler, v2=False):
         def callback(request):

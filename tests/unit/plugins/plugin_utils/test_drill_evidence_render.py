@@ -55,7 +55,7 @@ def test_html_has_a_row_per_cluster_a_verdict_a_trend_and_no_script(tmp_path):
     assert collector.rows == 3  # header + 2 clusters
     assert collector.tags.count("svg") == 2 and collector.tags.count("polyline") >= 2
     assert "drill-orders-prod-r3.html" in collector.links  # the readable twin of the last report
-    assert "drill-inventory-&lt;dev&gt;-r1.json" in page and "inventory-<dev>" not in page  # escaped
+    assert "drill-inventory-%3Cdev%3E-r1.json" in page and "inventory-<dev>" not in page  # a percent-encoded link
     assert "1 of 2 clusters have no passing drill within 30d: inventory-&lt;dev&gt;." in page
     assert "Not drilled in the latest run: inventory-&lt;dev&gt;." in page
     assert 'class="stale"' in page and "STALE: last passed" in page

@@ -34,6 +34,7 @@ def render(template, **variables):
     env.filters.update({
         "ansible.builtin.to_nice_json": to_nice_json,
         "basename": os.path.basename,
+        "restorekit.instaclustr.drill_escape": filters["drill_escape"],
         "restorekit.instaclustr.drill_duration": filters["drill_duration"],
         "restorekit.instaclustr.drill_timeline_svg": filters["drill_timeline_svg"],
     })
