@@ -32,8 +32,8 @@ STEPS = ("plan", "restore", "firewall", "checks", "report")
 
 
 def report_files(report_dir, source, run_id):
-    stem = os.path.join(str(report_dir or "."), "recovery-%s-%s" % (file_name_part(source.get("name") or source.get("id"), "source"),
-                                                                 file_name_part(run_id, "run")))
+    name = "recovery-%s-%s" % (file_name_part(source.get("name") or source.get("id"), "source"), file_name_part(run_id, "run"))
+    stem = os.path.join(str(report_dir or "."), name)
     return {"json": stem + ".json", "markdown": stem + ".md", "html": stem + ".html"}
 
 
