@@ -1,4 +1,4 @@
-"""Item 5: how long after the emulator marks a backup or a restore complete the waiting task returns.
+"""Completion delay: how long after the emulator marks a backup or a restore complete the waiting task returns.
 
 The emulator runs at time scale 1, so simulated time = real time + the offset of the jump made to
 get past the scenario's scheduled snapshot (read from its clock). The completion instant comes
@@ -97,10 +97,10 @@ def run(context):
     limit = poll + 1.0
     for phase in PHASES:
         ours, theirs = latencies["module", phase], latencies["uri", phase]
-        rows.append(row("5", "%s complete -> task returned (s, median; wait_sleep %ss)" % (phase, poll),
+        rows.append(row("completion", "%s complete -> task returned (s, median; wait_sleep %ss)" % (phase, poll),
                         harness.median(ours), harness.median(theirs), target="max <= %.0f s" % limit,
                         met=max(ours) <= limit))
-        notes.append("item 5: %s: module %s s, uri %s s (every repetition)" % (
+        notes.append("completion: %s: module %s s, uri %s s (every repetition)" % (
             phase, [round(value, 2) for value in ours], [round(value, 2) for value in theirs]))
     return {"rows": rows, "notes": notes,
             "details": {"settings": settings, "latencies_seconds": {"%s/%s" % key: value for key, value in latencies.items()}}}

@@ -1,4 +1,4 @@
-"""The floor of a ``requests``-based module (issue 13 item 1): the least a module can do for the GET
+"""The floor of a ``requests``-based module: the least a module can do for the GET
 ``cluster_backup_info`` makes: ``AnsibleModule``, ``requests.get``, ``exit_json`` of the parsed body.
 
 ``task_overhead.py`` copies this file into a throwaway collection (``restorekit_bench.floor``, module

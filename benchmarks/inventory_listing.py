@@ -1,4 +1,4 @@
-"""Issue 12: the inventory plugin listing a 200-cluster account on v2 (scenario ``fleet:200``).
+"""The inventory plugin listing a 200-cluster account on v2 (scenario ``fleet:200``).
 
 ``ansible-inventory --list -v`` with ``restorekit.instaclustr.clusters`` (``api_version: v2``): the account list
 and one GET per cluster, against the emulator's 35 requests per second. Reports the wall time, the requests
@@ -59,14 +59,14 @@ def run(context):
                 "cached run: wall %.1fs, %d requests" % figures)
     failed = clusters != size or hosts != size
     rows = [
-        row("12", "inventory of %d clusters (v2): wall time (s)" % size, first.wall_seconds, None),
-        row("12", "inventory of %d clusters: requests / answers 429 (retried)" % size,
+        row("inventory_listing", "inventory of %d clusters (v2): wall time (s)" % size, first.wall_seconds, None),
+        row("inventory_listing", "inventory of %d clusters: requests / answers 429 (retried)" % size,
             "%d / %d" % (len(log), logged_429), None, target="%d hosts, no failure" % size, met=not failed),
-        row("12", "inventory cached run: wall time (s) / requests", "%.2f / %d" % (cached.wall_seconds, len(cached_log)),
+        row("inventory_listing", "inventory cached run: wall time (s) / requests", "%.2f / %d" % (cached.wall_seconds, len(cached_log)),
             None, target="0 requests", met=not cached_log and cached.returncode == 0),
     ]
     return {"rows": rows, "notes": [
-        "item 12: %d clusters = 1 account list + %d GETs; the plugin counted %d answers 429 retried, the emulator "
+        "inventory listing: %d clusters = 1 account list + %d GETs; the plugin counted %d answers 429 retried, the emulator "
         "logged %d" % (size, size, counted_429, logged_429)],
         "details": {"clusters": size, "hosts": hosts, "requests": len(log), "requests_plugin_counted": requests,
                     "rate_limited_429": logged_429, "rate_limited_429_plugin_counted": counted_429,

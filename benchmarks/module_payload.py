@@ -1,4 +1,4 @@
-"""What each module ships and imports at start, as AnsiballZ runs it (issue 13 item 1).
+"""What each module ships and imports at start, as AnsiballZ runs it.
 
     python benchmarks/module_payload.py COLLECTIONS_ROOT REPETITIONS
 

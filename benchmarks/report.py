@@ -6,13 +6,13 @@ import time
 from benchmarks import harness
 
 
-def row(item, metric, ours, baseline, target=None, limit=None, met=None):
-    """One table row. ``limit``: the largest acceptable ours/baseline ratio; or pass ``met``
+def row(benchmark, metric, ours, baseline, target=None, limit=None, met=None):
+    """One table row of ``benchmark`` (its file's name in benchmarks/). ``limit``: the largest acceptable ours/baseline ratio; or pass ``met``
     directly for targets that are not a ratio to the baseline."""
     value_ratio = harness.ratio(ours, baseline)
     if met is None and limit is not None and ratio_judges(value_ratio):
         met = value_ratio <= limit
-    return {"item": item, "metric": metric, "restorekit": ours, "baseline": baseline, "ratio": value_ratio,
+    return {"benchmark": benchmark, "metric": metric, "restorekit": ours, "baseline": baseline, "ratio": value_ratio,
             "target": target, "met": met}
 
 
@@ -47,12 +47,12 @@ def ratio_cell(value):
 
 
 def markdown_table(rows):
-    lines = ["| item | metric | restorekit | baseline | ratio | target | met |",
+    lines = ["| benchmark | metric | restorekit | baseline | ratio | target | met |",
              "|---|---|---:|---:|---:|---|---|"]
     for entry in rows:
         met = met_cell(entry["met"])
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            entry["item"], entry["metric"], cell(entry["restorekit"]), cell(entry["baseline"]),
+            entry["benchmark"], entry["metric"], cell(entry["restorekit"]), cell(entry["baseline"]),
             ratio_cell(entry["ratio"]), entry["target"] or "", met))
     return "\n".join(lines)
 

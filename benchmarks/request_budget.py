@@ -192,27 +192,27 @@ def run(context):
     baseline = results.get("baseline")
     within = shared["busiest_second"] <= ACCOUNT_LIMIT and shared["answers_429"] == 0 and not shared["failed_slices"]
     rows = [
-        row("budget", "request budget: CPU of one acquire (us; lock, read, reserve, write), median of %d" % settings["repetitions"],
+        row("request_budget", "request budget: CPU of one acquire (us; lock, read, reserve, write), median of %d" % settings["repetitions"],
             cost["mean_us"], None),
-        row("budget", "request budget: CPU it adds to a module process (ms; import, account folder, first acquire) vs "
+        row("request_budget", "request budget: CPU it adds to a module process (ms; import, account folder, first acquire) vs "
             "the process without it (median of %d pairs)" % settings["process_repetitions"], process["added_ms"],
             process["process_ms"]),
-        row("budget", "cluster_backup_info module process (v1; main() in a fresh process) with the shared request budget vs "
+        row("request_budget", "cluster_backup_info module process (v1; main() in a fresh process) with the shared request budget vs "
             "without: CPU (s; median of %d alternating pairs, paired ratio %.2fx)" % (
                 settings["module_pairs"], module["paired_cpu_ratio"]),
             module["on_cpu"], module["off_cpu"]),
-        row("budget", "cluster_backup_info module process with the shared request budget vs without: wall (s; median of "
+        row("request_budget", "cluster_backup_info module process with the shared request budget vs without: wall (s; median of "
             "%d alternating pairs, paired ratio %.2fx)" % (settings["module_pairs"], module["paired_wall_ratio"]),
             module["on_wall"], module["off_wall"]),
-        row("budget", "%d job slices (4 ansible-playbook, own state folders) at %s req/s each vs each at %d: busiest "
+        row("request_budget", "%d job slices (4 ansible-playbook, own state folders) at %s req/s each vs each at %d: busiest "
             "sliding second (requests)" % (SLICES, share, ACCOUNT_LIMIT), shared["busiest_second"],
             baseline["busiest_second"] if baseline else None, target="<= %d" % ACCOUNT_LIMIT, met=within),
-        row("budget", "%d job slices at %s req/s each vs each at %d: answers 429 (of requests)" % (SLICES, share, ACCOUNT_LIMIT),
+        row("request_budget", "%d job slices at %s req/s each vs each at %d: answers 429 (of requests)" % (SLICES, share, ACCOUNT_LIMIT),
             "%d (of %d)" % (shared["answers_429"], shared["requests"]),
             "%d (of %d)" % (baseline["answers_429"], baseline["requests"]) if baseline else None, target="0", met=within),
-        row("budget", "%d job slices at %s req/s each vs each at %d: failed slices (of %d)" % (SLICES, share, ACCOUNT_LIMIT, SLICES),
+        row("request_budget", "%d job slices at %s req/s each vs each at %d: failed slices (of %d)" % (SLICES, share, ACCOUNT_LIMIT, SLICES),
             shared["failed_slices"], baseline["failed_slices"] if baseline else None, target="0", met=within),
-        row("budget", "%d job slices at %s req/s each vs each at %d: wall time of the slowest slice (s)" % (
+        row("request_budget", "%d job slices at %s req/s each vs each at %d: wall time of the slowest slice (s)" % (
             SLICES, share, ACCOUNT_LIMIT), shared["wall_seconds"], baseline["wall_seconds"] if baseline else None),
     ]
     notes = ["request budget: %d slices x %d hosts x %d lookups by name on v2 in fleet:%d (%d requests); the shared "

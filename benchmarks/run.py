@@ -1,6 +1,6 @@
-"""Run the benchmarks of issue 6 against the API emulator, print the table, save JSON + Markdown.
+"""Run the benchmarks against the API emulator, print the table, save JSON + Markdown.
 
-    python benchmarks/run.py            # full run (make bench), about 35 minutes
+    python benchmarks/run.py            # full run (make bench), about 45 minutes
     python benchmarks/run.py --smoke    # every benchmark once at its smallest size (make test)
     python benchmarks/run.py --only task_overhead --only large_listing
 
@@ -21,17 +21,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import harness, report  # noqa: E402  (the repository root must be on sys.path first)
 
-# name: issue 6 item; each is benchmarks/<name>.py with run(context) -> {"rows": [...], ...}
+# name: what it measures; each is benchmarks/<name>.py with run(context) -> {"rows": [...], ...}, its rows
+# named by that name
 BENCHMARKS = {
-    "drill_cost": "2",
-    "task_overhead": "3",
-    "large_listing": "4",
-    "completion": "5",
-    "parallel_drills": "6",
-    "evidence": "16",  # issue 16: the drill evidence index, 1,000 vs 10,000 reports
-    "inventory_listing": "12",  # issue 12: the inventory plugin on a 200-cluster account
-    "v2_fleet_restore": "10",  # issue 10: a v2 restore by name in an account of 50 clusters
-    "request_budget": "budget",  # the shared request budget: one acquire's cost, 4 job slices sharing the limit
+    "drill_cost": "the controller cost of one drill, role vs the uri drill",
+    "task_overhead": "the controller cost of one task, module vs uri vs the requests floor",
+    "large_listing": "a 200,000-event listing, module vs download and parse",
+    "completion": "the delay between a completed backup or restore and the waiting task's return",
+    "parallel_drills": "clusters drilled at once: wall, CPU, 429s, controller memory",
+    "evidence": "the drill evidence index, 1,000 vs 10,000 reports",
+    "inventory_listing": "the inventory plugin on a 200-cluster account",
+    "v2_fleet_restore": "a v2 restore by name in an account of 50 clusters",
+    "request_budget": "the shared request budget: one acquire's cost, 4 job slices sharing the limit",
 }
 
 
@@ -47,9 +48,13 @@ def parse_args(argv):
     parser.add_argument("--smoke", action="store_true", help="each benchmark once at its smallest size (~1-2 min)")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only these (repeatable)")
     parser.add_argument("--parallel-sizes", default=None,
-                        help="comma-separated cluster counts for parallel_drills (default 1,10,50; smoke 1,5)")
+                        help="comma-separated cluster counts for parallel_drills (default 1,50,200; smoke 1,5)")
+    parser.add_argument("--parallel-forks", type=int, default=None,
+                        help="cap parallel_drills' forks at this number (default: forks = clusters)")
+    parser.add_argument("--parallel-strategy", default=None, choices=("linear", "free"),
+                        help="the drill play's strategy in parallel_drills (ANSIBLE_STRATEGY; default: the playbook's, linear)")
     parser.add_argument("--no-parallel-baseline", action="store_true",
-                        help="skip the uri baseline at the largest parallel size (saves a few minutes)")
+                        help="skip the uri baseline of parallel_drills (saves a few minutes)")
     return parser.parse_args(argv)
 
 
@@ -61,11 +66,10 @@ def main(argv=None):
     results = {"smoke": options.smoke, "machine": harness.machine(), "benchmarks": {}, "rows": []}
     log("machine: %s" % results["machine"])
     crashed = []
-    for name, item in BENCHMARKS.items():
+    for name, measures in BENCHMARKS.items():
         if options.only and name not in options.only:
             continue
-        label = item if not item.isdigit() else "issue %s" % item if int(item) > 6 else "issue 6 item %s" % item
-        log("== %s (%s)" % (name, label))
+        log("== %s (%s)" % (name, measures))
         begun = time.monotonic()
         try:
             outcome = importlib.import_module("benchmarks." + name).run(context)

@@ -1,4 +1,4 @@
-"""Issue 10 (speed): a restore over the Cluster Management API v2 in an account of 50 clusters
+"""A restore over the Cluster Management API v2 in an account of 50 clusters
 (emulator scenario ``fleet:50``), the name lookup included, then its deletion.
 
 v2's account list carries ids only, so ``cluster_restore`` reads each Cassandra cluster of the
@@ -57,14 +57,14 @@ def run(context):
     context.log("v2 restore in fleet:%d: %d requests up to the POST (%s), %d in all, %d polls, %.1f s, failed tasks %d"
                 % (clusters, len(before_post), by_kind, total, polls, result.wall_seconds, counters.get("failed", 0)))
     rows = [
-        row("10", "v2 restore by name in fleet:%d: requests up to the restore POST (1 account list + 1 GET per cluster + "
+        row("v2_fleet_restore", "v2 restore by name in fleet:%d: requests up to the restore POST (1 account list + 1 GET per cluster + "
             "listing + POST; 429s apart)" % clusters, len(before_post), clusters + 3,
             target="= clusters + 3", met=len(before_post) == clusters + 3),
-        row("10", "v2 restore in fleet:%d: failed tasks" % clusters, counters.get("failed", 0), 0, target="0",
+        row("v2_fleet_restore", "v2 restore in fleet:%d: failed tasks" % clusters, counters.get("failed", 0), 0, target="0",
             met=counters.get("failed", 0) == 0),
-        row("10", "v2 restore in fleet:%d: playbook wall time (s), restore and delete" % clusters, result.wall_seconds, None),
+        row("v2_fleet_restore", "v2 restore in fleet:%d: playbook wall time (s), restore and delete" % clusters, result.wall_seconds, None),
     ]
-    notes = ["issue 10: v2 restore in fleet:%d: requests by kind up to the POST %s; %d requests in all (%d wait polls, "
+    notes = ["v2 restore in fleet:%d: requests by kind up to the POST %s; %d requests in all (%d wait polls, "
              "%d answered 429)" % (clusters, by_kind, total, polls, harness.status_count(entries, 429))]
     return {"rows": rows, "notes": notes,
             "details": {"settings": settings, "requests_before_post": by_kind, "requests_total": total, "polls": polls,

@@ -184,6 +184,8 @@ notes:
   - On O(api_version=v2), O(point_in_time) is sent as a string of epoch milliseconds, the type the API's OpenAPI document
     gives C(pointInTime); Instaclustr's own operator sends an integer, and which forms the live API accepts is not
     documented.
+  - A source cluster that GET cluster no longer finds (deleted) but whose backups the API still lists is restored from
+    those backups, with a warning; what the real API keeps after a deletion is not documented.
   - A source cluster id of another application (per the account's cluster list) fails saying which O(application)
     to set; so does a O(restored_cluster_id) of another application with O(state=absent), instead of "already gone".
 seealso:
@@ -676,6 +678,8 @@ class ClusterRestore:
 
         source = self.backend.get_cluster(self.cluster_id)  # also gives the server's time for the rules below
         if source is None:
+            source = self._deleted_source_backups()
+        if source is None:
             self.backend.check_cluster_application(self.cluster_id, "cluster_id")  # another application's cluster?
             raise OptionError("cluster_id", "no cluster %s in this account (GET cluster answered HTTP 404)" % self.cluster_id)
         if point_ms is not None:
@@ -684,6 +688,22 @@ class ClusterRestore:
         cdc_infos = self.backend.check_cdc_infos(params["cdc_infos"], source_dc_ids, "cdc_infos")  # the version's own rules
         return {"name": name, "point_in_time_ms": point_ms, "keyspace_tables": tables, "index_names": indices,
                 "cdc_infos": cdc_infos, "cluster_network": network}
+
+    def _deleted_source_backups(self):
+        """A source that GET cluster no longer finds (deleted) whose backups the API still lists: their data
+        centres stand for the source's (what the real API keeps after a deletion is not documented). None when
+        its backups are not listed either."""
+        if not self.backend.app.lists_backups:
+            return None
+        try:
+            listing = self.backend.list_backup_events(self.cluster_id)
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+        self.module.warn("cluster_id: the source cluster %s is not found (deleted?), but its backups are listed: "
+                         "restoring from them" % self.cluster_id)
+        return {"data_centres": [{"id": data_centre["id"]} for data_centre in listing["data_centres"]]}
 
     def _request_result(self, request):
         shown = dict(request)

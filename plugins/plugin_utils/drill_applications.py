@@ -137,3 +137,7 @@ def application_facts(application=None, api_version=None):
 def not_applicable_reason(application, check_id):
     """Why ``check_id`` does not apply to ``application``; None when it applies."""
     return drill_application(application).not_applicable.get(check_id)
+
+
+# The port each application's clients connect to (the firewall rule type of _applications opens it).
+APPLICATION_PORTS = {"cassandra": 9042, "postgresql": 5432, "opensearch": 9200, "redis": 6379}

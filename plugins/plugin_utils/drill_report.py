@@ -25,6 +25,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_check
 )
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_MODE, FAILED, NOT_APPLICABLE, PASSED, PHASES
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import RUN_ID_UNSAFE
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_report
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_timeline import timeline
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
@@ -135,6 +136,8 @@ def build_report(context):
     report["files"] = {kind: "%s/%s.%s" % (report_dir, stem, ext)
                        for kind, ext in (("json", "json"), ("markdown", "md"), ("html", "html"), ("junit", "junit.xml"))}
     report["timeline"] = timeline(context, report)
+    # For a later recovery (steps_memory reads it back): the source's firewall rules, the recovery steps exercised.
+    report["recovery"] = steps_report.rehearsal(context)
     return report
 
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.drill.conftest import TIME_SCALE, check_by_id, live_restored_clusters, run_drill
+from tests.drill.conftest import TIME_SCALE, check_by_id, live_restored_clusters, record_drill_restore, run_drill
 from tests.support.emulator import (
     DRILL_LEFTOVER_ID,
     DRILL_LEFTOVER_PG_ID,
@@ -146,6 +146,10 @@ def test_v1_refuses_another_application_in_the_preflight_naming_the_variable_and
 
 def test_the_sweep_deletes_leftover_drill_clusters_of_every_application(mixed_emulator, tmp_path):
     mixed_emulator.reset()
+    # The leftovers are what earlier drills restored: their intent records prove it (a name alone would not).
+    names = {cluster["id"]: cluster["name"] for cluster in mixed_emulator.clusters()}
+    for cluster_id in (DRILL_LEFTOVER_ID, DRILL_LEFTOVER_PG_ID):
+        record_drill_restore(mixed_emulator, cluster_id, names[cluster_id])
     run = run_drill(mixed_emulator, tmp_path, {"orders": {"backup_restore_drill_cluster_id": ORDERS_PROD_ID,
                                                           "instaclustr_api_version": "v2"}},
                     extra_vars={"backup_restore_drill_sweep_older_than": "1d"})

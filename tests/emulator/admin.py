@@ -243,6 +243,24 @@ def cluster_state(cluster_id):
         return jsonify(cluster_internal(cluster, now))
 
 
+@admin.post("/clusters/<cluster_id>/disaster")
+def cluster_disaster(cluster_id):
+    """Make a source cluster lost: ``{"kind": "failed"}`` (every node FAILED, its backups still listed and
+    restorable) or ``{"kind": "deleted"}`` (deleted at once, but its backups still listed and restorable)."""
+    body = json_body()
+    kind = body.get("kind")
+    if kind not in ("failed", "deleted"):
+        raise AdminError("kind must be failed or deleted")
+    world = runtime().world
+    now = runtime().now_ms()
+    with world.lock:
+        cluster = world.clusters.get(cluster_id.lower())
+        if cluster is None:
+            return jsonify({"error": "no cluster %s" % cluster_id}), 404
+        world.disaster(cluster, kind, now)
+        return jsonify(cluster_summary(cluster, now))
+
+
 @admin.get("/data-plane")
 def data_plane_view():
     """The address block, and with ``--data-plane`` the CA certificate and every cluster's engine."""

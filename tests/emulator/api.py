@@ -26,13 +26,13 @@ def bad_request(error):
     return error_response(400, error.message, {"field": error.field, "rule": error.rule})
 
 
-def lookup(cluster_id, now):
-    """The cluster, or the 400/404 response to answer instead."""
+def lookup(cluster_id, now, backups=False):
+    """The cluster, or the 400/404 response to answer instead (``backups``: see ``World.find``)."""
     try:
         cluster_id = check_cluster_id(cluster_id)
     except BadRequest as error:
         return None, bad_request(error)
-    cluster = runtime().world.find(cluster_id, now, application="cassandra")  # v1: Cassandra only
+    cluster = runtime().world.find(cluster_id, now, application="cassandra", backups=backups)  # v1: Cassandra only
     if cluster is None:
         return None, error_response(404, "Cluster %s not found" % cluster_id, {"clusterId": cluster_id})
     return cluster, None
@@ -71,7 +71,7 @@ def delete_cluster(cluster_id):
 @api.get("/<cluster_id>/backups")
 def list_backups(cluster_id):
     now = runtime().now_ms()
-    cluster, answer = lookup(cluster_id, now)
+    cluster, answer = lookup(cluster_id, now, backups=True)
     if answer is not None:
         return answer
     with runtime().world.lock:
@@ -106,7 +106,7 @@ def restore_body():
 @api.post("/<cluster_id>/backups/restore")
 def restore(cluster_id):
     now = runtime().now_ms()
-    source, answer = lookup(cluster_id, now)
+    source, answer = lookup(cluster_id, now, backups=True)
     if answer is not None:
         return answer
     try:

@@ -90,14 +90,14 @@ def json_response(body, status):
     return response
 
 
-def lookup(app, cluster_id, now):
+def lookup(app, cluster_id, now, backups=False):
     """The cluster of ``app``, or the 400/404 response to answer instead (another application's
     cluster is not found on this application's path)."""
     try:
         cluster_id = check_cluster_id(cluster_id)
     except BadRequest as problem:
         return None, bad_request(problem)
-    cluster = runtime().world.find(cluster_id, now, application=app.application)
+    cluster = runtime().world.find(cluster_id, now, application=app.application, backups=backups)
     if cluster is None:
         return None, error(404, "clusterId", "%s cluster %s not found" % (app.application, cluster_id))
     return cluster, None
@@ -150,7 +150,7 @@ def delete_cluster(app, cluster_id):
 
 def list_backups(app, cluster_id):
     now = runtime().now_ms()
-    cluster, answer = lookup(app, cluster_id, now)
+    cluster, answer = lookup(app, cluster_id, now, backups=True)
     if answer is not None:
         return answer
     with runtime().world.lock:
@@ -185,7 +185,7 @@ def restore(app):
     settings = runtime().settings
     try:
         body = parsed_body()
-        source, answer = lookup(app, source_id(body), now)
+        source, answer = lookup(app, source_id(body), now, backups=True)
         if answer is not None:
             return answer
         checked = check_restore_body_v2(body, app.application, {dc.id for dc in source.data_centres}, now,

@@ -57,6 +57,9 @@ class Cluster:
     application: str = "cassandra"  # cassandra, postgresql, opensearch or redis (v1 serves cassandra only)
     account_id: Optional[str] = None  # None: the main account (see wire_v2.MAIN_ACCOUNT_ID)
     client_encryption: bool = False  # clientToClusterEncryption (Redis: clientToNodeEncryption): clients must use TLS
+    failed: bool = False  # a disaster (admin): every node FAILED, the backups still listed
+    backups_kept: bool = False  # deleted by a disaster (admin) whose backups the API still lists and restores from
+    lost_ms: Optional[int] = None  # when a disaster struck: no backup ends after it
 
     @property
     def version(self):
@@ -84,6 +87,8 @@ class Cluster:
     def node_status(self, node, now):
         if self.deletion is not None:
             return "DELETING"
+        if self.failed:
+            return "FAILED"
         if self.restore is None:
             return RUNNING
         nodes = self.nodes()
@@ -93,7 +98,8 @@ class Cluster:
         return cluster_status({self.node_status(node, now) for node in self.nodes()})
 
     def node_events(self, node, now):
-        """The node's events of the last 7 days, oldest first."""
+        """The node's events of the last 7 days, oldest first (none after a disaster)."""
+        now = now if self.lost_ms is None else min(now, self.lost_ms)
         lo = now - WINDOW_MS
         events = []
         if self.schedule is not None and node.created_ms <= now:
@@ -112,6 +118,7 @@ class Cluster:
 
     def latest_snapshot_end(self, node, at, now):
         """End of the node's newest COMPLETED snapshot at or before ``at`` within the 7-day window."""
+        now = now if self.lost_ms is None else min(now, self.lost_ms)
         lo = now - WINDOW_MS
         ends = [backup.completed_end(node.id, lo, at, now) for backup in self.triggered]
         if self.schedule is not None:

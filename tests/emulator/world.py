@@ -123,13 +123,33 @@ class World:
             return [cluster for cluster in self.clusters.values() if not cluster.is_deleted(now)
                     and application in (None, cluster.application)]
 
-    def find(self, cluster_id, now, application=None):
-        """The cluster with that id (of that application, when given), or None when unknown or deleted."""
+    def find(self, cluster_id, now, application=None, backups=False):
+        """The cluster with that id (of that application, when given), or None when unknown or deleted.
+        With ``backups`` (listing its backups, restoring from them) a cluster a disaster deleted with its
+        backups kept is found too."""
         with self.lock:
             cluster = self.clusters.get(cluster_id.lower())
-            if cluster is None or cluster.is_deleted(now) or application not in (None, cluster.application):
+            if cluster is None or application not in (None, cluster.application):
+                return None
+            if cluster.is_deleted(now) and not (backups and cluster.backups_kept):
                 return None
             return cluster
+
+    def disaster(self, cluster, kind, now):
+        """Make ``cluster`` a lost source: ``failed`` (every node FAILED, backups listed, restores taken)
+        or ``deleted`` (gone from every read but its backups, which are still listed and restored from).
+        Its data-plane engine is kept, so that a restore of it still has its data; no request is served."""
+        with self.lock:
+            if kind not in ("failed", "deleted"):
+                raise ValueError("kind must be failed or deleted, not %r" % (kind,))
+            if cluster.lost_ms is None:
+                cluster.lost_ms = now
+            if kind == "failed":
+                cluster.failed = True
+            elif kind == "deleted":
+                cluster.backups_kept = True
+                if cluster.deletion is None:
+                    cluster.deletion = Deletion(now, 0)
 
     # --- operations --------------------------------------------------------------------------
 

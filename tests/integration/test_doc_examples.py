@@ -111,10 +111,10 @@ def test_examples_syntax(tmp_path):
 
 def reference_problems(example):
     """``restorekit.instaclustr.<name>`` that names no module, filter, role or playbook of the collection."""
-    from ansible_collections.restorekit.instaclustr.plugins.filter.drill import FilterModule
+    from ansible_collections.restorekit.instaclustr.plugins.filter import drill, recovery
 
     root = doc_examples.REPO_ROOT
-    known = set(FilterModule().filters())
+    known = set(drill.FilterModule().filters()) | set(recovery.FilterModule().filters())
     known.update(path.stem for path in (root / "plugins" / "modules").glob("*.py"))
     known.update(path.name for path in (root / "roles").iterdir() if path.is_dir())
     known.update(path.stem for path in (root / "playbooks").glob("*.yml"))

@@ -4,8 +4,9 @@ Scenario ``fleet:5``, forks 5, one drill per source cluster (fleet-01 to fleet-0
 and following a backup, restoring, verifying and deleting. The modules poll every 0.05 s, so five
 of them together ask for far more than 35 requests per second and the emulator answers 429:
 the test proves the limit was hit (else it would not test anything; the shared request budget is
-switched off with ``IC_API_RATE_LIMIT=0`` for this), that every drill still passed, and that no restored cluster is left. The number of 429 answers (every one of them was
-retried, since every drill passed) goes into the figures.
+switched off with ``IC_API_RATE_LIMIT=0`` for this), that every drill still passed, and that no
+restored cluster is left. The number of 429 answers (every one of them was retried, since every
+drill passed) goes into the figures.
 
 The hosts come from the inventory plugin ``restorekit.instaclustr.clusters`` (a ``fleet.instaclustr.yml``
 source, credentials from the environment), not from a generated static inventory: the account holds exactly

@@ -170,6 +170,10 @@ class Emulator:
         """Rewrite a cluster's ``name`` or ``sla_tier`` to any string (hostile values included)."""
         return self.admin("PATCH", "/clusters/" + cluster_id, fields)
 
+    def disaster(self, cluster_id, kind):
+        """Make a source cluster lost: ``failed`` or ``deleted`` (its backups still listed), docs/emulator.md."""
+        return self.admin("POST", "/clusters/%s/disaster" % cluster_id, {"kind": kind})
+
     def close(self):
         self.http.close()
 

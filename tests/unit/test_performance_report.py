@@ -13,24 +13,24 @@ from benchmarks.report import row as bench_row  # noqa: E402
 
 
 def bench_run(finished, per_task_ratio, spread, fifty_met, smoke=False, error=None, fixed_baseline=1.4):
-    """A results JSON as benchmarks/run.py writes it, with an item-3 row whose name carries its own spread."""
+    """A results JSON as benchmarks/run.py writes it, with a per-task row whose name carries its own spread."""
     rows = [
-        {"item": "3", "metric": "controller CPU per task (s): cluster_backup_info (v1) vs uri, same GET "
-                                "(ratio per repetition %s)" % spread,
+        {"benchmark": "task_overhead", "metric": "controller CPU per task (s): cluster_backup_info (v1) vs uri, same GET "
+                                                 "(ratio per repetition %s)" % spread,
          "restorekit": 0.25 * per_task_ratio, "baseline": 0.25, "ratio": per_task_ratio, "target": "<= 0.9x",
          "met": per_task_ratio <= 0.9},
-        {"item": "3", "metric": "controller CPU per task (s): cluster_backup_info (v1) vs the requests floor module "
-                                "(the collection's own code; ratio per repetition %s)" % spread,
+        {"benchmark": "task_overhead", "metric": "controller CPU per task (s): cluster_backup_info (v1) vs the requests floor module "
+                                                 "(the collection's own code; ratio per repetition %s)" % spread,
          "restorekit": 0.25, "baseline": 0.21, "ratio": 1.19, "target": None, "met": None},
-        {"item": "6", "metric": "50 parallel drills: failed drills / 429 answers", "restorekit": "0 / 310",
+        {"benchmark": "parallel_drills", "metric": "50 parallel drills: failed drills / 429 answers", "restorekit": "0 / 310",
          "baseline": "0 / 0", "ratio": None, "target": None, "met": None},
-        {"item": "6", "metric": "wall at 50 / wall at 1 (slowdown)", "restorekit": 1.9 if fifty_met else 2.1,
+        {"benchmark": "parallel_drills", "metric": "wall at 50 / wall at 1 (slowdown)", "restorekit": 1.9 if fifty_met else 2.1,
          "baseline": None, "ratio": None, "target": "<= 2.0", "met": fifty_met},
-        {"item": "3", "metric": "cluster_backup_info: import CPU out of its payload after basic (ms) + v1 backend %s "
-                                "+ v2 backend 4.7 vs uri's" % spread.split("-")[0],
+        {"benchmark": "task_overhead", "metric": "cluster_backup_info: import CPU out of its payload after basic (ms) + v1 backend %s "
+                                                 "+ v2 backend 4.7 vs uri's" % spread.split("-")[0],
          "restorekit": 118.0, "baseline": 55.0, "ratio": 2.15, "target": None, "met": None},
         # As runs before benchmarks/report.row refused such a verdict wrote it: met, from a negative ratio.
-        {"item": "2", "metric": "fixed controller CPU per drill (s, outside polling)", "restorekit": 4.2,
+        {"benchmark": "drill_cost", "metric": "fixed controller CPU per drill (s, outside polling)", "restorekit": 4.2,
          "baseline": fixed_baseline, "ratio": 4.2 / fixed_baseline, "target": "<= 2.0x (stretch 1.0x)",
          "met": 4.2 / fixed_baseline <= 2.0},
     ]
@@ -67,10 +67,10 @@ def test_runs_line_up_by_figure_although_each_names_its_own_spread(tmp_path):
 
     text = page.read_text()
     spread = text.split("### The spread over the runs", 1)[1].split("### Targets over the runs", 1)[0]
-    # One spread row per figure, its three ratios side by side, issue 13's item beside issue 6's.
-    assert "| 3 | 1 | controller CPU per task (s): cluster_backup_info (v1) vs uri, same GET | 1.02x | 0.98x | 1.05x |" in spread
+    # One spread row per figure, named by its benchmark, its three ratios side by side.
+    assert "| task_overhead | controller CPU per task (s): cluster_backup_info (v1) vs uri, same GET | 1.02x | 0.98x | 1.05x |" in spread
     assert "vs the requests floor module (the collection's own code) | 1.19x | 1.19x | 1.19x |" in spread
-    assert "| 6 | 4 | 50 parallel drills: failed drills / 429 answers | 0 / 310 | 0 / 310 | 0 / 310 |" in spread
+    assert "| parallel_drills | 50 parallel drills: failed drills / 429 answers | 0 / 310 | 0 / 310 | 0 / 310 |" in spread
     assert "import CPU out of its payload after basic (ms) vs uri's | 2.15x | 2.15x | 2.15x |" in spread
     targets = text.split("### Targets over the runs", 1)[1]
     assert "| <= 0.9x | **no** (0.255, 1.02x) | **no** (0.245, 0.98x) | **no** (0.263, 1.05x) | met in 0 of 3 runs |" in targets
@@ -83,6 +83,29 @@ def test_runs_line_up_by_figure_although_each_names_its_own_spread(tmp_path):
     assert text.startswith("# Performance\n\nHand-written method.\n\n" + performance_report.BEGIN)
     assert text.endswith(performance_report.END + "\n\n## Reasons\n\nHand-written reasons.\n")
     assert "`run1.json` | 2026-12-06T21:00:00Z | 2100 | 0.50, 0.40, 0.30 | 2 CPUs" in text
+
+
+def numbered(run):
+    """The same run as results files wrote it when rows carried a number instead of their benchmark's name."""
+    number = {"task_overhead": "3", "parallel_drills": "6", "drill_cost": "2"}
+    rows = [{**{key: value for key, value in row.items() if key != "benchmark"}, "item": number[row["benchmark"]]}
+            for row in run["rows"]]
+    return {**run, "rows": rows}
+
+
+def test_a_run_with_numbered_rows_lines_up_with_runs_named_by_benchmark(tmp_path):
+    runs = [numbered(bench_run("2026-12-06T21:00:00Z", 1.02, "0.97-1.10", True)),
+            bench_run("2026-12-07T21:40:00Z", 0.98, "0.95-1.01", True)]
+    page = tmp_path / "performance.md"
+    page.write_text(PAGE)
+
+    performance_report.main([*write_runs(tmp_path, runs), "--page", str(page)])
+
+    text = page.read_text()
+    spread = text.split("### The spread over the runs", 1)[1].split("### Targets over the runs", 1)[0]
+    assert "| task_overhead | controller CPU per task (s): cluster_backup_info (v1) vs uri, same GET | 1.02x | 0.98x |" in spread
+    assert "| drill_cost | fixed controller CPU per drill (s, outside polling) | 3.00x | 3.00x |" in spread
+    assert "| 3 |" not in text and "| 6 |" not in text
 
 
 def test_rendering_twice_gives_the_same_page(tmp_path):
