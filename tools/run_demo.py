@@ -15,6 +15,14 @@ folder with mode 0600 (under the cache folder, ~/.cache/restorekit.instaclustr/d
 and the evidence index trusts its public key: the demo fails unless every cluster's evidence is
 intact and signed.
 
+With ``--data-plane`` (``make demo``) the clusters serve their data, and the demo proves it: it puts one object
+into each source with the application's own client, adds ``search-os`` (OpenSearch) so that all four applications
+are drilled, runs ``playbooks/canary_heartbeat.yml`` over the inventory, lets a simulated day and more pass (the
+scheduled backups, Redis's included, then hold the heartbeat's canaries), and drills with
+``backup_restore_drill_canary`` on and ``backup_restore_drill_data_access_cidr: 127.0.0.1/32``; ``inventory-dev``
+drills its scheduled backups (``backup_restore_drill_trigger_backup: false``), so its report shows a proven RPO.
+Every ``canary_restored``, ``catalogue`` and (except Redis) ``point_in_time_honoured`` must pass.
+
 Exit status: 0 when every drill passed and nothing was left behind, 1 otherwise.
 
     .venv/bin/python tools/run_demo.py [--time-scale 120] [--report-dir drill-reports] [--data-plane]
@@ -36,6 +44,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from tests.support import data_seed  # noqa: E402
 from tests.support.collection import DEFAULT_ROOT, collections_root  # noqa: E402
 from tests.support.emulator import (  # noqa: E402
     INVENTORY_DEV_ID,
@@ -64,6 +73,32 @@ HOST_TARGETS = {"inventory-dev": {"backup_restore_drill_rpo_target": "26h"},
                 "search-os": {"backup_restore_drill_rpo_target": "2h"}}
 
 
+# With the data plane: OpenSearch too, so that all four applications are drilled.
+DATA_PLANE_CLUSTERS = {"search-os": SEARCH_OS_ID}
+DATA_PLANE_APPLICATIONS = {"search-os": "opensearch"}
+DATA_PLANE_API_VERSIONS = {"search-os": "v2"}
+DATA_CHECKS = ("canary_restored", "point_in_time_honoured", "catalogue")
+HEARTBEAT_AGE_SECONDS = 26 * 3600  # more than a day: Redis's daily scheduled backup then holds the heartbeat canary
+
+
+def use_data_plane():
+    CLUSTERS.update(DATA_PLANE_CLUSTERS)
+    APPLICATIONS.update(DATA_PLANE_APPLICATIONS)
+    API_VERSIONS.update(DATA_PLANE_API_VERSIONS)
+
+
+def data_plane_vars(name, ca_file):
+    """The data checks' variables of one host: canaries on, the runner allowed on the restored cluster, the CA; the
+    Redis password (the API answers none) from the environment, never written into the inventory."""
+    host = {"backup_restore_drill_canary": True, "backup_restore_drill_data_access_cidr": "127.0.0.1/32",
+            "backup_restore_drill_data_ca_path": str(ca_file)}
+    if APPLICATIONS[name] == "redis":
+        host["backup_restore_drill_data_password"] = "{{ lookup('ansible.builtin.env', 'RESTOREKIT_DEMO_DATA_PASSWORD') }}"
+    if name == "inventory-dev":
+        host["backup_restore_drill_trigger_backup"] = False  # drills the scheduled backups: a proven RPO
+    return host
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--time-scale", type=float, default=120.0, help="simulated seconds per real second (default 120)")
@@ -74,10 +109,11 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def write_inventory(folder):
+def write_inventory(folder, ca_file=None):
     inventory = {"all": {
         "hosts": {name: {"backup_restore_drill_cluster_id": cluster_id, "instaclustr_api_version": API_VERSIONS[name],
-                         "backup_restore_drill_application": APPLICATIONS[name], **HOST_TARGETS.get(name, {})}
+                         "backup_restore_drill_application": APPLICATIONS[name], **HOST_TARGETS.get(name, {}),
+                         **(data_plane_vars(name, ca_file) if ca_file else {})}
                   for name, cluster_id in CLUSTERS.items()},
         "vars": dict(TARGETS, backup_restore_drill_wait_sleep=1),
     }}
@@ -107,9 +143,11 @@ def demo_signing_key():
     return private, public
 
 
-def run_playbook(emulator, inventory, report_dir, run_id):
+def run_playbook(emulator, inventory, report_dir, run_id, data_password=None, playbook="restorekit.instaclustr.dr_drill"):
     env = dict(os.environ)
     env.update(emulator.credentials_env())
+    if data_password:
+        env["RESTOREKIT_DEMO_DATA_PASSWORD"] = data_password
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
@@ -119,7 +157,7 @@ def run_playbook(emulator, inventory, report_dir, run_id):
     extra = {"backup_restore_drill_report_dir": str(report_dir), "backup_restore_drill_run_id": run_id,
              "backup_restore_drill_summary_run_id": run_id, "backup_restore_drill_signing_key": str(private),
              "backup_restore_drill_evidence_trusted_keys": [str(public)]}
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), "restorekit.instaclustr.dr_drill",
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), playbook,
                "-i", str(inventory), "--forks", str(len(CLUSTERS)), "-e", json.dumps(extra)]
     print("$ " + " ".join(command[:4]) + " ...", flush=True)
     return subprocess.run(command, cwd=str(REPO_ROOT), env=env, check=False).returncode
@@ -163,20 +201,38 @@ def main(argv=None):
     report_dir = args.report_dir.resolve()
     run_id = "demo" + secrets.token_hex(2)
     started = time.monotonic()
+    data_password = secrets.token_hex(12) if args.data_plane else None
+    if args.data_plane:
+        use_data_plane()
+    heartbeat_rc = 0
     with tempfile.TemporaryDirectory(prefix="restorekit-demo-") as folder:
-        inventory = write_inventory(folder)
         print("starting the API emulator (time scale %gx%s)" % (args.time_scale, ", data plane" if args.data_plane else ""),
               flush=True)
         with running_emulator(scenario="mixed", time_scale=args.time_scale,
-                              extra_args=("--data-plane",) if args.data_plane else ()) as emulator:
+                              extra_args=("--data-plane", "--db-password", data_password) if args.data_plane else ()) as emulator:
+            ca_file = None
+            if args.data_plane:
+                ca_file = Path(folder) / "ca.pem"
+                ca_file.write_text(emulator.data_plane()["ca_pem"])
+                for name, cluster_id in CLUSTERS.items():
+                    data_seed.put_user_object(emulator, APPLICATIONS[name], cluster_id, data_password, str(ca_file))
+            inventory = write_inventory(folder, ca_file)
+            if args.data_plane:
+                print("canary heartbeat over %s, then %d simulated hours pass" % (", ".join(CLUSTERS), HEARTBEAT_AGE_SECONDS // 3600),
+                      flush=True)
+                heartbeat_rc = run_playbook(emulator, inventory, report_dir, run_id, data_password,
+                                            playbook="restorekit.instaclustr.canary_heartbeat")
+                emulator.advance(HEARTBEAT_AGE_SECONDS)
             print("emulator at %s; drilling %s" % (emulator.url, ", ".join(CLUSTERS)), flush=True)
-            rc = run_playbook(emulator, inventory, report_dir, run_id)
+            rc = run_playbook(emulator, inventory, report_dir, run_id, data_password)
             request_log = emulator.requests_log()
         print("emulator stopped", flush=True)
 
     reports = [json.loads(path.read_text()) for path in sorted(report_dir.glob("drill-*-%s.json" % run_id))
                if not path.name.startswith("drill-summary-")]
     problems = [] if rc == 0 else ["ansible-playbook exited with %d" % rc]
+    if heartbeat_rc:
+        problems.append("the canary heartbeat exited with %d" % heartbeat_rc)
     if len(reports) != len(CLUSTERS):
         problems.append("%d drill reports for %d clusters" % (len(reports), len(CLUSTERS)))
     problems.extend(restored_clusters_deleted(reports, request_log))
@@ -187,6 +243,8 @@ def main(argv=None):
         print("%-14s %-10s API %-3s %-7s RTO %-7s RPO %-7s cleanup %s" % (
             report["source"]["name"], report.get("application"), report.get("api_version"), report["status"].upper(),
             figures.get("rto_text") or "-", figures.get("rpo_text") or "-", report["cleanup"]["action"]))
+        if args.data_plane:
+            problems.extend(data_check_problems(report))
         not_applicable = [check["id"] for check in report["checks"] if check["status"] == "not_applicable"]
         if not_applicable:
             print("    not applicable: %s" % ", ".join(not_applicable))
@@ -215,6 +273,18 @@ def main(argv=None):
         len(reports), ", ".join("%s: %s over API %s" % (name, APPLICATIONS[name], API_VERSIONS[name]) for name in CLUSTERS),
         os.path.relpath(str(report_dir), os.getcwd())))
     return 0
+
+
+def data_check_problems(report):
+    """Print the data checks and the proven RPO of one report; problems, if any: each must pass (or not apply)."""
+    checks = {check["id"]: check for check in report["checks"]}
+    print("    data: %s" % ", ".join("%s %s" % (check_id, checks[check_id]["status"]) for check_id in DATA_CHECKS if check_id in checks))
+    print("    %s" % report["figure_sentences"].get("proven_rpo", "Proven RPO: not reported."))
+    problems = ["%s: %s is %s: %s" % (report["source"]["name"], check_id, checks[check_id]["status"], checks[check_id]["details"])
+                for check_id in DATA_CHECKS if check_id in checks and checks[check_id]["status"] not in ("passed", "not_applicable")]
+    if report["source"]["name"] == "inventory-dev" and report["figures"].get("proven_rpo_seconds") is None:
+        problems.append("inventory-dev drilled its scheduled backups but shows no proven RPO")
+    return problems
 
 
 def evidence_problems(path):

@@ -21,6 +21,7 @@ from collections import namedtuple
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._applications import APPLICATIONS
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._data_plane import DATA_PLANE
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import CHECK_TITLES, RESTORE_EVENT
 
 DEFAULT_APPLICATION = "cassandra"
@@ -48,6 +49,7 @@ DrillApplication = namedtuple("DrillApplication", (
     "selection_check",     # tables, indices or None: the check comparing the restored selection
     "selection_option",    # the role option that selection reads (keyspace_tables, index_names) or None
     "restore_options",     # the role options its restore takes
+    "restored_as_of",      # the instant restored data is as of (the data-plane table): point_in_time, snapshot_start, backup_end, schedule
     "not_applicable",      # {check id: the one-sentence reason}
     "check_ids",           # its checks, in report order (the tables check or its OpenSearch form indices)
     "titles",              # {check id: title} where this application words a check otherwise than CHECK_TITLES
@@ -68,6 +70,9 @@ def _reasons(app, label, restore_event, selection_check):
     if restore_event is None:
         reasons["restore_events"] = ("The API documents no restore event type for %s, so restored nodes show no event "
                                      "to check." % label)
+    if not app.point_in_time:
+        reasons["point_in_time_honoured"] = ("A %s restore takes no point in time (it restores the latest scheduled backup), so "
+                                             "no canary can be too new for it." % label)
     if selection_check is None:
         reasons["tables"] = "A %s restore takes no table selection: the whole cluster is restored." % label
     return reasons
@@ -89,6 +94,7 @@ def _row(name):
         selection_check=selection_check,
         selection_option=selection_option,
         restore_options=tuple(option for option in RESTORE_OPTIONS if app.takes(option)),
+        restored_as_of=DATA_PLANE[name].restored_as_of,
         not_applicable=_reasons(app, label, restore_event, selection_check),
         check_ids=tuple(check_id for check_id, _title in CHECK_TITLES
                         if check_id not in SELECTION_CHECK_IDS or check_id == (selection_check or "tables")),

@@ -15,12 +15,14 @@ and the cleanup into the drill's status. RTO and RPO are measured in ``rto_secon
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_data_checks
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import DRILL_APPLICATIONS, drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     CHECK_MODE,
     CHECK_STATUSES,
     CHECK_TITLES,
     COMPLETED,
+    DATA_CHECK_IDS,
     FAILED,
     NOT_APPLICABLE,
     NOT_VERIFIABLE,
@@ -47,8 +49,8 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
 )
 
 # Checks that need a restored cluster: none of them is evaluated in check mode.
-RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "network", "tables", "indices", "rto",
-                  "user_checks")
+RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "canary_restored", "point_in_time_honoured",
+                  "catalogue", "network", "tables", "indices", "rto", "user_checks")
 
 
 def make_check(check_id, verdict, details, **figures):
@@ -332,7 +334,30 @@ def _rto_check(settings, restore, restored_backups):
                          source=source if seconds is not None else None)
 
 
-def _rpo_check(settings, preflight):
+RPO_BASES = ("backups", "proven")
+
+
+def _rpo_check(settings, preflight, proven=None):
+    """The ``rpo`` check on the basis ``backup_restore_drill_rpo_basis`` chooses: ``backups`` (the default, what the
+    backups made before the drill protect) or ``proven`` (the drill's start minus the proven restore point, which
+    ``proven`` carries once the restored canaries were read). The other figure is kept beside it."""
+    backups = _backups_rpo_check(settings, preflight)
+    basis = str(settings.get("rpo_basis") or "backups").lower()
+    if basis != "proven":
+        return dict(backups, figures=dict(backups["figures"], basis="backups"))
+    target = duration_option(settings.get("rpo_target"), "backup_restore_drill_rpo_target")
+    proven = as_dict(proven)
+    seconds = proven.get("proven_rpo_seconds")
+    extra = dict(basis="proven", backups_rpo_seconds=backups["figures"].get("seconds"), proven_restore_point=proven.get("proven_restore_point"))
+    if seconds is None:
+        return make_check("rpo", NOT_VERIFIABLE, "backup_restore_drill_rpo_basis is proven, and no proven RPO was measured: %s" % (
+            proven.get("proven_rpo_reason") or "the restored cluster's canaries were not read."), target_seconds=target, **extra)
+    return _target_check("rpo", seconds, target, "recovery point",
+                         ", the drill's start minus %s, the newest canary found restored (the proven restore point)," % proven.get(
+                             "proven_restore_point"), **extra)
+
+
+def _backups_rpo_check(settings, preflight):
     """What the backups made before the drill protect: drill start minus their newest restorable instant."""
     target = duration_option(settings.get("rpo_target"), "backup_restore_drill_rpo_target")
     summary = as_dict(preflight.get("summary"))
@@ -459,6 +484,12 @@ def evaluate(context, report):
         checks["network"] = _network_check(settings, preflight, cluster)
         if app.selection_check:
             checks[app.selection_check] = _tables_check(settings, context.get("user_checks"), app.selection_check, app.selection_option)
+        data_checks, proven = data_plane_checks(context, app)
+        checks.update(data_checks)
+        if app.selection_check:
+            checks[app.selection_check] = _selection_by_catalogue(checks[app.selection_check], checks.get("catalogue"))
+        if preflight and not preflight.get("errors") and str(settings.get("rpo_basis") or "backups").lower() == "proven":
+            checks["rpo"] = _rpo_check(settings, preflight, proven)
         checks["rto"] = _rto_check(settings, restore, restored_backups)
         checks["user_checks"] = _user_check(settings, context.get("user_checks"))
         if failed_phase == "verify":
@@ -469,6 +500,142 @@ def evaluate(context, report):
         checks[check_id] = not_reached(check_id, why)
     checks["drill_completed"] = _completed_check(failure)
     return _ordered(checks, preflight, app)
+
+
+# ---- the data checks (judged in drill_data_checks, which a recovery reuses) ----------------------------
+
+def _ok(result, key):
+    """A data-plane module's result that holds ``key`` (a read that worked), else None."""
+    result = as_dict(result)
+    return result if key in result and not result.get("failed") and not result.get("skipped") else None
+
+
+def _why_not(result, what):
+    result = as_dict(result)
+    if result.get("skipped"):
+        return "%s was not read (%s)" % (what, result.get("skip_reason") or "skipped")
+    if not result:
+        return "%s was not read" % what
+    return "%s could not be read: %s" % (what, result.get("msg") or "no message")
+
+
+def written_canaries(data):
+    """The canaries this drill wrote to the source (before its backup, after it), as the modules returned them."""
+    return [as_dict(result).get("canary") for result in as_list(as_dict(data).get("canaries_written"))
+            if isinstance(as_dict(result).get("canary"), dict)]
+
+
+def own_backup(context):
+    """Whether the restore used the drill's own backup (triggered or followed and completed)."""
+    return as_dict(context.get("plan")).get("point_in_time_basis") == "backup_completed"
+
+
+def _as_of(context, app):
+    settings = as_dict(context.get("settings"))
+    preflight = as_dict(context.get("preflight"))
+    snapshots = {node.get("id"): [list(pair) for pair in node.get("snapshots") or []] for node in as_list(preflight.get("nodes"))}
+    for node in backup_result_nodes(as_dict(context.get("backup"))):
+        if node.get("state") == COMPLETED and is_number(node.get("start")) and is_number(node.get("end")):
+            snapshots.setdefault(node.get("id"), []).append([int(node["start"]), int(node["end"])])
+    max_age = duration_option(settings.get("redis_backup_max_age") or "1d", "backup_restore_drill_redis_backup_max_age")
+    return drill_data_checks.as_of_instant(app.restored_as_of, point_ms=as_dict(context.get("plan")).get("point_in_time_ms"),
+                                           snapshots=list(snapshots.values()),
+                                           requested_ms=result_ms(as_dict(context.get("restore")), "requested_at"),
+                                           max_age_seconds=max_age)
+
+
+def proven_reference_ms(context):
+    """The drill's start on the API's clock, which the canaries' times are on: the preflight's reference when the API gave
+    it; else (an application whose backups the API does not list, such as Redis) the restore request's server time, a
+    little later than the start, so that the proven RPO errs long, never short."""
+    preflight = as_dict(context.get("preflight"))
+    if preflight.get("reference_clock", "api") == "api" and preflight.get("reference_ms") is not None:
+        return preflight["reference_ms"]
+    return result_ms(as_dict(context.get("restore")), "requested_at")
+
+
+def data_plane_checks(context, app):
+    """``canary_restored``, ``point_in_time_honoured`` and ``catalogue`` of a restored cluster, and the proven
+    restore point: ``(checks by id, proven figures)``."""
+    settings = as_dict(context.get("settings"))
+    data = as_dict(context.get("data"))
+    checks, proven = {}, {"proven_rpo_seconds": None, "proven_restore_point": None, "proven_restore_point_ms": None}
+    if not settings.get("data_access_cidr"):
+        why = ("backup_restore_drill_data_access_cidr is not set, so the drill opened no firewall rule on the restored cluster "
+               "and read none of its data (set it to the runner's address, for instance 203.0.113.7/32)")
+        proven["proven_rpo_reason"] = why + "."
+        return {check_id: make_check(check_id, NOT_VERIFIABLE, "Not verifiable: %s." % why) for check_id in DATA_CHECK_IDS}, proven
+    as_of = _as_of(context, app)
+    restored_canaries = _ok(data.get("restored_canaries"), "canaries")
+    restored_catalogue = _ok(data.get("restored_catalogue"), "catalogue")
+    source_canaries = _ok(data.get("source_canaries"), "canaries")
+    source_catalogue = _ok(data.get("source_catalogue"), "catalogue")
+    written = written_canaries(data)
+    partial = bool(as_list(settings.get("keyspace_tables")) or as_list(settings.get("index_names")))
+    note = (" The restore's selection included the canaries' own %s, so the canary checks apply to this partial restore." % (
+        "table" if as_list(settings.get("keyspace_tables")) else "index")) if partial else ""
+
+    if restored_canaries is None:
+        why = _why_not(data.get("restored_canaries"), "The restored cluster's canaries")
+        checks["canary_restored"] = make_check("canary_restored", NOT_VERIFIABLE, why + ".")
+        checks["point_in_time_honoured"] = make_check("point_in_time_honoured", NOT_VERIFIABLE, why + ".")
+        proven["proven_rpo_reason"] = why + "."
+    else:
+        restored = as_list(restored_canaries.get("canaries"))
+        if source_canaries is None and not written:
+            checks["canary_restored"] = make_check("canary_restored", NOT_VERIFIABLE, "%s, and the drill wrote none: no canary is known "
+                                                   "to look for." % _why_not(data.get("source_canaries"), "The source's canaries"))
+        else:
+            expected = as_list(as_dict(source_canaries).get("canaries")) + written
+            judged = drill_data_checks.canary_restored(expected, restored, as_of)
+            checks["canary_restored"] = make_check("canary_restored", judged["status"], judged["details"] + note, **judged["figures"])
+        judged = drill_data_checks.point_in_time_honoured(restored, as_of)
+        checks["point_in_time_honoured"] = make_check("point_in_time_honoured", judged["status"], judged["details"] + note, **judged["figures"])
+        point_ms = drill_data_checks.proven_restore_point(restored)
+        reference_ms = proven_reference_ms(context)
+        proven.update(proven_restore_point_ms=point_ms, proven_restore_point=iso_utc(point_ms),
+                      proven_rpo_seconds=drill_data_checks.proven_rpo_seconds(reference_ms, point_ms, own_backup(context)))
+        if point_ms is None:
+            proven["proven_rpo_reason"] = "the restored cluster holds no canary."
+        elif own_backup(context):
+            proven["proven_rpo_reason"] = ("not applicable: the drill restored its own backup, which protects nothing written before "
+                                           "the drill (drill scheduled backups, backup_restore_drill_trigger_backup: false, for a proven RPO).")
+        elif proven["proven_rpo_seconds"] is None:
+            proven["proven_rpo_reason"] = "the proven restore point is after the drill's start."
+
+    if source_catalogue is None or restored_catalogue is None:
+        checks["catalogue"] = make_check("catalogue", NOT_VERIFIABLE, "%s." % (
+            _why_not(data.get("source_catalogue"), "The source's catalogue at the drill's start") if source_catalogue is None
+            else _why_not(data.get("restored_catalogue"), "The restored cluster's catalogue")))
+    else:
+        read_ms = max([value for value in [as_dict(context.get("preflight")).get("reference_ms")]
+                       + [as_dict(c).get("written_before_ms") for c in written[:1]] if is_number(value)] or [0])
+        may_postdate = as_of.get("as_of_ms") is None or as_of["as_of_ms"] < read_ms
+        judged = drill_data_checks.catalogue(as_list(source_catalogue.get("catalogue")), as_list(restored_catalogue.get("catalogue")),
+                                             tables=as_list(settings.get("keyspace_tables")), indices=as_list(settings.get("index_names")),
+                                             may_postdate=may_postdate)
+        checks["catalogue"] = make_check("catalogue", judged["status"], judged["details"], **judged["figures"])
+    return checks, proven
+
+
+def proven_figures(context):
+    """The proven restore point and ``proven_rpo_seconds`` of a drill (None when the restored data was not read)."""
+    settings = as_dict(context.get("settings"))
+    app = _application(settings, as_dict(context.get("preflight")))
+    restore = as_dict(context.get("restore"))
+    if truthy(context.get("check_mode"), False) or not restore.get("created") or not isinstance(restore.get("cluster"), dict):
+        return {"proven_rpo_seconds": None, "proven_restore_point": None, "proven_restore_point_ms": None,
+                "proven_rpo_reason": "no restored cluster of this drill was read."}
+    return data_plane_checks(context, app)[1]
+
+
+def _selection_by_catalogue(selection, catalogue):
+    """``tables``/``indices`` verified by ``catalogue`` when that ran (passed or failed); else as the user checks left it."""
+    catalogue = as_dict(catalogue)
+    if catalogue.get("status") not in (PASSED, FAILED) or as_dict(selection).get("status") == FAILED:
+        return selection
+    return make_check(selection["id"], catalogue["status"], "Verified by the catalogue check: %s" % catalogue["details"],
+                      **dict(selection.get("figures") or {}, verified_by="catalogue"))
 
 
 def _application(settings, preflight):

@@ -43,13 +43,18 @@ CHECK_TITLES = (
     ("restore_running", "The restored cluster and all its nodes are RUNNING"),
     ("topology", "The restored topology matches the source's at the point in time"),
     ("restore_events", "Every restored node shows a COMPLETED cassandra-restore event"),
+    # The data checks (drill_data_checks): read through the cluster's own data store.
+    ("canary_restored", "Every canary written before the restored data's instant is in the restored cluster"),
+    ("point_in_time_honoured", "No canary written after the point in time is in the restored cluster"),
+    ("catalogue", "Every object the source held when the drill started, within the restore's selection, exists restored"),
     ("network", "The restored data centres use the requested network"),
     ("tables", "The restored tables are the ones requested"),
     # OpenSearch's form of the tables check (drill_applications: one or the other, never both).
     ("indices", "The restored indices are the ones requested"),
     ("rto", "Recovery time (restore request to the restored cluster RUNNING) is within the target"),
-    ("rpo", "Recovery point (drill start minus the newest instant restorable from the backups before it) is within the target"),
+    ("rpo", "Recovery point (by backup_restore_drill_rpo_basis: the backups' or the one the canaries prove) is within the target"),
     ("user_checks", "The user's checks on the restored cluster pass"),
     ("drill_completed", "The drill ran every phase without an error"),
 )
 TITLES = dict(CHECK_TITLES)
+DATA_CHECK_IDS = ("canary_restored", "point_in_time_honoured", "catalogue")

@@ -63,7 +63,7 @@ class Drill:
 
     __slots__ = ("cluster_id", "name", "application", "api_version", "run_id", "status", "finished_ms",
                  "finished_basis", "rto_seconds", "rpo_seconds", "rto_target_seconds", "rpo_target_seconds",
-                 "report", "report_html", "format_version", "not_applicable")
+                 "proven_rpo_seconds", "report", "report_html", "format_version", "not_applicable")
 
     def __init__(self, **fields):
         for slot in self.__slots__:
@@ -72,7 +72,7 @@ class Drill:
     def record(self):
         """The drill as evidence.json lists it."""
         return {"run_id": self.run_id, "status": self.status, "finished_at": iso_utc(self.finished_ms),
-                "rto_seconds": self.rto_seconds, "rpo_seconds": self.rpo_seconds,
+                "rto_seconds": self.rto_seconds, "rpo_seconds": self.rpo_seconds, "proven_rpo_seconds": self.proven_rpo_seconds,
                 "rto_target_seconds": self.rto_target_seconds, "rpo_target_seconds": self.rpo_target_seconds,
                 "report": self.report, "report_html": self.report_html, "format_version": self.format_version,
                 "not_applicable": list(self.not_applicable or ())}
@@ -229,6 +229,8 @@ def extract(report, relative, mtime_ms=None):
         # format_version 0 had no "figures": the checks carried the seconds.
         rto_seconds=_number(figures.get("rto_seconds", _dict(checks.get("rto")).get("seconds"))),
         rpo_seconds=_number(figures.get("rpo_seconds", _dict(checks.get("rpo")).get("seconds"))),
+        # The drill's start minus the newest canary found restored (reports with the data checks); None before them.
+        proven_rpo_seconds=_number(figures.get("proven_rpo_seconds")),
         rto_target_seconds=_target(checks.get("rto"), settings.get("rto_target")),
         rpo_target_seconds=_target(checks.get("rpo"), settings.get("rpo_target")),
         report=relative,

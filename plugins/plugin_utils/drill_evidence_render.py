@@ -65,6 +65,9 @@ def _figure(cluster, kind):
     target = cluster["%s_target_seconds" % kind]
     breached = value is not None and target is not None and value > target
     text = human_seconds(value) + (" / %s" % human_seconds(target) if target is not None else "")
+    proven = cluster["last_drill"].get("proven_rpo_seconds")
+    if kind == "rpo" and proven is not None:
+        text += " (proven %s)" % human_seconds(proven)
     return text, breached
 
 
@@ -138,7 +141,9 @@ def render_html(model):
         "<th>RTO / target</th><th>RPO / target</th><th>Trend (%s, oldest left)</th></tr>\n" % (e(model["window"]), e(model["window"])),
         "\n".join(rows),
         "\n</table>\n",
-        '<p class="note">RTO and RPO are the last drill\'s, against its targets. Trend: one dot per drill in the window, oldest on the left, '
+        '<p class="note">RTO and RPO are the last drill\'s, against its targets. RPO: what the backups made before the drill '
+        'protected; proven: the drill\'s start minus the newest canary found in the restored cluster (drills of scheduled backups). '
+        'Trend: one dot per drill in the window, oldest on the left, '
         "RTO above and RPO below, dashed line the target, red dot a failed drill. Red rows: no passing drill within the "
         "freshness limit. Amber rows: the cluster was not drilled in the latest run.</p>\n",
         integrity_html(model),
@@ -242,6 +247,8 @@ def render_markdown(model):
     lines = ["# Disaster-recovery drill evidence", "", "**%s**" % _md(verdict(model)), "",
              "Generated %s from %d drill reports. Window %s; freshness limit %s." % (
                  _day(model["generated_at"]), model["counts"]["reports"], model["window"], model["max_age"] or "none"), "",
+             "RPO: what the backups made before the drill protected; proven: the drill's start minus the newest canary found "
+             "in the restored cluster (drills of scheduled backups).", "",
              "| source cluster | application | last drill | last passing drill | pass rate (%s) "
              "| RTO / target | RPO / target | RTO trend | RPO trend |" % model["window"],
              "|---|---|---|---|---|---|---|---|---|"]

@@ -13,6 +13,7 @@ chooses the point in time and says why.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
@@ -22,6 +23,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
     check_cdc_infos,
     check_ipv4_cidr,
     check_keyspace_tables,
+    check_network,
     check_point_in_time,
     check_positive,
     check_restore_name,
@@ -252,6 +254,7 @@ def _check_inputs(settings, source, reference_ms, errors, app):
         attempt(check_ipv4_cidr, settings["cluster_network"], "backup_restore_drill_cluster_network")
     if settings.get("keyspace_tables"):
         attempt(check_keyspace_tables, settings["keyspace_tables"], "backup_restore_drill_keyspace_tables")
+    _check_data_inputs(settings, attempt, errors)
     if settings.get("cdc_infos") and source is not None:
         source_dc_ids = [dc.get("id") for dc in as_list(source.get("data_centres")) if isinstance(dc, dict)]
         attempt(check_cdc_infos, settings["cdc_infos"], source_dc_ids, "backup_restore_drill_cdc_infos")
@@ -262,6 +265,49 @@ def _check_inputs(settings, source, reference_ms, errors, app):
     if point_ms is not None and attempt(check_point_in_time, point_ms, reference_ms, "backup_restore_drill_point_in_time") is None:
         return None
     return point_ms
+
+
+# The widest network the drill opens on a restored cluster unless backup_restore_drill_data_access_cidr_wide is true.
+WIDEST_DATA_ACCESS = {4: 24, 6: 64}
+BOOLEAN_WORDS = ("true", "false", "yes", "no", "on", "off", "1", "0", "y", "n")
+
+
+def _boolean(value):
+    return value is None or value == "" or isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS)
+
+
+def check_data_access_cidr(value, wide, option="backup_restore_drill_data_access_cidr"):
+    """The network the drill allows on the restored cluster, in normal form; refused wider than /24 (IPv4) or /64 (IPv6)
+    unless ``wide``."""
+    network = ipaddress.ip_network(check_network(value, option))
+    if not wide and network.prefixlen < WIDEST_DATA_ACCESS[network.version]:
+        raise OptionError(option, "%s is wider than /%d: the drill opens the restored cluster's data port to it; name the runner's "
+                          "own address (%s) or set backup_restore_drill_data_access_cidr_wide: true" % (
+                              network, WIDEST_DATA_ACCESS[network.version],
+                              "203.0.113.7/32" if network.version == 4 else "2001:db8::7/128"))
+    return str(network)
+
+
+def _check_data_inputs(settings, attempt, errors):
+    """The data-plane inputs (canaries, credentials' shape, network access, RPO basis); never a password's value."""
+    for option in ("canary", "data_access_cidr_wide", "data_tls"):
+        if not _boolean(settings.get(option)):
+            errors.append("backup_restore_drill_%s: must be true or false (got %r)" % (option, settings.get(option)))
+    for option in ("data_password", "restored_data_password"):
+        # The role hands over whether the password is a string (or vaulted), never the password.
+        if not truthy(settings.get(option + "_is_text"), True):
+            errors.append("backup_restore_drill_%s: must be a string" % option)
+    for option in ("data_username", "data_ca_path"):
+        value = settings.get(option)
+        if value not in (None, "") and not isinstance(value, str):
+            errors.append("backup_restore_drill_%s: must be a string (got %r)" % (option, value))
+    if settings.get("data_access_cidr") not in (None, ""):
+        attempt(check_data_access_cidr, settings["data_access_cidr"], truthy(settings.get("data_access_cidr_wide"), False)
+                if _boolean(settings.get("data_access_cidr_wide")) else False)
+    basis = settings.get("rpo_basis")
+    if basis not in (None, "") and str(basis).lower() not in ("backups", "proven"):
+        errors.append("backup_restore_drill_rpo_basis: must be backups or proven (got %r)" % (basis,))
+    attempt(duration_option, settings.get("redis_backup_max_age"), "backup_restore_drill_redis_backup_max_age")
 
 
 def _check_wait(value, option):

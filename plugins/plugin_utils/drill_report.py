@@ -19,6 +19,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_check
     CHECK_MODE_BACKUP,
     check_counts,
     evaluate,
+    proven_figures,
     restore_point_age_seconds,
     verdict,
 )
@@ -94,6 +95,9 @@ def build_report(context):
             "rto_target": settings.get("rto_target"),
             "rpo_target": settings.get("rpo_target"),
             "verify_tasks": settings.get("verify_tasks"),
+            "canary": truthy(settings.get("canary"), False),
+            "data_access_cidr": settings.get("data_access_cidr") or None,
+            "rpo_basis": str(settings.get("rpo_basis") or "backups").lower(),
         },
         "request": restore.get("request") if isinstance(restore.get("request"), dict) else None,
         "failure": failure,
@@ -111,16 +115,22 @@ def build_report(context):
     report["figures"] = {
         "rto_seconds": as_dict(figures.get("rto")).get("seconds"),
         "rto_source": as_dict(figures.get("rto")).get("source"),
-        "rpo_seconds": as_dict(figures.get("rpo")).get("seconds"),
+        # What the backups made before the drill protect, whichever basis the rpo check gates (rpo_basis).
+        "rpo_seconds": _backups_rpo(as_dict(figures.get("rpo"))),
+        "rpo_basis": as_dict(figures.get("rpo")).get("basis") or str(settings.get("rpo_basis") or "backups").lower(),
         "restore_point_age_seconds": restore_point_age_seconds(plan.get("point_in_time_ms"), preflight.get("reference_ms")),
         "backup_seconds": as_dict(as_dict(context.get("backup")).get("backup")).get("duration_seconds"),
         "restore_seconds": restore.get("duration_seconds"),
     }
+    proven = proven_figures(context)
+    report["figures"].update(proven_rpo_seconds=proven.get("proven_rpo_seconds"), proven_restore_point=proven.get("proven_restore_point"),
+                             proven_restore_point_ms=proven.get("proven_restore_point_ms"))
     # The RTO and RPO as every output writes them (reports, summary, the demo): "not applicable" when the check does not apply.
     skipped = {check["id"] for check in report["checks"] if check["status"] == NOT_APPLICABLE}
     for kind in ("rto", "rpo"):
         report["figures"]["%s_text" % kind] = figure_text(report["figures"]["%s_seconds" % kind], kind in skipped)
     report["figure_sentences"] = _figure_sentences(report, as_dict(figures.get("rpo")))
+    report["figure_sentences"]["proven_rpo"] = _proven_sentence(report["figures"], proven)
     report["message"] = _message(report)
     report_dir = str(settings.get("report_dir") or ".").rstrip("/") or "/"
     report["files"] = {kind: "%s/%s.%s" % (report_dir, stem, ext)
@@ -134,6 +144,25 @@ def build_report(context):
 def _application_name(settings, preflight):
     name = str(preflight.get("application") or settings.get("application") or "cassandra").lower()
     return name if name in DRILL_APPLICATIONS else "cassandra"
+
+
+def _backups_rpo(rpo_figures):
+    """The backups' RPO from the rpo check's figures (its own figure when it gates the backups' basis)."""
+    if rpo_figures.get("basis") == "proven":
+        return rpo_figures.get("backups_rpo_seconds")
+    return rpo_figures.get("seconds")
+
+
+def _proven_sentence(figures, proven):
+    """The proven RPO in one plain sentence: what the canaries found restored prove."""
+    if figures.get("proven_rpo_seconds") is not None:
+        return ("Proven RPO: the newest canary found in the restored cluster was written at %s, %s before the drill's start: "
+                "the restore is proven to hold the data written until then." % (
+                    figures["proven_restore_point"], human_seconds(figures["proven_rpo_seconds"])))
+    if figures.get("proven_restore_point"):
+        return ("Proven restore point %s (the newest canary found restored); proven RPO %s" % (
+            figures["proven_restore_point"], proven.get("proven_rpo_reason") or "not measured."))
+    return "Proven RPO: not measured: %s" % (proven.get("proven_rpo_reason") or "the restored cluster's canaries were not read.")
 
 
 def _figure_sentences(report, rpo_figures):

@@ -31,7 +31,7 @@ NOT_APPLICABLE = {
     "cassandra": set(),
     "postgresql": {"restore_events", "tables"},
     "opensearch": {"restore_events"},
-    "redis": {"backups_available", "backup_completed", "restore_events", "rpo", "tables"},
+    "redis": {"backups_available", "backup_completed", "restore_events", "rpo", "tables", "point_in_time_honoured"},
 }
 TARGETS = {"backup_restore_drill_rto_target": "2h", "backup_restore_drill_rpo_target": "1d"}
 

@@ -162,7 +162,7 @@ def test_the_repository_examples():
     by_source = {example.source.rsplit(":", 1)[0]: example for example in examples}
     # every place examples live is searched
     for path in ("README.md", "docs/drill.md", "docs/awx.md", "docs/api-client.md", "roles/backup_restore_drill/README.md",
-                 "plugins/modules/cluster_restore.py", "plugins/filter/drill_duration.yml", "docs/examples/verify_canary_cql.yml"):
+                 "plugins/modules/cluster_restore.py", "plugins/filter/drill_duration.yml"):
         assert path in by_source, path
     # issue 14: the drill inventory of docs/drill.md runs with dr_drill; the README restore runs
     drill_inventory = [example for example in examples if example.source.startswith("docs/drill.md") and example.kind == "inventory"]

@@ -29,7 +29,8 @@ from tests.unit.plugins.plugin_utils.drill_fixtures import (
     statuses,
 )
 
-REDIS_NOT_APPLICABLE = {"backups_available", "backup_completed", "restore_events", "rpo", "tables", "backup_fresh"}
+REDIS_NOT_APPLICABLE = {"backups_available", "backup_completed", "restore_events", "rpo", "tables", "backup_fresh",
+                        "point_in_time_honoured"}
 EXPECTED_NOT_APPLICABLE = {
     "cassandra": set(),
     "postgresql": {"restore_events", "tables"},

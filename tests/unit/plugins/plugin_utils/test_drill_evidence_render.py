@@ -172,3 +172,16 @@ def test_a_figure_the_drill_marks_not_applicable_reads_so_and_an_unmeasured_one_
     assert "not applicable" not in orders_row and "| - |" in orders_row
     page = render_html(model)
     assert page.count(">not applicable<") == 1
+
+
+def test_the_index_shows_the_proven_rpo_beside_the_backups_rpo(tmp_path):
+    document = report(ORDERS, "orders-prod", "r1", NOW_MS - DAY_MS, rpo=600.0)
+    document["figures"]["proven_rpo_seconds"] = 5400.0
+    write(tmp_path, "drill-orders-prod-r1.json", json.dumps(document))
+    model = build_model(scan(str(tmp_path)), NOW_MS, max_age="30d")
+    assert model["clusters"][0]["last_drill"]["proven_rpo_seconds"] == 5400.0
+    markdown, page = render_markdown(model), render_html(model)
+    assert "%s / %s (proven %s)" % (human_seconds(600.0), human_seconds(900.0), human_seconds(5400.0)) in markdown
+    assert "(proven %s)" % human_seconds(5400.0) in page
+    assert "proven: the drill's start minus the newest canary" in markdown
+    assert "proven: the drill's start minus the newest canary" in page

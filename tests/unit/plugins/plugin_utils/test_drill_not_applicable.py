@@ -54,7 +54,7 @@ def test_checks_and_verdict_keep_it_apart_and_ignore_it():
     network = [c for c in report["checks"] if c["id"] == "network"][0]
     assert network["status"] == "not_applicable" and network["details"] == REASON  # not overwritten by evaluation
     assert report["status"] == "passed" and report["failed_checks"] == []
-    assert report["check_counts"] == {"passed": 11, "failed": 0, "not_verifiable": 2, "not_applicable": 1}
+    assert report["check_counts"] == {"passed": 11, "failed": 0, "not_verifiable": 5, "not_applicable": 1}  # 3: the data checks, no data access
     assert [c["id"] for c in report["checks"]] == [c["id"] for c in drill_report.build_report(context())["checks"]]
     assert drill_checks.verdict([network], None, "deleted", False) == ("passed", [])
     assert drill_checks.verdict([network], None, "none", True) == ("check_mode", [])
@@ -69,20 +69,20 @@ def test_it_stays_not_applicable_in_check_mode():
 def test_json_report():
     report = json.loads(render("report.json.j2", backup_restore_drill_result=na_report()))
     assert statuses(report)["network"] == "not_applicable"
-    assert report["check_counts"]["not_applicable"] == 1 and report["check_counts"]["not_verifiable"] == 2
+    assert report["check_counts"]["not_applicable"] == 1 and report["check_counts"]["not_verifiable"] == 5
 
 
 def test_markdown_report():
     markdown = render("report.md.j2", backup_restore_drill_result=na_report())
     assert "| The restored data centres use the requested network (`network`) | NOT APPLICABLE | %s |" % REASON in markdown
-    assert "11 passed, 0 failed, 2 not verifiable, 1 not applicable." in markdown
+    assert "11 passed, 0 failed, 5 not verifiable, 1 not applicable." in markdown
 
 
 def test_html_report():
     page = render("report.html.j2", backup_restore_drill_result=na_report())
     assert '<span class="not_applicable">not applicable</span></td><td>%s</td>' % REASON in page
     assert ".not_applicable { background:" in page  # a colour of its own, not white on white
-    assert "<p>11 passed, 0 failed, 2 not verifiable, 1 not applicable.</p>" in page
+    assert "<p>11 passed, 0 failed, 5 not verifiable, 1 not applicable.</p>" in page
 
 
 def test_junit_report_skips_it_with_its_reason():
@@ -92,17 +92,17 @@ def test_junit_report_skips_it_with_its_reason():
     skipped = case.find("skipped")
     assert skipped is not None and skipped.get("message") == REASON and skipped.get("type") == "not_applicable"
     assert case.find("failure") is None
-    assert suite.get("skipped") == "3" and suite.get("failures") == "0"
+    assert suite.get("skipped") == "6" and suite.get("failures") == "0"
     properties = {p.get("name"): p.get("value") for p in suite.find("properties")}
-    assert properties["not_applicable"] == "1" and properties["not_verifiable"] == "2"
+    assert properties["not_applicable"] == "1" and properties["not_verifiable"] == "5"
 
 
 def test_summary():
     summary = drill_summary.summarise({"orders-prod": na_report(), "lost": None}, "/tmp/r", "r1")
     assert summary["counts"] == {"passed": 1, "failed": 1}  # drills, as before
-    assert summary["check_counts"] == {"passed": 11, "failed": 0, "not_verifiable": 2, "not_applicable": 1}
+    assert summary["check_counts"] == {"passed": 11, "failed": 0, "not_verifiable": 5, "not_applicable": 1}
     assert summary["drills"][0]["not_applicable_checks"] == ["network"]
     assert summary["drills"][1]["check_counts"]["not_applicable"] == 0
     markdown = render("summary.md.j2", backup_restore_drill_summary=summary)
-    assert "Checks: 11 passed, 0 failed, 2 not verifiable, 1 not applicable." in markdown
+    assert "Checks: 11 passed, 0 failed, 5 not verifiable, 1 not applicable." in markdown
     assert "| Failed checks | Not applicable | Report |" in markdown and "|  | network | " in markdown

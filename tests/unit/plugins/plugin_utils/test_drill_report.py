@@ -14,6 +14,7 @@ def test_a_passing_drill():
     assert statuses(report) == {
         "inputs": "passed", "source_running": "passed", "backups_available": "passed", "backup_completed": "passed",
         "restore_created": "passed", "restore_running": "passed", "topology": "passed", "restore_events": "passed",
+        "canary_restored": "not_verifiable", "point_in_time_honoured": "not_verifiable", "catalogue": "not_verifiable",
         "network": "not_verifiable", "tables": "not_verifiable", "rto": "passed", "rpo": "passed",
         "user_checks": "not_verifiable", "drill_completed": "passed"}
     # RTO from the restored nodes' cassandra-restore events (request to the last end); RPO from the
@@ -21,7 +22,10 @@ def test_a_passing_drill():
     assert report["format_version"] == 3
     assert report["figures"] == {"rto_seconds": 1100.0, "rto_source": "api_events", "rpo_seconds": 600.0,
                                  "restore_point_age_seconds": 0.0, "backup_seconds": 605.0, "restore_seconds": 1200.0,
-                                 "rto_text": "18m20s", "rpo_text": "10m00s"}
+                                 "rto_text": "18m20s", "rpo_text": "10m00s",
+                                 "rpo_basis": "backups", "proven_rpo_seconds": None, "proven_restore_point": None,
+                                 "proven_restore_point_ms": None}
+    assert report["figure_sentences"].pop("proven_rpo").startswith("Proven RPO: not measured: backup_restore_drill_data_access_cidr")
     assert report["figure_sentences"] == {
         "rpo": "RPO: had the cluster been lost at the drill's start, the backups made before it would have restored it to "
                "10m00s before then (2026-11-18T10:56:40.000Z).",
