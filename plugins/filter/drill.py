@@ -24,7 +24,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     drill_values,
     report_text,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import returns_unsafe
 
 
 def drill_application(application=None, api_version=None):
@@ -77,15 +77,6 @@ def human_seconds(seconds):
     return drill_values.human_seconds(seconds)
 
 
-def _returns_unsafe(function):
-    """``function`` whose result is marked unsafe for templating: it carries names and messages from the API."""
-    def marked(*args, **kwargs):
-        return mark_unsafe(function(*args, **kwargs))
-    marked.__name__ = function.__name__
-    marked.__doc__ = function.__doc__
-    return marked
-
-
 ESCAPES = {"markdown": report_text.markdown_inline, "fence": report_text.markdown_fence, "xml": report_text.xml_text}
 
 
@@ -100,7 +91,7 @@ class FilterModule:
     """The backup_restore_drill role's filters; every value they return is marked unsafe (see plugin_utils/unsafe.py)."""
 
     def filters(self):
-        return {name: _returns_unsafe(function) for name, function in self._filters().items()}
+        return {name: returns_unsafe(function) for name, function in self._filters().items()}
 
     @staticmethod
     def _filters():

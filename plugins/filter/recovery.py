@@ -18,7 +18,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import (
     steps_plan,
     steps_report,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import mark_unsafe
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.unsafe import returns_unsafe
 
 
 def recovery_plan(context):
@@ -51,20 +51,11 @@ def recovery_data_checks(data_access=None, restored=None):
     return steps_checks.data_checks(data_access, restored)
 
 
-def _returns_unsafe(function):
-    """``function`` whose result is marked unsafe for templating: it carries names and messages from the API."""
-    def wrapper(*args, **kwargs):
-        return mark_unsafe(function(*args, **kwargs))
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
-    return wrapper
-
-
 class FilterModule:
     """The cluster_recovery role's filters; every value they return is marked unsafe (see plugin_utils/unsafe.py)."""
 
     def filters(self):
-        return {name: _returns_unsafe(function) for name, function in self._filters().items()}
+        return {name: returns_unsafe(function) for name, function in self._filters().items()}
 
     @staticmethod
     def _filters():
