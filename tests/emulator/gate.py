@@ -129,6 +129,9 @@ def apply_fault_before(runtime, fault):
     if fault.kind == "delay":
         time.sleep(fault.delay_seconds)  # real time; the request then acts and answers normally
     if fault.kind == "drop_before":
+        # Logged before the connection closes: a client that reads the log as soon as it sees the
+        # failure must find the request there.
+        record_request(runtime, None)
         drop_connection()
         return Response(b"", status=503)  # never reaches the client
     return None
@@ -139,11 +142,21 @@ def after_request(runtime, response):
     if not is_api_request():
         return response
     fault = g.get("fault")
-    dropped = fault is not None and fault.kind in ("drop_before", "drop_after")
+    if not g.get("logged"):
+        record_request(runtime, response.status_code)
+    if fault is not None and fault.kind == "drop_after":
+        drop_connection()  # the action happened; the client sees a failure
+    return response
+
+
+def record_request(runtime, status):
+    """The request's entry in the request log (``status`` None: no answer reached the client), once."""
+    fault = g.get("fault")
+    g.logged = True
     runtime.log.record({
         "method": request.method,
         "path": request.path,
-        "status": None if fault is not None and fault.kind == "drop_before" else response.status_code,
+        "status": status,
         "time": iso_ms(g.sim_start),
         "time_ms": g.sim_start,
         "user": g.get("user"),
@@ -151,6 +164,3 @@ def after_request(runtime, response):
         "body": g.get("body"),
         "duration_seconds": round(time.monotonic() - g.real_start, 4),
     })
-    if dropped and fault.kind == "drop_after":
-        drop_connection()  # the action happened; the client sees a failure
-    return response
