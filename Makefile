@@ -182,7 +182,7 @@ reliability: $(STAMP)
 reliability-report: $(STAMP)
 	$(BIN)/python tools/reliability_report.py --check
 
-# The drill role's tests (issue 4): failure paths, ansible-runner, sweep. The molecule scenario
+# The drill role's tests: failure paths, ansible-runner, sweep. The molecule scenario
 # test is left to `make molecule`, so it runs once.
 drill: $(STAMP)
 	$(call pytest_dir,tests/drill,,--ignore=$(MOLECULE_TEST))
@@ -235,7 +235,7 @@ changelog-lint: $(STAMP)
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
-# The collection's documentation site (issue 12): antsibull-docs writes the RST of every module, plugin,
+# The collection's documentation site: antsibull-docs writes the RST of every module, plugin,
 # filter and role (docs/docsite/antsibull-docs.cfg), Sphinx builds build/docs/html (docs/docsite/conf.py).
 # Offline; any warning fails (-W), so `make test` checks that it builds cleanly.
 DOCS_DIR := build/docs
