@@ -66,10 +66,10 @@ import datetime
 import hashlib
 import re
 import socket
-import ssl
 import struct
-import threading
 import uuid
+
+from tests.emulator.data_plane.in_process import InProcessCluster, InProcessEngine
 
 APPLICATION = "cassandra"
 PORT = 9042
@@ -833,23 +833,13 @@ class _Store:
 # the engine
 
 
-class _Cluster:
+class _Cluster(InProcessCluster):
     def __init__(self, cluster_id, nodes, username, password, tls, tls_files, private_broadcast):
-        self.id = cluster_id
-        self.nodes = [dict(node) for node in nodes]
-        self.username = username
-        self.password = password
+        super().__init__(cluster_id, nodes, username, password, tls, tls_files)
         self.tls = tls
         self.private_broadcast = private_broadcast
         self.store = _Store()
-        self.sockets = set()
         self.host_ids = [uuid.uuid5(uuid.NAMESPACE_URL, "cassandra:%s:%d" % (cluster_id, i)) for i in range(len(nodes))]
-        self.ssl_context = None
-        if tls:
-            if not tls_files:
-                raise ValueError("tls=True needs tls_files with cert and key")
-            self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self.ssl_context.load_cert_chain(str(tls_files["cert"]), str(tls_files["key"]))
 
     @property
     def data_centres(self):
@@ -862,43 +852,20 @@ class _Cluster:
         return self.nodes[index]["private" if self.private_broadcast else "public"]
 
 
-class Engine:
+class Engine(InProcessEngine):
     """The Cassandra double: every emulated Cassandra cluster's store and its CQL wire."""
 
     application = APPLICATION
     port = PORT
+    label = "Cassandra"
 
     def __init__(self, workdir, clock):
-        self.workdir = workdir
-        self.clock = clock
-        self._lock = threading.RLock()
-        self._clusters = {}
+        super().__init__(workdir, clock)
         self._prepared = {}  # id -> query text
-        self._closed = False
 
-    # lifecycle
-    def create(self, cluster_id, nodes, *, username, password, tls, tls_files=None, private_ip_broadcast_for_discovery=False):
-        cluster = _Cluster(cluster_id, nodes, username, password, tls, tls_files, private_ip_broadcast_for_discovery)
-        with self._lock:
-            if cluster_id in self._clusters:
-                raise ValueError("cluster %s already exists" % cluster_id)
-            self._clusters[cluster_id] = cluster
-
-    def delete(self, cluster_id):
-        with self._lock:
-            cluster = self._clusters.pop(cluster_id, None)
-        if cluster is not None:
-            _close_all(cluster.sockets)
-
-    def close(self):
-        with self._lock:
-            self._closed = True
-            clusters = list(self._clusters.values())
-        for cluster in clusters:
-            _close_all(cluster.sockets)
-
-    def upstream(self, cluster_id, node_index):
-        raise NotImplementedError("the Cassandra double serves connections in process: use serve()")
+    # lifecycle (create, delete, close, serve: in_process.InProcessEngine)
+    def new_cluster(self, cluster_id, nodes, username, password, tls, tls_files, private_ip_broadcast_for_discovery=False):
+        return _Cluster(cluster_id, nodes, username, password, tls, tls_files, private_ip_broadcast_for_discovery)
 
     # backups and restores
     def snapshot(self, cluster_id):
@@ -925,54 +892,9 @@ class Engine:
             source = self._cluster(source_cluster_id)
             self._cluster(target_cluster_id).store = _Store.from_keyspaces(source.store.keyspaces)
 
-    def _cluster(self, cluster_id):
-        cluster = self._clusters.get(cluster_id)
-        if cluster is None:
-            raise KeyError("no Cassandra cluster %s" % cluster_id)
-        return cluster
-
     # the wire
-    def serve(self, cluster_id, node_index, sock):
-        with self._lock:
-            cluster = None if self._closed else self._clusters.get(cluster_id)
-            if cluster is not None:
-                cluster.sockets.add(sock)
-        if cluster is None:
-            sock.close()
-            return
-        conn = sock
-        try:
-            sock.settimeout(None)  # a client may stay idle as long as it likes; delete() and close() end it
-            if cluster.ssl_context is not None:
-                conn = cluster.ssl_context.wrap_socket(sock, server_side=True)
-                with self._lock:
-                    cluster.sockets.add(conn)
-                    if self._closed or self._clusters.get(cluster_id) is not cluster:
-                        return
-            _Connection(self, cluster, node_index, conn).run()
-        except (OSError, EOFError, ValueError):
-            pass
-        finally:
-            with self._lock:
-                cluster.sockets.discard(sock)
-                cluster.sockets.discard(conn)
-            for s in (conn, sock):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-
-
-def _close_all(sockets):
-    for sock in list(sockets):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        try:
-            sock.close()
-        except OSError:
-            pass
+    def serve_connection(self, cluster, node_index, conn):
+        _Connection(self, cluster, node_index, conn).run()
 
 
 def _recv_exact(sock, n):

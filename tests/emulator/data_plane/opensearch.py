@@ -54,11 +54,10 @@ import fnmatch
 import http.server
 import json
 import re
-import socket
-import ssl
-import threading
 import uuid
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.emulator.data_plane.in_process import InProcessCluster, InProcessEngine
 
 APPLICATION = "opensearch"
 PORT = 9200
@@ -184,58 +183,23 @@ def _sort_keys(sort):
     return keys
 
 
-class _Cluster:
+class _Cluster(InProcessCluster):
     def __init__(self, cluster_id, nodes, username, password, tls, tls_files):
-        self.id = cluster_id
-        self.nodes = [dict(node) for node in nodes]
-        self.username = username
-        self.password = password
+        super().__init__(cluster_id, nodes, username, password, tls, tls_files)
         self.indices = {}
-        self.sockets = set()
         self.uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "opensearch:%s" % cluster_id))
-        self.ssl_context = None
-        if tls:
-            if not tls_files:
-                raise ValueError("tls=True needs tls_files with cert and key")
-            self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self.ssl_context.load_cert_chain(str(tls_files["cert"]), str(tls_files["key"]))
 
 
-class Engine:
+class Engine(InProcessEngine):
     """The OpenSearch double: every emulated OpenSearch cluster's indices and its REST wire."""
 
     application = APPLICATION
     port = PORT
+    label = "OpenSearch"
 
-    def __init__(self, workdir, clock):
-        self.workdir = workdir
-        self.clock = clock
-        self._lock = threading.RLock()
-        self._clusters = {}
-        self._closed = False
-
-    def create(self, cluster_id, nodes, *, username, password, tls, tls_files=None):
-        cluster = _Cluster(cluster_id, nodes, username, password, tls, tls_files)
-        with self._lock:
-            if cluster_id in self._clusters:
-                raise ValueError("cluster %s already exists" % cluster_id)
-            self._clusters[cluster_id] = cluster
-
-    def delete(self, cluster_id):
-        with self._lock:
-            cluster = self._clusters.pop(cluster_id, None)
-        if cluster is not None:
-            _close_all(cluster.sockets)
-
-    def close(self):
-        with self._lock:
-            self._closed = True
-            clusters = list(self._clusters.values())
-        for cluster in clusters:
-            _close_all(cluster.sockets)
-
-    def upstream(self, cluster_id, node_index):
-        raise NotImplementedError("the OpenSearch double serves connections in process: use serve()")
+    # lifecycle (create, delete, close, serve: in_process.InProcessEngine)
+    def new_cluster(self, cluster_id, nodes, username, password, tls, tls_files, **options):
+        return _Cluster(cluster_id, nodes, username, password, tls, tls_files)
 
     def snapshot(self, cluster_id):
         with self._lock:
@@ -260,53 +224,8 @@ class Engine:
         with self._lock:
             self._cluster(target_cluster_id).indices = copy.deepcopy(self._cluster(source_cluster_id).indices)
 
-    def _cluster(self, cluster_id):
-        cluster = self._clusters.get(cluster_id)
-        if cluster is None:
-            raise KeyError("no OpenSearch cluster %s" % cluster_id)
-        return cluster
-
-    def serve(self, cluster_id, node_index, sock):
-        with self._lock:
-            cluster = None if self._closed else self._clusters.get(cluster_id)
-            if cluster is not None:
-                cluster.sockets.add(sock)
-        if cluster is None:
-            sock.close()
-            return
-        conn = sock
-        try:
-            sock.settimeout(None)  # a client may stay idle as long as it likes; delete() and close() end it
-            if cluster.ssl_context is not None:
-                conn = cluster.ssl_context.wrap_socket(sock, server_side=True)
-                with self._lock:
-                    cluster.sockets.add(conn)
-                    if self._closed or self._clusters.get(cluster_id) is not cluster:
-                        return
-            _Handler(conn, (cluster.nodes[node_index]["public"], self.port), _Server(self, cluster, node_index))
-        except (OSError, ValueError):
-            pass
-        finally:
-            with self._lock:
-                cluster.sockets.discard(sock)
-                cluster.sockets.discard(conn)
-            for s in (conn, sock):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-
-
-def _close_all(sockets):
-    for sock in list(sockets):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        try:
-            sock.close()
-        except OSError:
-            pass
+    def serve_connection(self, cluster, node_index, conn):
+        _Handler(conn, (cluster.nodes[node_index]["public"], self.port), _Server(self, cluster, node_index))
 
 
 class _Server:
