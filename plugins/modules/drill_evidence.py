@@ -19,6 +19,11 @@ description:
     recursively, and writes C(index.html), C(index.md) and C(evidence.json) in O(path).
   - One row per source cluster, keyed by cluster id, with application and API version, last drill, last passing drill and its age,
     pass rate over O(window), RTO and RPO of the last drill against their targets, and a trend chart of both over O(window).
+  - Recovery reports (C(recovery-<source>-<run id>.json), written by the
+    R(cluster_recovery role,ansible_collections.restorekit.instaclustr.cluster_recovery_role), by default in the C(recoveries)
+    folder under the drill report folder) found under O(path) are listed in a section of their own, newest first: source,
+    restored cluster, point in time, data-loss window, time to recover, status, checks, a link to the report and whether its
+    manifest verifies. A recovery is never counted as a drill: the freshness gate and each cluster's drills ignore it.
   - Runs on the controller only. It sends no API request and needs no credentials.
   - Unreadable or half-written JSON, JSON files that are not drill reports, unknown files and second copies of a drill
     (same cluster and run id) are not counted and are listed in the index. Reports without C(application) count as
@@ -28,7 +33,9 @@ description:
   - Verifies every drill's manifest (C(drill-<source>-<run id>.manifest.json), written beside its reports by the role),
     that is the SHA-256 of each report file, the chain of each cluster's drills (each manifest names the one before it) and,
     with O(trusted_keys), the Ed25519 signature C(<manifest>.sig). The index shows per cluster whether its evidence is
-    intact, signed and by whom, and the newest manifest of each chain (its head).
+    intact, signed and by whom, and the newest manifest of each chain (its head). Each recovery's manifest is verified
+    the same way; a source cluster's recoveries form a chain of their own, beside its drills' chain, and a recovery report
+    without a valid manifest counts as tampered whatever its C(format_version).
   - A report that does not match its manifest, a missing link in a chain, a manifest out of order, a signature that does
     not verify, a key that is not trusted, a report of the manifest era (report C(format_version) 3 or later) without a
     valid manifest and an expected cluster without any report make the task fail after the index is written, naming each
@@ -173,10 +180,12 @@ status:
 counts:
   description: >-
     Numbers of C(clusters), C(stale) clusters, drill C(reports) counted, C(skipped) files (unreadable or not reports),
-    C(duplicates), C(unknown_files) and clusters C(not_in_latest_run).
+    C(duplicates), C(unknown_files), clusters C(not_in_latest_run), C(recoveries) in the window and C(recoveries_all_time)
+    (recovery reports, never counted in C(reports)).
   returned: when the index was built, also when the gate fails
   type: dict
-  sample: {clusters: 2, stale: 0, reports: 14, skipped: 1, duplicates: 0, unknown_files: 0, not_in_latest_run: 0}
+  sample: {clusters: 2, stale: 0, reports: 14, skipped: 1, duplicates: 0, unknown_files: 0, not_in_latest_run: 0, recoveries: 1,
+           recoveries_all_time: 1}
 stale:
   description: The clusters the freshness gate names (empty without O(max_age)).
   returned: when the index was built, also when the gate fails
@@ -218,12 +227,14 @@ integrity:
            counts: {manifests: 8, verified_reports: 32, unverified_reports: 0, problems: 0, missing_clusters: 0},
            missing_clusters: [], problems: []}
 chain_heads:
-  description: The newest manifest of each cluster's chain; keep it (AWX job artifacts) to detect the removal of the newest drill.
+  description: >-
+    The newest manifest of each chain, C(kind) V(drill) (a cluster's drills) or V(recovery) (its recoveries); keep it (AWX job
+    artifacts) to detect the removal of the newest drill or recovery.
   returned: when the index was built, also when the gate fails
   type: list
   elements: dict
-  sample: [{cluster_id: 6f1c2b7e-3d4a-4b8e-9c21-0a7d5e9f1b01, name: orders-prod, manifest: drill-orders-prod-r2.manifest.json,
-            sha256: c95bf353eaf68b74dbd517de462f5cc30aa198b7b68780e3aee083792379c81f, run_id: r2, manifests: 2}]
+  sample: [{cluster_id: 6f1c2b7e-3d4a-4b8e-9c21-0a7d5e9f1b01, name: orders-prod, kind: drill, manifest: drill-orders-prod-r2.manifest.json,
+            sha256: c95bf353eaf68b74dbd517de462f5cc30aa198b7b68780e3aee083792379c81f, run_id: r2, sequence: 2, manifests: 2}]
 gate_failed:
   description: Whether the freshness or the integrity gate failed (the role's gate reads it).
   returned: when the index was built

@@ -17,6 +17,11 @@ crashed run or any unreadable JSON is listed under ``skipped``; a JSON file that
 report too; the same drill (cluster and run id) found twice is counted once and the other copy
 listed under ``duplicates``; reports of an older ``format_version`` (0: before the field existed)
 or of a newer one are read for the fields they share.
+
+A recovery report (``kind: recovery``, written by the ``cluster_recovery`` role, wherever it lies
+under the folder) is read with the same bounds into a ``Recovery`` and listed in a section of its
+own (``recoveries``): a recovery is never counted as a drill, so the freshness gate and each
+cluster's drill history do not see it.
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ PASSED = "passed"
 FAILED = "failed"
 INDEX_FILES = ("index.html", "index.md", "evidence.json")
 # Files the drill itself writes beside its JSON report: known, never listed as unknown.
-_KNOWN_SIBLINGS = re.compile(r"^(drill-.*\.(md|html|junit\.xml)|index\.(html|md)|evidence\.json)$")
+_KNOWN_SIBLINGS = re.compile(r"^(drill-.*\.(md|html|junit\.xml)|recovery-.*\.(md|html)|index\.(html|md)|evidence\.json)$")
+RECOVERY_KIND = "recovery"  # steps_report.KIND: the ``kind`` of a recovery report
 _SUMMARY = re.compile(r"^drill-summary-.*\.json$")
 # A drill report is tens of kilobytes (a 300-node timeline a few megabytes); a larger "report" is not one and is
 # never loaded (parsing JSON costs many times its size in memory). Summaries are bounded alike.
@@ -78,15 +84,40 @@ class Drill:
                 "not_applicable": list(self.not_applicable or ())}
 
 
+class Recovery:
+    """What the index keeps of one recovery report (``steps_report.recovery_report``)."""
+
+    __slots__ = ("cluster_id", "name", "application", "api_version", "run_id", "status", "finished_ms", "restored_id",
+                 "restored_name", "point_in_time", "point_in_time_basis", "data_loss_seconds", "data_loss_from",
+                 "data_loss_until", "time_to_recover_seconds", "checks", "check_mode", "report", "report_html", "format_version")
+
+    def __init__(self, **fields):
+        for slot in self.__slots__:
+            setattr(self, slot, fields.get(slot))
+
+    def record(self):
+        """The recovery as evidence.json lists it."""
+        return {"run_id": self.run_id, "status": self.status, "finished_at": iso_utc(self.finished_ms),
+                "source": {"id": self.cluster_id, "name": self.name},
+                "restored": {"id": self.restored_id, "name": self.restored_name},
+                "application": self.application, "api_version": self.api_version, "check_mode": self.check_mode,
+                "point_in_time": self.point_in_time, "point_in_time_basis": self.point_in_time_basis,
+                "data_loss_seconds": self.data_loss_seconds, "data_loss_from": self.data_loss_from,
+                "data_loss_until": self.data_loss_until, "time_to_recover_seconds": self.time_to_recover_seconds,
+                "checks": [dict(check) for check in self.checks or ()],
+                "report": self.report, "report_html": self.report_html, "format_version": self.format_version}
+
+
 class Scan:
-    """The outcome of reading a folder: the drills, and every file set aside with the reason."""
+    """The outcome of reading a folder: the drills, the recoveries, and every file set aside with the reason."""
 
     def __init__(self):
         self.drills = []
+        self.recoveries = []
         self.skipped = []  # {"path", "reason"}
         self.unknown = []  # paths of files that are neither reports nor their siblings
         self.summaries = []  # (mtime, relative path, path) of drill-summary-*.json
-        self.html = set()  # relative paths of drill-*.html, the reports' readable twins
+        self.html = set()  # relative paths of drill-*.html and recovery-*.html, the reports' readable twins
         self.manifests = []  # relative paths of the drills' manifests and their signatures (evidence_manifest)
 
     def skip(self, path, reason):
@@ -117,6 +148,7 @@ def scan(folder):
             elif entry.name.endswith(".json") or entry.name in INDEX_FILES:
                 result.skip(relative, _not_regular(entry))
     result.drills.sort(key=lambda drill: (drill.finished_ms or 0, drill.report))
+    result.recoveries.sort(key=lambda recovery: (recovery.finished_ms or 0, recovery.report))
     return result
 
 
@@ -166,7 +198,7 @@ def _scan_file(entry, relative, result):
         except OSError:
             pass
         return
-    if name.startswith("drill-") and name.endswith(".html"):
+    if name.startswith(("drill-", "recovery-")) and name.endswith(".html"):
         result.html.add(relative)
     if not name.endswith(".json") or name in INDEX_FILES:
         if not _KNOWN_SIBLINGS.match(name):
@@ -175,12 +207,15 @@ def _scan_file(entry, relative, result):
     drill, reason = read_report(entry.path, relative)
     if drill is None:
         result.skip(relative, reason)
+    elif isinstance(drill, Recovery):
+        result.recoveries.append(drill)
     else:
         result.drills.append(drill)
 
 
 def read_report(path, relative):
-    """(Drill, None) for a readable drill report, else (None, why it was set aside)."""
+    """(Drill, None) for a readable drill report, (Recovery, None) for a recovery report, else (None, why it
+    was set aside)."""
     try:
         mtime_ms = int(os.lstat(path).st_mtime * 1000)
         document = read_json_file(path)
@@ -188,6 +223,8 @@ def read_report(path, relative):
         return None, "not readable: %s" % (error.strerror or error)
     except ValueError as error:
         return None, str(error)
+    if isinstance(document, dict) and document.get("kind") == RECOVERY_KIND:
+        return _read_recovery(document, relative, mtime_ms)
     if not _looks_like_report(document):
         return None, "JSON, but not a drill report"
     try:
@@ -237,6 +274,64 @@ def extract(report, relative, mtime_ms=None):
         format_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         not_applicable=not_applicable,
     )
+
+
+def _read_recovery(document, relative, mtime_ms):
+    if not isinstance(document.get("source"), dict):
+        return None, "a recovery report without its source"
+    try:
+        recovery = extract_recovery(document, relative, mtime_ms)
+    except (TypeError, ValueError, OverflowError) as error:
+        return None, "a recovery report with a field the index cannot read (%s)" % type(error).__name__
+    if not recovery.cluster_id:
+        return None, "recovery report without a source cluster id"
+    return recovery, None
+
+
+def extract_recovery(report, relative, mtime_ms=None):
+    """The fields of one recovery report the index shows."""
+    version = report.get("format_version", 0)
+    source = _dict(report.get("source"))
+    restored = _dict(report.get("restored"))
+    plan = _dict(report.get("plan"))
+    request = _dict(plan.get("request"))
+    loss = _dict(report.get("data_loss") or plan.get("data_loss"))
+    checks = [{"id": _text(check.get("id"))[:80], "status": _text(check.get("status")).lower()[:40] or "unknown"}
+              for check in _list(report.get("checks")) if isinstance(check, dict) and isinstance(check.get("id"), str)]
+    point = _moment(plan.get("point_in_time_ms")) or _moment(plan.get("point_in_time"))
+    return Recovery(
+        cluster_id=_text(source.get("id") or request.get("cluster_id")).lower() or None,
+        name=_text(source.get("name")) or None,
+        application=_text(report.get("application") or source.get("application")).lower() or DEFAULT_APPLICATION,
+        api_version=_text(report.get("api_version")).lower() or DEFAULT_API_VERSION,
+        run_id=_text(report.get("run_id")),
+        status=_text(report.get("status")).lower() or "unknown",
+        finished_ms=_recovery_finished_ms(report, mtime_ms),
+        restored_id=_text(restored.get("id")).lower() or None,
+        restored_name=_text(restored.get("name") or request.get("name")) or None,
+        point_in_time=iso_utc(point),
+        point_in_time_basis=_text(plan.get("point_in_time_basis")) or None,
+        data_loss_seconds=_number(loss.get("seconds")),
+        data_loss_from=iso_utc(_moment(loss.get("from_ms")) or _moment(loss.get("from"))),
+        data_loss_until=iso_utc(_moment(loss.get("until_ms")) or _moment(loss.get("until"))),
+        time_to_recover_seconds=_number(_dict(report.get("time_to_recover")).get("seconds")),
+        checks=checks,
+        check_mode=report.get("check_mode") is True,
+        report=relative,
+        format_version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+    )
+
+
+def _recovery_finished_ms(report, mtime_ms):
+    """When the recovery's report was written (its report step, controller time), else when the restored
+    cluster was RUNNING, else its reference time, else the file's modification time."""
+    for step in _list(report.get("steps")):
+        if isinstance(step, dict) and step.get("name") == "report":
+            moment = _moment(step.get("controller_started_at"))
+            if moment is not None:
+                return moment
+    return _moment(_dict(report.get("restore")).get("running_at")) or _moment(report.get("reference_time_ms")) \
+        or _moment(report.get("reference_time")) or mtime_ms
 
 
 def _finished_ms(report, mtime_ms):
@@ -339,7 +434,9 @@ def build_model(found, now_ms, window="90d", max_age=None, latest_run_ids=None):
     latest_names = None if latest_ids else latest_summary_reports(found.summaries)
 
     drills, duplicates = _unique(found.drills)
-    for drill in drills:
+    recoveries, recovery_duplicates = _unique(found.recoveries)
+    duplicates += recovery_duplicates
+    for drill in drills + recoveries:
         twin = drill.report[:-len(".json")] + ".html"
         drill.report_html = twin if twin in found.html else None
     by_cluster = {}
@@ -350,6 +447,8 @@ def build_model(found, now_ms, window="90d", max_age=None, latest_run_ids=None):
                 for cluster_id, history in by_cluster.items()]
     clusters.sort(key=lambda cluster: ((cluster["name"] or "").lower(), cluster["cluster_id"]))
     stale = [cluster for cluster in clusters if cluster["stale"]]
+    # Recoveries are listed apart, newest first; none of them counts as a drill anywhere above.
+    recent = [recovery for recovery in recoveries if recovery.finished_ms is not None and recovery.finished_ms >= window_start]
     return {
         "format_version": FORMAT_VERSION,
         "generated_at": iso_utc(now_ms),
@@ -360,8 +459,10 @@ def build_model(found, now_ms, window="90d", max_age=None, latest_run_ids=None):
         "status": "stale" if stale else "fresh",
         "counts": {"clusters": len(clusters), "stale": len(stale), "reports": len(drills),
                    "skipped": len(found.skipped), "duplicates": len(duplicates), "unknown_files": len(found.unknown),
-                   "not_in_latest_run": sum(1 for cluster in clusters if cluster["in_latest_run"] is False)},
+                   "not_in_latest_run": sum(1 for cluster in clusters if cluster["in_latest_run"] is False),
+                   "recoveries": len(recent), "recoveries_all_time": len(recoveries)},
         "clusters": clusters,
+        "recoveries": [recovery.record() for recovery in reversed(recent)],
         "skipped": found.skipped,
         "duplicates": duplicates,
         "unknown_files": found.unknown,

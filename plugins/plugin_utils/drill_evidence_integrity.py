@@ -7,8 +7,10 @@
 
 Controller-side only. ``verify_folder`` hands the manifests the scan found to
 ``evidence_manifest`` (the one home of manifests, chains and signatures) with the reports the
-scan read; ``apply`` adds the verdict to the evidence model (``integrity`` and each cluster's
-``evidence``), and ``gate_problems`` names every file that fails it.
+scan read; ``apply`` adds the verdict to the evidence model (``integrity``, each cluster's
+``evidence`` and each recovery's), and ``gate_problems`` names every file that fails it. A
+source cluster's recoveries form a chain of their own; a problem of a recovery marks that
+recovery, not the cluster's drills, and fails the gate all the same.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ def verify_folder(folder, found, trusted_key_paths=None):
     trusted = evidence_manifest.load_trusted_keys(trusted_key_paths)
     manifests, signatures, digest = evidence_manifest.folder_source(folder, found.manifests)
     result = evidence_manifest.verify(manifests, signatures, digest, trusted)
-    reports = [(drill.report, drill.format_version, drill.cluster_id) for drill in found.drills]
+    reports = [(drill.report, drill.format_version, drill.cluster_id, evidence_manifest.DRILL) for drill in found.drills]
+    reports += [(recovery.report, recovery.format_version, recovery.cluster_id, evidence_manifest.RECOVERY)
+                for recovery in found.recoveries]
     unverified = set(evidence_manifest.uncovered_reports(reports, result, digest))
     result["unverified_by_cluster"] = {}
-    for relative, _version, cluster_id in reports:
-        if relative in unverified:
+    for relative, _version, cluster_id, kind in reports:
+        if relative in unverified and kind == evidence_manifest.DRILL:
             result["unverified_by_cluster"][cluster_id] = result["unverified_by_cluster"].get(cluster_id, 0) + 1
     result["trusted_keys"] = sorted(trusted)
     return result
@@ -51,7 +55,7 @@ def apply(model, integrity, expected_clusters=None):
     for cluster in model["clusters"]:
         cluster_id = cluster["cluster_id"]
         chain = integrity["clusters"].get(cluster_id)
-        own = [entry for entry in problems if entry["cluster_id"] == cluster_id]
+        own = [entry for entry in problems if entry["cluster_id"] == cluster_id and not _of_recovery(entry)]
         unverified = integrity["unverified_by_cluster"].get(cluster_id, 0)
         if own:
             status = TAMPERED
@@ -74,6 +78,9 @@ def apply(model, integrity, expected_clusters=None):
     for cluster_id, chain in sorted(integrity["clusters"].items()):
         if cluster_id not in known:  # manifests left of a cluster whose reports are all gone
             heads.append(_head(cluster_id, chain["name"], chain))
+    _apply_recoveries(model, integrity, problems)
+    for cluster_id, chain in sorted(integrity.get("recoveries", {}).items()):
+        heads.append(_head(cluster_id, chain["name"], chain, evidence_manifest.RECOVERY))
     unverified_total = sum(integrity["unverified_by_cluster"].values())
     model["integrity"] = {
         "status": FAILED if problems else (UNVERIFIED if unverified_total or not integrity["manifests"] else INTACT),
@@ -87,10 +94,39 @@ def apply(model, integrity, expected_clusters=None):
     return model
 
 
-def _head(cluster_id, name, chain):
+def _of_recovery(entry):
+    return entry.get("report_kind") == evidence_manifest.RECOVERY
+
+
+def _apply_recoveries(model, integrity, problems):
+    """Each recovery's ``evidence``: its manifest verified (the files it lists, its signature, its place in the
+    chain of that source's recoveries), or tampered, naming the problems of its files."""
+    manifests = integrity.get("manifests", {})
+    for recovery in model.get("recoveries", ()):
+        stem = recovery["report"][:-len(".json")] if recovery["report"].endswith(".json") else recovery["report"]
+        manifest = stem + evidence_manifest.MANIFEST_SUFFIX
+        record = manifests.get(manifest)
+        files = {recovery["report"], manifest, manifest + ".sig"} | set(record["files"] if record else ())
+        own = [entry for entry in problems if entry["path"] in files]
+        if own:
+            status = TAMPERED
+        elif record and recovery["report"] in integrity["covered"]:
+            status = INTACT
+        else:
+            status = UNVERIFIED
+        recovery["evidence"] = {
+            "status": status,
+            "manifest": manifest if record else None,
+            "signed": "signed" if record and record["signed"] else "unsigned",
+            "signed_by": [record["key_id"]] if record and record["signed"] else [],
+            "problems": [{"path": entry["path"], "problem": entry["problem"]} for entry in own],
+        }
+
+
+def _head(cluster_id, name, chain, kind=evidence_manifest.DRILL):
     if not chain:
         return None
-    return {"cluster_id": cluster_id, "name": name, "manifest": chain["head"], "sha256": chain["head_sha256"],
+    return {"cluster_id": cluster_id, "name": name, "kind": kind, "manifest": chain["head"], "sha256": chain["head_sha256"],
             "run_id": chain["head_run_id"], "sequence": chain["head_sequence"], "manifests": chain["manifests"]}
 
 

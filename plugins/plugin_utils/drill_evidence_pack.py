@@ -5,8 +5,8 @@
 
 """The evidence pack: one ``.tar.gz`` of the window for an auditor, and its ``controls.md``.
 
-Controller-side only. ``write`` gathers the index (HTML, Markdown, JSON), every report of the
-window with every file its manifest lists, the manifests and signatures, the trusted public keys
+Controller-side only. ``write`` gathers the index (HTML, Markdown, JSON), every drill and
+recovery report of the window with every file its manifest lists, the manifests and signatures, the trusted public keys
 (``keys/<key id>.pem``) and ``controls.md``, and hands them to ``evidence_manifest.write_pack``
 (atomic; no symlink followed). ``controls_markdown`` maps what the evidence shows to the controls
 it serves, computed from the evidence model and the reports, never written by hand per run.
@@ -28,7 +28,7 @@ CONTROLS = "controls.md"
 REFERENCES = (
     ("SOC 2, Trust Services Criteria A1.2 (availability)",
      "backup processes and recovery infrastructure are operated and monitored to meet the entity's objectives",
-     ("backups", "schedule", "freshness")),
+     ("backups", "schedule", "freshness", "recoveries")),
     ("SOC 2, Trust Services Criteria A1.3 (availability)",
      "the procedures of the recovery plan are tested",
      ("schedule", "restores", "targets", "failures")),
@@ -37,14 +37,14 @@ REFERENCES = (
      ("backups", "restores", "data", "schedule")),
     ("ISO/IEC 27001:2022, Annex A 5.30 ICT readiness for business continuity",
      "ICT readiness is planned, implemented, maintained and tested against the continuity objectives",
-     ("targets", "schedule", "failures", "freshness")),
+     ("targets", "schedule", "failures", "freshness", "recoveries")),
     ("DORA, Regulation (EU) 2022/2554, Article 11 (response and recovery)",
      "ICT response and recovery plans exist and are tested",
-     ("schedule", "targets", "failures", "freshness")),
+     ("schedule", "targets", "failures", "freshness", "recoveries")),
     ("DORA, Regulation (EU) 2022/2554, Article 12 (backup policies and procedures, restoration and recovery "
      "procedures and methods)",
      "backups are taken and restoring from them is tested",
-     ("backups", "restores", "data", "targets")),
+     ("backups", "restores", "data", "targets", "recoveries")),
 )
 
 
@@ -69,23 +69,23 @@ def _window_files(folder, model):
     """Relative paths of every report of the window, its readable twins, its manifest, its
     signature and every file the manifest lists; regular files only (no symlink)."""
     chosen = []
-    for cluster in model["clusters"]:
-        for drill in cluster["drills"]:
-            stem = drill["report"][:-len(".json")]
-            names = [drill["report"], drill["report_html"], stem + ".md", stem + ".junit.xml",
-                     stem + evidence_manifest.MANIFEST_SUFFIX, stem + evidence_manifest.SIGNATURE_SUFFIX]
-            try:
-                manifest = evidence_manifest.read_regular(os.path.join(folder, *(stem + evidence_manifest.MANIFEST_SUFFIX).split("/")),
-                                                          evidence_manifest.MAX_MANIFEST_BYTES)
-            except evidence_manifest.EvidenceError:
-                manifest = None
-            document, _reason = evidence_manifest.read_manifest(manifest) if manifest else (None, None)
-            if document:
-                folder_part = stem.rsplit("/", 1)[0] + "/" if "/" in stem else ""
-                names += [folder_part + name for name in document["files"]]
-            for name in names:
-                if name and name not in chosen and _regular(os.path.join(folder, *name.split("/"))):
-                    chosen.append(name)
+    records = [drill for cluster in model["clusters"] for drill in cluster["drills"]] + list(model.get("recoveries") or [])
+    for record in records:
+        stem = record["report"][:-len(".json")]
+        names = [record["report"], record["report_html"], stem + ".md", stem + ".junit.xml",
+                 stem + evidence_manifest.MANIFEST_SUFFIX, stem + evidence_manifest.SIGNATURE_SUFFIX]
+        try:
+            manifest = evidence_manifest.read_regular(os.path.join(folder, *(stem + evidence_manifest.MANIFEST_SUFFIX).split("/")),
+                                                      evidence_manifest.MAX_MANIFEST_BYTES)
+        except evidence_manifest.EvidenceError:
+            manifest = None
+        document, _reason = evidence_manifest.read_manifest(manifest) if manifest else (None, None)
+        if document:
+            folder_part = stem.rsplit("/", 1)[0] + "/" if "/" in stem else ""
+            names += [folder_part + name for name in document["files"]]
+        for name in names:
+            if name and name not in chosen and _regular(os.path.join(folder, *name.split("/"))):
+                chosen.append(name)
     return chosen
 
 
@@ -124,7 +124,7 @@ def facts(model, reports):
     """What the pack shows, per kind of fact (``schedule``, ``restores``, ...): a list of sentences each."""
     drills = [(cluster, drill) for cluster in model["clusters"] for drill in cluster["drills"]]
     decided = [drill for _cluster, drill in drills if drill["status"] in ("passed", "failed")]
-    result = {kind: [] for kind in ("schedule", "restores", "targets", "data", "backups", "failures", "freshness")}
+    result = {kind: [] for kind in ("schedule", "restores", "targets", "data", "backups", "failures", "freshness", "recoveries")}
     result["schedule"].append("%d drills of %d source clusters in the window of %s (%d passed, %d failed, %d other)." % (
         len(drills), len(model["clusters"]), model["window"], sum(1 for d in decided if d["status"] == "passed"),
         sum(1 for d in decided if d["status"] == "failed"), len(drills) - len(decided)))
@@ -185,7 +185,26 @@ def facts(model, reports):
         result["freshness"].append("No freshness limit was set for this pack.")
     for cluster in model["clusters"]:
         result["freshness"].append("%s: last passing drill %s." % (_name(cluster), cluster["last_passing_at"] or "never"))
+    result["recoveries"] = recovery_facts(model)
     return result
+
+
+def recovery_facts(model):
+    """What the pack's recovery reports show: recoveries executed and recorded (dr_recover), none counted as a drill."""
+    recoveries = model.get("recoveries") or []
+    if not recoveries:
+        return ["No recovery (dr_recover) was recorded in the window."]
+    done = [recovery for recovery in recoveries if recovery["status"] == "recovered"]
+    intact = [recovery for recovery in recoveries if (recovery.get("evidence") or {}).get("status") == "intact"]
+    lines = ["%d recoveries recorded in the window (%d recovered, %d with another outcome: failed, planned or not confirmed); "
+             "%d of their reports verified against their manifests." % (len(recoveries), len(done), len(recoveries) - len(done), len(intact))]
+    for recovery in recoveries:
+        source, restored = recovery["source"], recovery["restored"]
+        lines.append("%s (%s) on %s: %s into %s (%s), point in time %s, data-loss window %s, time to recover %s." % (
+            source["name"] or "unnamed", source["id"], recovery["finished_at"] or "an unknown date", recovery["status"],
+            restored["name"] or "no cluster", restored["id"] or "-", recovery["point_in_time"] or "latest state",
+            human_seconds(recovery["data_loss_seconds"]), human_seconds(recovery["time_to_recover_seconds"])))
+    return lines
 
 
 def _name(cluster):
@@ -211,7 +230,7 @@ def controls_markdown(model, reports):
     titles = {"schedule": "Scheduled drills and their frequency", "restores": "Restores tested",
               "targets": "RTO and RPO measured against their targets", "data": "Data proven by the data checks",
               "backups": "Backups present and fresh", "failures": "Failures and their follow-up drills",
-              "freshness": "Freshness"}
+              "freshness": "Freshness", "recoveries": "Recoveries executed and recorded"}
     for reference, asks, kinds in REFERENCES:
         lines += ["## %s" % reference, "", "What it asks, in short: %s." % asks, ""]
         for kind in kinds:

@@ -8,7 +8,8 @@
 The HTML page is self-contained: inline CSS, one inline SVG trend chart per cluster, no script
 and no external resource; every value is escaped. It is meant to be read in ten seconds: a
 verdict line on top, then one row per source cluster where stale clusters are red and clusters
-the latest run did not drill are amber.
+the latest run did not drill are amber, then the recoveries (``dr_recover``) in a table of their own.
+Each table scrolls inside its own box, so that the page never scrolls sideways (1280 px and less).
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ def _pass_rate(cluster):
 # ---- HTML --------------------------------------------------------------------------------------
 
 _CSS = """
-body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; padding: 0 1em;
+       max-width: 1150px; color: #222; box-sizing: border-box; overflow-wrap: break-word; }
+.table-box { max-width: 100%; overflow-x: auto; margin: 1em 0; }
+.table-box table { margin: 0; }
 .verdict { font-size: 1.15em; padding: 0.6em 0.9em; border-radius: 4px; }
 .verdict.fresh { background: #e3f4ea; border-left: 6px solid #2e9d5b; }
 .verdict.stale { background: #fde8e8; border-left: 6px solid #d33c3c; }
@@ -96,7 +100,7 @@ tr.absent td { background: #fff4d6; }
 .flag { color: #a15c00; font-weight: bold; font-size: 0.85em; }
 .bad { color: #c62828; font-weight: bold; }
 .note, small { color: #555; }
-code { font-size: 0.8em; white-space: nowrap; }
+code { font-size: 0.8em; overflow-wrap: anywhere; }
 td.when { white-space: nowrap; }
 """
 
@@ -137,15 +141,16 @@ def render_html(model):
         '<p class="verdict %s">%s</p>\n' % (state, e(verdict(model))),
         '<p class="note">Generated %s from %d drill reports. Window %s; freshness limit %s. Times are UTC.</p>\n' % (
             e(_day(model["generated_at"])), model["counts"]["reports"], e(model["window"]), e(model["max_age"] or "none")),
-        "<table>\n<tr><th>Source cluster</th><th>Last drill</th><th>Last passing drill</th><th>Pass rate (%s)</th>"
+        '<div class="table-box"><table>\n<tr><th>Source cluster</th><th>Last drill</th><th>Last passing drill</th><th>Pass rate (%s)</th>'
         "<th>RTO / target</th><th>RPO / target</th><th>Trend (%s, oldest left)</th></tr>\n" % (e(model["window"]), e(model["window"])),
         "\n".join(rows),
-        "\n</table>\n",
+        "\n</table></div>\n",
         '<p class="note">RTO and RPO are the last drill\'s, against its targets. RPO: what the backups made before the drill '
         'protected; proven: the drill\'s start minus the newest canary found in the restored cluster (drills of scheduled backups). '
         'Trend: one dot per drill in the window, oldest on the left, '
         "RTO above and RPO below, dashed line the target, red dot a failed drill. Red rows: no passing drill within the "
         "freshness limit. Amber rows: the cluster was not drilled in the latest run.</p>\n",
+        recoveries_html(model),
         integrity_html(model),
         _not_read_html(model),
         "</body>\n</html>\n",
@@ -268,6 +273,7 @@ def render_markdown(model):
             _pass_rate(cluster), _figure(cluster, "rto")[0], _figure(cluster, "rpo")[0],
             sparkline(drill["rto_seconds"] for drill in cluster["drills"]),
             sparkline(drill["rpo_seconds"] for drill in cluster["drills"])))
+    lines += recoveries_markdown(model)
     lines += integrity_markdown(model)
     not_read = len(model["skipped"]) + len(model["duplicates"]) + len(model["unknown_files"])
     if not_read:
@@ -278,6 +284,73 @@ def render_markdown(model):
 
 def render_json(model):
     return json.dumps(model, indent=2) + "\n"
+
+
+# ---- recoveries (dr_recover) ------------------------------------------------------------------------
+
+def _recovery_cells(recovery):
+    """(source, restored, point in time, data-loss window, time to recover, status, checks, evidence) as text."""
+    source, restored = recovery["source"], recovery["restored"]
+    loss = recovery["data_loss_seconds"]
+    window = "-" if loss is None else "%s (%s .. %s)" % (human_seconds(loss), _day(recovery["data_loss_from"]),
+                                                          _day(recovery["data_loss_until"]))
+    checks = ", ".join("%s %s" % (check["id"], check["status"]) for check in recovery["checks"]) or "-"
+    evidence = recovery.get("evidence") or {}
+    state = evidence.get("status", "not checked")
+    if evidence.get("status") == "intact":
+        state += ", %s" % evidence["signed"] + (" by %s" % ", ".join(key[:16] for key in evidence["signed_by"])
+                                                 if evidence["signed_by"] else "")
+    return ("%s (%s)" % (source["name"] or "(no name)", source["id"]),
+            "%s (%s)" % (restored["name"] or "(no name)", restored["id"] or "not restored"),
+            "%s%s" % (_day(recovery["point_in_time"]), ", %s" % recovery["point_in_time_basis"] if recovery["point_in_time_basis"] else ""),
+            window, human_seconds(recovery["time_to_recover_seconds"]), (recovery["status"] or "unknown").upper(), checks, state)
+
+
+def recoveries_html(model):
+    """The recoveries section: each recovery report of the window, newest first (none: no section)."""
+    recoveries = model.get("recoveries") or []
+    if not recoveries:
+        return ""
+    e = html.escape
+    rows = []
+    for recovery in recoveries:
+        source, restored, point, window, ttr, status, checks, state = _recovery_cells(recovery)
+        evidence = recovery.get("evidence") or {}
+        problems = "".join("<br>%s" % e("%s: %s" % (entry["path"], entry["problem"])) for entry in evidence.get("problems", [])[:LIST_LIMIT])
+        css = "passed" if recovery["status"] == "recovered" else ("failed" if recovery["status"] in ("failed", "refused") else "other")
+        rows.append(
+            '<tr class="%s"><td>%s</td><td>%s</td><td class="when">%s</td><td>%s</td><td class="when">%s</td>'
+            '<td class="when"><span class="badge %s">%s</span> %s<br><a href="%s">report</a> <small>run %s</small></td>'
+            "<td><small>%s</small></td><td>%s%s</td></tr>" % (
+                "stale" if evidence.get("status") == "tampered" else "", e(source), e(restored), e(point), e(window), e(ttr),
+                css, e(status), e(_day(recovery["finished_at"])), e(_report_link(recovery), quote=True), e(recovery["run_id"] or "-"),
+                e(checks), e(state), problems))
+    return "".join([
+        "<h2>Recoveries</h2>\n",
+        '<p class="note">%d recovery reports in the window (dr_recover), newest first. A recovery is not a drill: it '
+        "counts in no cluster's drill history and never for the freshness limit.</p>\n" % len(recoveries),
+        '<div class="table-box"><table>\n<tr><th>Source cluster</th><th>Restored cluster</th><th>Point in time</th>'
+        "<th>Data-loss window</th><th>Time to recover</th><th>Status</th><th>Checks</th><th>Evidence</th></tr>\n",
+        "\n".join(rows), "\n</table></div>\n",
+    ])
+
+
+def recoveries_markdown(model):
+    """The recoveries section of index.md, as lines."""
+    recoveries = model.get("recoveries") or []
+    if not recoveries:
+        return []
+    lines = ["", "## Recoveries", "",
+             "%d recovery reports in the window (dr_recover), newest first. A recovery is not a drill: it counts in no "
+             "cluster's drill history and never for the freshness limit." % len(recoveries), "",
+             "| source cluster | restored cluster | point in time | data-loss window | time to recover | status | checks | evidence |",
+             "|---|---|---|---|---|---|---|---|"]
+    for recovery in recoveries:
+        source, restored, point, window, ttr, status, checks, state = _recovery_cells(recovery)
+        lines.append("| %s | %s | %s | %s | %s | %s %s ([report](%s)) | %s | %s |" % (
+            _md(source), _md(restored), _md(point), _md(window), _md(ttr), _md(status), _day(recovery["finished_at"]),
+            _report_link(recovery), _md(checks), _md(state)))
+    return lines
 
 
 # ---- integrity (drill_evidence_integrity) ----------------------------------------------------------
@@ -300,9 +373,14 @@ def _integrity_rows(model):
     return rows
 
 
+def _outside_cluster_rows(entry, model):
+    """A problem the per-cluster rows do not show: of no cluster with drills, or of a recovery."""
+    return entry.get("report_kind") == "recovery" or entry["cluster_id"] not in {cluster["cluster_id"] for cluster in model["clusters"]}
+
+
 def _integrity_verdict(integrity):
     counts = integrity["counts"]
-    text = {"intact": "Every drill's evidence is intact", "unverified": "No problem found, some evidence unverified",
+    text = {"intact": "Every report's evidence is intact", "unverified": "No problem found, some evidence unverified",
             "failed": "The evidence is NOT intact"}.get(integrity["status"], integrity["status"])
     return "%s: %d manifests, %d reports verified, %d older reports unverified, %d problems. Trusted keys: %s." % (
         text, counts["manifests"], counts["verified_reports"], counts["unverified_reports"], counts["problems"],
@@ -320,15 +398,14 @@ def integrity_html(model):
             "stale" if problems else "", e(name), e(cluster_id), e(state), e(signature), e(head),
             "<br>".join(e(problem) for problem in problems[:LIST_LIMIT]) or "-")
         for name, cluster_id, state, signature, head, problems in _integrity_rows(model))
-    others = [entry for entry in integrity["problems"]
-              if entry["cluster_id"] not in {cluster["cluster_id"] for cluster in model["clusters"]}]
+    others = [entry for entry in integrity["problems"] if _outside_cluster_rows(entry, model)]
     extra = "".join("<li>%s</li>" % e("%s: %s" % (entry["path"], entry["problem"]) if entry["path"] else entry["problem"])
                     for entry in others[:LIST_LIMIT])
     return "".join([
         "<h2>Integrity of the evidence</h2>\n",
         '<p class="verdict %s">%s</p>\n' % ("stale" if integrity["problems"] else "fresh", e(_integrity_verdict(integrity))),
-        "<table>\n<tr><th>Source cluster</th><th>Evidence</th><th>Signature</th><th>Chain head</th><th>Problems</th></tr>\n",
-        rows, "\n</table>\n",
+        '<div class="table-box"><table>\n<tr><th>Source cluster</th><th>Evidence</th><th>Signature</th><th>Chain head</th><th>Problems</th></tr>\n',
+        rows, "\n</table></div>\n",
         "<ul>%s</ul>\n" % extra if extra else "",
     ])
 
@@ -344,7 +421,7 @@ def integrity_markdown(model):
         cells = (_md(name), cluster_id, _md(state), _md(signature), _md(head), _md("; ".join(problems)) or "-")
         lines.append("| %s `%s` | %s | %s | `%s` | %s |" % cells)
     for entry in integrity["problems"]:
-        if entry["cluster_id"] not in {cluster["cluster_id"] for cluster in model["clusters"]}:
+        if _outside_cluster_rows(entry, model):
             lines.append("- %s" % _md("%s: %s" % (entry["path"], entry["problem"]) if entry["path"] else entry["problem"]))
     return lines
 

@@ -18,6 +18,9 @@ What it holds:
   the newest manifest of the same source cluster: the head of its chain when the drill is
   written) and ``sequence`` (its place in the chain), so that each cluster's drills form a chain
   (``prepare_manifest``, ``chain_head``);
+- the same manifest per recovery (``recovery-<source>-<run id>.manifest.json``, with
+  ``report_kind: recovery``): a source cluster's recoveries form a chain of their own, beside its
+  drills' chain (``manifest_kind``);
 - a detached Ed25519 signature over the manifest file's exact bytes, ``<manifest>.sig`` (base64),
   and the key id in the manifest: the SHA-256 of the raw public key, in hex (``key_id``);
 - verification of a set of manifests against the files they list, their chains and the trusted
@@ -58,6 +61,11 @@ MAX_KEY_BYTES = 64 * 1024
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a report file larger than this is not one
 MAX_PACK_MEMBERS = 100000
 MAX_PACK_BYTES = 4 * 1024 * 1024 * 1024
+# The kinds of report a manifest covers; each source cluster has one chain per kind. A recovery report
+# (``kind: recovery`` in the report, ``report_kind: recovery`` in its manifest) has had a manifest from its
+# first format_version on: without a valid one it counts as tampered, whatever its version.
+DRILL, RECOVERY = "drill", "recovery"
+MANIFEST_ERAS = {DRILL: MANIFEST_ERA, RECOVERY: 1}
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FILE_NAME = re.compile(r"^[^/\\\x00]+$")
 CRYPTOGRAPHY_MISSING = ("the Python package 'cryptography' is needed to sign or verify drill evidence "
@@ -215,7 +223,12 @@ def identity(report):
         if phase.get("name") == "report":
             controller_ms = _iso_ms(phase.get("controller_started_at"))
     reference = _int(report.get("reference_time_ms"))
-    return {
+    if report.get("kind") == RECOVERY:
+        # A recovery has no report phase: its controller time is when its report step began.
+        for step in report.get("steps") if isinstance(report.get("steps"), list) else ():
+            if _dict(step).get("name") == "report":
+                controller_ms = _iso_ms(_dict(step).get("controller_started_at"))
+    document = {
         "source": {"id": str(source.get("id") or "").lower() or None, "name": source.get("name")},
         "run_id": str(report.get("run_id") or ""),
         "status": report.get("status"),
@@ -226,6 +239,22 @@ def identity(report):
         "order_ms": reference if reference is not None else controller_ms,
         "api_times": api_times,
     }
+    if report.get("kind") == RECOVERY:
+        document["report_kind"] = RECOVERY  # drill manifests stay as they were: no report_kind
+    return document
+
+
+def manifest_kind(document):
+    """The kind of report a manifest covers: ``recovery`` when it says so (or, written before it said so,
+    when every file it lists is a recovery's), else ``drill``."""
+    document = _dict(document)
+    kind = document.get("report_kind")
+    if kind is not None:
+        return RECOVERY if kind == RECOVERY else DRILL
+    files = _dict(document.get("files"))
+    if files and all(isinstance(name, str) and name.startswith("recovery-") for name in files):
+        return RECOVERY
+    return DRILL
 
 
 def _iso_ms(value):
@@ -245,10 +274,10 @@ def _order(document):
     return (_int(document.get("order_ms")) or 0, str(document.get("run_id") or ""))
 
 
-def chain_head(folder, cluster_id, exclude=None):
-    """(sha256, relative path, sequence) of the head of ``cluster_id``'s chain under ``folder``: its
-    manifest with the highest ``sequence`` (ties: the latest drill), or (None, None, 0).
-    ``exclude``: a relative path (the manifest being rewritten)."""
+def chain_head(folder, cluster_id, exclude=None, kind=DRILL):
+    """(sha256, relative path, sequence) of the head of ``cluster_id``'s chain of ``kind`` (drills or
+    recoveries) under ``folder``: its manifest with the highest ``sequence`` (ties: the latest drill),
+    or (None, None, 0). ``exclude``: a relative path (the manifest being rewritten)."""
     best = None
     for relative, path in find_manifests(folder):
         if relative == exclude:
@@ -258,7 +287,7 @@ def chain_head(folder, cluster_id, exclude=None):
         except EvidenceError:
             continue
         document, _reason = read_manifest(data)
-        if document is None or document["source"].get("id") != cluster_id:
+        if document is None or document["source"].get("id") != cluster_id or manifest_kind(document) != kind:
             continue
         key = (document["sequence"],) + _order(document) + (relative,)
         if best is None or key > best[0]:
@@ -302,7 +331,8 @@ def prepare_manifest(report_path, files, report, signing_key=None):
             raise EvidenceError("%s: a report file outside the folder of %s cannot be in its manifest" % (path, report_path))
         hashes[os.path.basename(path)] = sha256_hex(data)
     document = identity(report)
-    previous, previous_name, sequence = chain_head(folder, document["source"]["id"], exclude=os.path.basename(manifest_path))
+    previous, previous_name, sequence = chain_head(folder, document["source"]["id"], exclude=os.path.basename(manifest_path),
+                                                   kind=document.get("report_kind") or DRILL)
     document.update({
         "manifest_version": MANIFEST_VERSION,
         "kind": KIND,
@@ -377,11 +407,15 @@ def verify_manifests(manifests, signatures, digest, trusted, open_chains=False):
 
     Returns ``{"problems": [{"path", "cluster_id", "problem"}], "covered": {report path: sha256},
     "manifests": {path: {...}}, "clusters": {cluster id: {"head", "head_sha256", "manifests",
-    "signed_by", "unsigned"}}}``."""
+    "signed_by", "unsigned"}}, "recoveries": {cluster id: the same, for its chain of recoveries}}``.
+    A problem of a recovery's manifest or report also has ``"report_kind": "recovery"``."""
     problems, covered, records, listed = [], {}, {}, set()
 
-    def problem(path, cluster_id, text):
-        problems.append({"path": path, "cluster_id": cluster_id, "problem": text})
+    def problem(path, cluster_id, text, kind=DRILL):
+        entry = {"path": path, "cluster_id": cluster_id, "problem": text}
+        if kind == RECOVERY:
+            entry["report_kind"] = RECOVERY
+        problems.append(entry)
 
     for relative in sorted(manifests):
         data = manifests[relative]
@@ -390,7 +424,8 @@ def verify_manifests(manifests, signatures, digest, trusted, open_chains=False):
             problem(relative, None, "not a valid manifest: %s" % reason)
             continue
         cluster_id = document["source"]["id"].lower()
-        record = {"cluster_id": cluster_id, "name": document["source"].get("name"), "run_id": document["run_id"],
+        kind = manifest_kind(document)
+        record = {"cluster_id": cluster_id, "kind": kind, "name": document["source"].get("name"), "run_id": document["run_id"],
                   "sha256": sha256_hex(data), "order": _order(document), "sequence": document["sequence"],
                   "previous": document.get("previous"),
                   "key_id": document.get("key_id"), "signed": False, "files": []}
@@ -401,48 +436,51 @@ def verify_manifests(manifests, signatures, digest, trusted, open_chains=False):
             listed.add(path)
             actual = digest(path)
             if actual is None:
-                problem(path, cluster_id, "listed in %s but missing" % relative)
+                problem(path, cluster_id, "listed in %s but missing" % relative, kind)
             elif actual != expected:
-                problem(path, cluster_id, "does not match its manifest %s (SHA-256 %s, expected %s): edited after the drill"
-                        % (relative, actual[:12], expected[:12]))
+                problem(path, cluster_id, "does not match its manifest %s (SHA-256 %s, expected %s): edited after the %s"
+                        % (relative, actual[:12], expected[:12], kind), kind)
             else:
                 covered[path] = actual
         _check_signature(relative, data, record, signatures.get(relative + ".sig"), trusted, problem)
     for sig in sorted(set(signatures) - {path + ".sig" for path in manifests}):
         problem(sig, None, "a signature without its manifest %s" % sig[:-len(".sig")])
-    clusters = _check_chains(records, open_chains, problem)
-    return {"problems": problems, "covered": covered, "listed": listed, "manifests": records, "clusters": clusters}
+    chains = _check_chains(records, open_chains, problem)
+    return {"problems": problems, "covered": covered, "listed": listed, "manifests": records,
+            "clusters": {cluster_id: chain for (cluster_id, kind), chain in chains.items() if kind == DRILL},
+            "recoveries": {cluster_id: chain for (cluster_id, kind), chain in chains.items() if kind == RECOVERY}}
 
 
 def _check_signature(relative, data, record, signature, trusted, problem):
     data_key = record["key_id"]
     if data_key is None:
         if trusted:
-            problem(relative, record["cluster_id"], "not signed, but trusted keys are set: every manifest must be signed")
+            problem(relative, record["cluster_id"], "not signed, but trusted keys are set: every manifest must be signed", record["kind"])
         return
     if signature is None:
-        problem(relative, record["cluster_id"], "signed by key %s but its signature %s.sig is missing" % (data_key, relative))
+        problem(relative, record["cluster_id"], "signed by key %s but its signature %s.sig is missing" % (data_key, relative), record["kind"])
         return
     key = trusted.get(data_key)
     if key is None:
-        problem(relative, record["cluster_id"], "signed by key %s, which is not trusted" % data_key)
+        problem(relative, record["cluster_id"], "signed by key %s, which is not trusted" % data_key, record["kind"])
         return
     invalid = _crypto()[2]
     try:
         raw = base64.b64decode(bytes(signature[:MAX_SIGNATURE_BYTES]).strip(), validate=True)
         key.verify(raw, bytes(data))
     except (binascii.Error, ValueError, invalid):
-        problem(relative, record["cluster_id"], "its signature does not verify with key %s: manifest or signature changed" % data_key)
+        problem(relative, record["cluster_id"], "its signature does not verify with key %s: manifest or signature changed" % data_key, record["kind"])
         return
     record["signed"] = True
 
 
 def _check_chains(records, open_chains, problem):
+    """{(cluster id, kind): chain}: a source cluster's drills and its recoveries are two chains."""
     by_cluster = {}
     for relative, record in records.items():
-        by_cluster.setdefault(record["cluster_id"], {}).setdefault(record["sha256"], (relative, record))  # copies once
+        by_cluster.setdefault((record["cluster_id"], record["kind"]), {}).setdefault(record["sha256"], (relative, record))  # copies once
     clusters = {}
-    for cluster_id, unique in sorted(by_cluster.items()):
+    for (cluster_id, kind), unique in sorted(by_cluster.items()):
         chain = sorted(unique.values(), key=lambda item: (item[1]["sequence"], item[1]["order"], item[0]))
         known = {sha: relative for sha, (relative, _record) in unique.items()}
         for index, (relative, record) in enumerate(chain):
@@ -450,22 +488,22 @@ def _check_chains(records, open_chains, problem):
             if index == 0:
                 if link is not None and not open_chains:
                     problem(relative, cluster_id, "missing link: the manifest before it (SHA-256 %s, sequence %d) is gone"
-                            % (link[:12], sequence - 1))
+                            % (link[:12], sequence - 1), kind)
                 continue
             before_relative, before = chain[index - 1]
             if sequence == before["sequence"]:
-                problem(relative, cluster_id, "the chain forks: %s has the same place in it (sequence %d)" % (before_relative, sequence))
+                problem(relative, cluster_id, "the chain forks: %s has the same place in it (sequence %d)" % (before_relative, sequence), kind)
             elif link == before["sha256"] and sequence == before["sequence"] + 1:
                 continue
             elif link is None:
-                problem(relative, cluster_id, "starts a new chain although %s comes before it: the chain was cut" % before_relative)
+                problem(relative, cluster_id, "starts a new chain although %s comes before it: the chain was cut" % before_relative, kind)
             elif link in known:
-                problem(relative, cluster_id, "out of order: it links to %s, but %s comes before it" % (known[link], before_relative))
+                problem(relative, cluster_id, "out of order: it links to %s, but %s comes before it" % (known[link], before_relative), kind)
             else:
                 problem(relative, cluster_id, "missing link: the manifest before it (SHA-256 %s, sequence %d) is gone"
-                        % (link[:12], sequence - 1))
+                        % (link[:12], sequence - 1), kind)
         head_relative, head = chain[-1]
-        clusters[cluster_id] = {
+        clusters[(cluster_id, kind)] = {
             "name": head["name"], "head": head_relative, "head_sha256": head["sha256"], "head_run_id": head["run_id"],
             "head_sequence": head["sequence"],
             "manifests": len(chain), "signed_by": sorted({r["key_id"] for _p, r in chain if r["signed"]}),
@@ -481,13 +519,16 @@ verify = verify_manifests
 def uncovered_reports(reports, result, digest):
     """Problems for the reports of the manifest era no valid manifest covers.
 
-    ``reports``: ``[(relative path, format_version, cluster id)]``; a copy with the same bytes as a
-    covered report (an archive) counts as covered. Adds to ``result["problems"]``; returns the
+    ``reports``: ``[(relative path, format_version, cluster id)]``, or with a fourth item, the report's
+    kind (``drill`` or ``recovery``: each has its manifest era, ``MANIFEST_ERAS``); a copy with the same bytes
+    as a covered report (an archive) counts as covered. Adds to ``result["problems"]``; returns the
     relative paths of the reports older than the manifest era ("unverified")."""
     covered_hashes = set(result["covered"].values())
     unverified = []
-    for relative, version, cluster_id in reports:
-        if not isinstance(version, int) or version < MANIFEST_ERA:
+    for entry in reports:
+        relative, version, cluster_id = entry[:3]
+        kind = entry[3] if len(entry) > 3 and entry[3] == RECOVERY else DRILL
+        if not isinstance(version, int) or isinstance(version, bool) or version < MANIFEST_ERAS[kind]:
             unverified.append(relative)
             continue
         if relative in result["covered"] or relative in result["listed"]:
@@ -495,9 +536,12 @@ def uncovered_reports(reports, result, digest):
         actual = digest(relative)
         if actual is not None and actual in covered_hashes:
             continue
-        result["problems"].append({"path": relative, "cluster_id": cluster_id, "problem": (
-            "a report of format_version %d has no valid manifest: its manifest was removed, or the report was added or "
-            "edited afterwards" % version)})
+        problem = {"path": relative, "cluster_id": cluster_id, "problem": (
+            "a %sreport of format_version %d has no valid manifest: its manifest was removed, or the report was added or "
+            "edited afterwards" % ("recovery " if kind == RECOVERY else "", version))}
+        if kind == RECOVERY:
+            problem["report_kind"] = RECOVERY
+        result["problems"].append(problem)
     return unverified
 
 
@@ -579,7 +623,7 @@ def _safe_member_name(name):
 
 def _looks_like_report_name(name):
     base = name.rsplit("/", 1)[-1]
-    return base.startswith("drill-") and base.endswith(".json") and not base.startswith("drill-summary-") \
+    return base.startswith(("drill-", "recovery-")) and base.endswith(".json") and not base.startswith("drill-summary-") \
         and not base.endswith(MANIFEST_SUFFIX)
 
 
@@ -627,7 +671,9 @@ def verify_pack(pack_path, trusted_ids):
                 elif name.startswith("keys/") and name.endswith(".pem"):
                     keys[name] = data
                 elif _looks_like_report_name(name):
-                    reports.append((name, _report_version(data), _report_cluster(data)))
+                    document = _report_document(data)
+                    reports.append((name, _int(document.get("format_version")), str(_dict(document.get("source")).get("id") or "").lower()
+                                    or None, RECOVERY if document.get("kind") == RECOVERY else DRILL))
                 elif name == "evidence.json":
                     listed = _listed_reports(data)
         except (OSError, tarfile.TarError, EOFError, ValueError, zlib.error) as error:
@@ -661,26 +707,21 @@ def _report_document(data):
 
 
 def _listed_reports(data):
-    """The report paths evidence.json names for the window's drills."""
+    """The report paths evidence.json names for the window's drills and recoveries."""
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return []
     names = []
-    for cluster in document.get("clusters") if isinstance(document, dict) and isinstance(document.get("clusters"), list) else ():
-        for drill in _dict(cluster).get("drills") if isinstance(_dict(cluster).get("drills"), list) else ():
-            name = _dict(drill).get("report")
-            if isinstance(name, str) and _safe_member_name(name):
-                names.append(name)
+    document = _dict(document)
+    clusters = document.get("clusters") if isinstance(document.get("clusters"), list) else []
+    records = [drill for cluster in clusters for drill in (_dict(cluster).get("drills") if isinstance(_dict(cluster).get("drills"), list) else ())]
+    records += document.get("recoveries") if isinstance(document.get("recoveries"), list) else []
+    for record in records:
+        name = _dict(record).get("report")
+        if isinstance(name, str) and _safe_member_name(name):
+            names.append(name)
     return names
-
-
-def _report_version(data):
-    return _int(_report_document(data).get("format_version"))
-
-
-def _report_cluster(data):
-    return str(_dict(_report_document(data).get("source")).get("id") or "").lower() or None
 
 
 def main(argv=None):
@@ -698,18 +739,23 @@ def main(argv=None):
     except EvidenceError as error:
         print("error: %s" % error, file=sys.stderr)
         return 2
-    for cluster_id, chain in sorted(result["clusters"].items()):
-        print("%s (%s): %d manifests, head %s (SHA-256 %s), %s" % (
-            chain["name"] or "unnamed", cluster_id, chain["manifests"], chain["head"], chain["head_sha256"],
-            "signed by %s" % ", ".join(chain["signed_by"]) if chain["signed_by"] else "unsigned"))
+    for label, chains in (("", result["clusters"]), ("recoveries of ", result["recoveries"])):
+        for cluster_id, chain in sorted(chains.items()):
+            print("%s%s (%s): %d manifests, head %s (SHA-256 %s), %s" % (
+                label, chain["name"] or "unnamed", cluster_id, chain["manifests"], chain["head"], chain["head_sha256"],
+                "signed by %s" % ", ".join(chain["signed_by"]) if chain["signed_by"] else "unsigned"))
     if result["unverified"]:
         print("%d reports older than the manifest era (unverified)" % len(result["unverified"]))
     for entry in result["problems"]:
         print("PROBLEM %s: %s" % (entry["path"], entry["problem"]))
-    if result["problems"] or not result["clusters"]:
-        print("pack NOT verified: %d problems%s" % (len(result["problems"]), "" if result["clusters"] else ", no manifest"))
+    chained = result["clusters"] or result["recoveries"]
+    if result["problems"] or not chained:
+        print("pack NOT verified: %d problems%s" % (len(result["problems"]), "" if chained else ", no manifest"))
         return 1
-    print("pack verified: %d clusters, %d manifests" % (len(result["clusters"]), len(result["manifests"])))
+    recoveries = sum(1 for record in result["manifests"].values() if record["kind"] == RECOVERY)
+    print("pack verified: %d clusters, %d manifests%s" % (
+        len(result["clusters"]), len(result["manifests"]),
+        " (%d of them recoveries' of %d clusters)" % (recoveries, len(result["recoveries"])) if recoveries else ""))
     return 0
 
 

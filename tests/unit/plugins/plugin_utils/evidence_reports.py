@@ -74,3 +74,45 @@ def synthetic_folder(folder, count, clusters=20, span_days=365, timeline_items=6
         write_drill(folder, "00000000-0000-4000-8000-%012d" % number, "cluster-%02d" % number, run_id, finished,
                     sub="run-%05d" % (index // clusters), status="failed" if index % 7 == 0 else "passed",
                     rto=900.0 + (index % 50) * 30, rpo=(index % 11) * 60.0, timeline_items=timeline_items)
+
+
+def recovery(cluster_id, name, run_id, finished_ms, restored_name="orders-recovered", confirm=None, status_of_source="FAILED"):
+    """A recovery report as the cluster_recovery role writes it (``steps_report.recovery_report`` over a plan of
+    ``steps_plan``): the source ``FAILED``, restored to its latest restorable instant (an hour before the plan),
+    RUNNING 20 minutes after the request; ``confirm=None`` confirms with the source's name."""
+    from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_plan, steps_report
+
+    hour, planned = 3600 * 1000, finished_ms - 30 * 60 * 1000
+    settings = {"cluster_id": cluster_id, "name": restored_name, "point_in_time": "latest", "application": "cassandra",
+                "api_version": "v1", "copy_firewall_rules": True, "confirm": name if confirm is None else confirm}
+    plan = steps_plan.recovery_plan({
+        "settings": settings,
+        "source": {"clusters": [{"id": cluster_id, "name": name, "status": status_of_source, "data_centres": []}]},
+        "backups": {"checked_at_ms": planned, "summary": {"restorable_from_ms": planned - 48 * hour, "restorable_until_ms": planned - hour,
+                                                          "last_backup_completed_at_ms": planned - hour, "restorable_range_known": True}},
+        "firewall": {"rules": [{"network": "203.0.113.0/24", "type": "CASSANDRA"}]}, "memory": None})
+    restored_id = "5e1d0c3b-%s-4a2b-8c3d-4e5f6a7b8c09" % ("%04x" % (sum(map(ord, run_id)) % 65536))
+    restore = {"created": True, "restored_cluster_id": restored_id, "requested_at_ms": planned + 60 * 1000,
+               "running_at_ms": planned + 21 * 60 * 1000,
+               "cluster": {"id": restored_id, "name": restored_name, "status": "RUNNING", "data_centres": [
+                   {"name": "US_EAST_1", "cdc_name": "dc1", "nodes": [{"id": "n1", "public_address": "127.5.0.1"}]}]}}
+    firewall = {"results": [{"item": {"network": "203.0.113.0/24", "rule_types": ["CASSANDRA"]}, "changed": True}]}
+    checks = [{"id": "catalogue", "status": "not_run", "message": "not built"}]
+    return steps_report.recovery_report({
+        "settings": {"report_dir": "."}, "run_id": run_id, "plan": plan, "restore": restore, "firewall": firewall,
+        "checks": checks, "marks": {"plan": iso_utc(planned), "report": iso_utc(finished_ms)}})
+
+
+def write_recovery(folder, cluster_id, name, run_id, finished_ms, signing_key=None, sub="recoveries", **fields):
+    """A recovery's JSON, Markdown and HTML reports and its manifest (signed with ``signing_key``), written by the
+    same controller-side code as the role's task (``drill_write``); returns the stem of its files."""
+    from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_write
+
+    document = recovery(cluster_id, name, run_id, finished_ms, **fields)
+    stem = os.path.join(str(folder), sub, os.path.basename(document["files"]["json"])[:-len(".json")])
+    rendered = [(stem + ".json", json.dumps(document, indent=2)), (stem + ".md", "# Recovery %s\n" % run_id),
+                (stem + ".html", "<p>Recovery %s</p>\n" % run_id)]
+    drill_write.write_files(rendered, 0o644, 0o755)
+    unused_written, error = drill_write.write_manifest(rendered, 0o644, signing_key)
+    assert error is None, error
+    return stem
