@@ -1,13 +1,17 @@
 """dr_recover (role cluster_recovery): recovery of a RUNNING, a FAILED and a deleted source into a kept cluster,
 the plan first, the typed confirmation, check mode, a rerun after an interruption, the firewall rules copied,
-and nothing deleted on any path. One fast emulator for the module (tests/drill/conftest.py)."""
+and nothing deleted on any path; a recovery's reports join the drill evidence by default. One fast emulator for the module (tests/drill/conftest.py)."""
 
 import json
+import time
 
 import pytest
 
 from tests.drill.conftest import deleted_ids, restore_posts, run_drill
+from tests.drill.test_evidence import run_evidence_playbook
 from tests.support.emulator import ORDERS_PROD_ID
+from tests.unit.plugins.plugin_utils.evidence_reports import DAY_MS, write_drill
+from tests.unit.plugins.plugin_utils.test_evidence_manifest import make_key
 
 RECOVER = "restorekit.instaclustr.dr_recover"
 FAST = {"cluster_recovery_wait_sleep": 0.2, "cluster_recovery_restore_wait_timeout": 120,
@@ -127,3 +131,40 @@ def test_a_drill_records_the_firewall_rules_that_a_recovery_of_the_deleted_sourc
     assert report["firewall"]["basis"] == "drill_report" and report["memory"]["date"] == drill.report()["reference_time"]
     assert ("192.0.2.0/24", "CASSANDRA") in {(r["network"], r["type"]) for r in emulator.firewall_rules(report["restored"]["id"])}
     assert any("taken from the drill report" in line for line in report["plan"]["lines"])
+
+
+def test_a_recovery_joins_the_drill_evidence_by_default_and_never_counts_as_a_drill(emulator, tmp_path):
+    """dr_recover with only the drill report folder given writes under its recoveries/ folder; drill_evidence over that
+    folder lists the recovery with its signed manifest verified, and its freshness verdict is the drills' alone."""
+    folder = tmp_path / "reports"
+    write_drill(folder, ORDERS_PROD_ID, "orders-prod", "d1", int(time.time() * 1000) - 10 * DAY_MS)  # passed 10 days ago
+    private, public, key_id = make_key(tmp_path / "keys")
+    emulator.disaster(ORDERS_PROD_ID, "failed")
+    run = run_drill(emulator, tmp_path, {"lost": dict(FAST, cluster_recovery_cluster_id=ORDERS_PROD_ID, ansible_connection="local")},
+                    extra_vars={"dr_recover_host": "lost", "cluster_recovery_drill_report_dir": str(folder),
+                                "cluster_recovery_name": "orders-recovered", "cluster_recovery_confirm": "orders-prod",
+                                "cluster_recovery_run_id": "rc1", "cluster_recovery_signing_key": private},
+                    playbook=RECOVER)
+    assert run.rc == 0, run.output[-4000:]
+    assert sorted(p.name for p in (folder / "recoveries").iterdir()) == [
+        "recovery-orders-prod-rc1.%s" % suffix for suffix in ("html", "json", "manifest.json", "manifest.json.sig", "md")]
+
+    fresh = run_evidence_playbook(emulator, folder, backup_restore_drill_evidence_max_age="30d",
+                                  backup_restore_drill_evidence_trusted_keys=[public])
+    assert fresh.returncode == 0, fresh.stdout[-3000:]
+    evidence = json.loads((folder / "evidence.json").read_text())
+    [recovered] = evidence["recoveries"]
+    assert recovered["status"] == "recovered" and recovered["restored"]["name"] == "orders-recovered"
+    assert recovered["report_html"] == "recoveries/recovery-orders-prod-rc1.html" and recovered["time_to_recover_seconds"] > 0
+    assert recovered["evidence"]["status"] == "intact" and recovered["evidence"]["signed_by"] == [key_id]
+    assert evidence["integrity"]["problems"] == [] and evidence["counts"]["reports"] == 1
+    [orders] = evidence["clusters"]
+    assert [drill["run_id"] for drill in orders["drills"]] == ["d1"] and orders["counts"]["all_time"] == 1
+    page = (folder / "index.html").read_text()
+    assert "<h2>Recoveries</h2>" in page and 'href="recoveries/recovery-orders-prod-rc1.html"' in page
+
+    # The recovery is newer than the drill and succeeded, yet the gate at 5 days still finds no passing drill.
+    stale = run_evidence_playbook(emulator, folder, backup_restore_drill_evidence_max_age="5d",
+                                  backup_restore_drill_evidence_trusted_keys=[public])
+    assert stale.returncode != 0
+    assert "1 of 1 clusters have no passing drill within 5d: orders-prod (%s)" % ORDERS_PROD_ID in stale.stdout
