@@ -292,14 +292,14 @@ def _recovery_cells(recovery):
     """(source, restored, point in time, data-loss window, time to recover, status, checks, evidence) as text."""
     source, restored = recovery["source"], recovery["restored"]
     loss = recovery["data_loss_seconds"]
-    window = "-" if loss is None else "%s (%s .. %s)" % (human_seconds(loss), _day(recovery["data_loss_from"]),
-                                                          _day(recovery["data_loss_until"]))
+    window = "-" if loss is None else "%s (%s .. %s)" % (
+        human_seconds(loss), _day(recovery["data_loss_from"]), _day(recovery["data_loss_until"]))
     checks = ", ".join("%s %s" % (check["id"], check["status"]) for check in recovery["checks"]) or "-"
     evidence = recovery.get("evidence") or {}
     state = evidence.get("status", "not checked")
     if evidence.get("status") == "intact":
-        state += ", %s" % evidence["signed"] + (" by %s" % ", ".join(key[:16] for key in evidence["signed_by"])
-                                                 if evidence["signed_by"] else "")
+        signers = ", ".join(key[:16] for key in evidence["signed_by"])
+        state += ", %s%s" % (evidence["signed"], " by %s" % signers if signers else "")
     return ("%s (%s)" % (source["name"] or "(no name)", source["id"]),
             "%s (%s)" % (restored["name"] or "(no name)", restored["id"] or "not restored"),
             "%s%s" % (_day(recovery["point_in_time"]), ", %s" % recovery["point_in_time_basis"] if recovery["point_in_time_basis"] else ""),
