@@ -21,9 +21,10 @@ description:
     pass rate over O(window), RTO and RPO of the last drill against their targets, and a trend chart of both over O(window).
   - Recovery reports (C(recovery-<source>-<run id>.json), written by the
     R(cluster_recovery role,ansible_collections.restorekit.instaclustr.cluster_recovery_role), by default in the C(recoveries)
-    folder under the drill report folder) found under O(path) are listed in a section of their own, newest first: source,
-    restored cluster, point in time, data-loss window, time to recover, status, checks, a link to the report and whether its
-    manifest verifies. A recovery is never counted as a drill: the freshness gate and each cluster's drills ignore it.
+    folder under the drill report folder) found under O(path) are listed in a section of their own, newest first, with the
+    source, restored cluster, point in time, data-loss window, time to recover, status, checks, a link to the report and
+    whether its manifest verifies. A recovery is never counted as a drill; the freshness gate and each cluster's drills
+    ignore it.
   - Runs on the controller only. It sends no API request and needs no credentials.
   - Unreadable or half-written JSON, JSON files that are not drill reports, unknown files and second copies of a drill
     (same cluster and run id) are not counted and are listed in the index. Reports without C(application) count as
