@@ -87,7 +87,9 @@ class ActionModule(ActionBase):
         if messages:
             result.update(failed=True, msg="%s. Evidence index: %s" % (". ".join(messages), files["html"]))
         else:
-            result["msg"] = "%d clusters, %d drill reports%s; evidence index: %s" % (
+            result["msg"] = "%d clusters, %d drill reports%s%s; evidence index: %s" % (
                 model["counts"]["clusters"], model["counts"]["reports"],
-                ", every cluster passed a drill within %s" % model["max_age"] if model["max_age"] else "", files["html"])
+                ", every cluster passed a drill within %s" % model["max_age"] if model["max_age"] else "",
+                " (and %d recovery reports, which are not drills)" % model["counts"]["recoveries"] if model["counts"]["recoveries"] else "",
+                files["html"])
         return result

@@ -152,6 +152,8 @@ def test_a_recovery_joins_the_drill_evidence_by_default_and_never_counts_as_a_dr
     fresh = run_evidence_playbook(emulator, folder, backup_restore_drill_evidence_max_age="30d",
                                   backup_restore_drill_evidence_trusted_keys=[public])
     assert fresh.returncode == 0, fresh.stdout[-3000:]
+    assert ("1 clusters, 1 drill reports, every cluster passed a drill within 30d (and 1 recovery reports, which are not drills)"
+            in fresh.stdout)
     evidence = json.loads((folder / "evidence.json").read_text())
     [recovered] = evidence["recoveries"]
     assert recovered["status"] == "recovered" and recovered["restored"]["name"] == "orders-recovered"
