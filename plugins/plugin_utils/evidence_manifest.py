@@ -755,7 +755,7 @@ def main(argv=None):
     recoveries = sum(1 for record in result["manifests"].values() if record["kind"] == RECOVERY)
     print("pack verified: %d clusters, %d manifests%s" % (
         len(result["clusters"]), len(result["manifests"]),
-        " (%d of them recoveries' of %d clusters)" % (recoveries, len(result["recoveries"])) if recoveries else ""))
+        "; recoveries: %d manifests of %d source clusters" % (recoveries, len(result["recoveries"])) if recoveries else ""))
     return 0
 
 

@@ -177,7 +177,7 @@ def test_the_pack_holds_the_recovery_maps_it_to_controls_and_verifies_stand_alon
     assert "orders-prod (%s)" % ORDERS in dora and "into orders-recovered" in dora
     verified = standalone(tmp_path, "verify-pack", pack, "--trust", key_id)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "pack verified: 1 clusters, 2 manifests (1 of them recoveries' of 1 clusters)" in verified.stdout
+    assert "pack verified: 1 clusters, 2 manifests; recoveries: 1 manifests of 1 source clusters" in verified.stdout
     assert "recoveries of orders-prod (%s): 1 manifests" % ORDERS in verified.stdout
 
 
