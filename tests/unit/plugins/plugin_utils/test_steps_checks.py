@@ -46,7 +46,7 @@ def plan(cidr="127.0.0.1/32", status="RUNNING", memory=None, **settings):
                                      "memory": memory})
 
 
-def checks(the_plan, restored_canaries=(OLD,), restored_catalogue=CATALOGUE, **data):
+def checks(the_plan, restored_canaries=(OLD,), restored_catalogue=tuple(CATALOGUE), **data):
     reads = {"source_canaries": {"canaries": [OLD]}, "source_catalogue": {"catalogue": CATALOGUE},
              "access": {"changed": True, "rule_types": ["POSTGRESQL"]},
              "restored_canaries": {"canaries": list(restored_canaries)}, "restored_catalogue": {"catalogue": list(restored_catalogue)}}
