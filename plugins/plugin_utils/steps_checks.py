@@ -24,7 +24,6 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import dril
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     DATA_CHECK_IDS,
-    FAILED,
     NOT_APPLICABLE,
     NOT_VERIFIABLE,
     TITLES,
@@ -36,6 +35,7 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
     event_nodes,
     is_number,
     result_ms,
+    truthy,
 )
 
 # The widest network opened on a restored cluster for the data checks unless the ``..._wide`` variable is true.
@@ -74,10 +74,6 @@ def check_data_access_cidr(value, wide, option="backup_restore_drill_data_access
     return str(network)
 
 
-def _truthy_word(value):
-    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "y"))
-
-
 def data_access_settings(settings, prefix=RECOVERY_PREFIX):
     """The recovery's data-access inputs checked before anything is sent: ``({cidr, wide, configured}, errors)``.
 
@@ -95,7 +91,7 @@ def data_access_settings(settings, prefix=RECOVERY_PREFIX):
         value = settings.get(option)
         if value not in (None, "") and not isinstance(value, str):
             errors.append("%s%s: must be a string (got %r)" % (prefix, option, value))
-    wide = _truthy_word(settings.get("data_access_cidr_wide"))
+    wide = truthy(settings.get("data_access_cidr_wide"), False) if is_boolean(settings.get("data_access_cidr_wide")) else False
     cidr = None
     if settings.get("data_access_cidr") not in (None, ""):
         try:
@@ -264,8 +260,3 @@ def recovery_checks(context):
         if check_id in checks:
             checks[check_id] = make_check(check_id, NOT_APPLICABLE, reason)
     return [checks[check_id] for check_id in ("catalogue", "canary_restored", "point_in_time_honoured")]
-
-
-def failed_checks(checks):
-    """The ids of the failed checks among ``checks``."""
-    return [as_dict(check).get("id") for check in as_list(checks) if as_dict(check).get("status") == FAILED]
