@@ -46,9 +46,9 @@ def firewall_copy(rule_info, memory=None, enabled=True):
     return steps_firewall.firewall_copy(steps_firewall.source_rules(rule_info, memory), enabled)
 
 
-def recovery_data_checks(data_access=None, restored=None):
-    """The data checks of a restored cluster, in report order."""
-    return steps_checks.data_checks(data_access, restored)
+def recovery_data_checks(context):
+    """The data checks of a recovery's restored cluster, in report order."""
+    return steps_checks.recovery_checks(context)
 
 
 class FilterModule:

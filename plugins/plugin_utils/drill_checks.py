@@ -15,22 +15,21 @@ and the cleanup into the drill's status. RTO and RPO are measured in ``rto_secon
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_data_checks
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import drill_data_checks, steps_checks
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import DRILL_APPLICATIONS, drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     CHECK_MODE,
     CHECK_STATUSES,
     CHECK_TITLES,
     COMPLETED,
-    DATA_CHECK_IDS,
     FAILED,
     NOT_APPLICABLE,
     NOT_VERIFIABLE,
     PASSED,
     RESTORE_EVENT,
     RUNNING,
-    TITLES,
 )
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.steps_checks import make_check
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     all_nodes,
     as_dict,
@@ -51,16 +50,6 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
 # Checks that need a restored cluster: none of them is evaluated in check mode.
 RESTORE_CHECKS = ("restore_created", "restore_running", "topology", "restore_events", "canary_restored", "point_in_time_honoured",
                   "catalogue", "network", "tables", "indices", "rto", "user_checks")
-
-
-def make_check(check_id, verdict, details, **figures):
-    return {
-        "id": check_id,
-        "title": TITLES[check_id],
-        "status": verdict,
-        "details": details,
-        "figures": {key: value for key, value in figures.items() if value is not None},
-    }
 
 
 def not_applicable(check_id, reason):
@@ -502,22 +491,7 @@ def evaluate(context, report):
     return _ordered(checks, preflight, app)
 
 
-# ---- the data checks (judged in drill_data_checks, which a recovery reuses) ----------------------------
-
-def _ok(result, key):
-    """A data-plane module's result that holds ``key`` (a read that worked), else None."""
-    result = as_dict(result)
-    return result if key in result and not result.get("failed") and not result.get("skipped") else None
-
-
-def _why_not(result, what):
-    result = as_dict(result)
-    if result.get("skipped"):
-        return "%s was not read (%s)" % (what, result.get("skip_reason") or "skipped")
-    if not result:
-        return "%s was not read" % what
-    return "%s could not be read: %s" % (what, result.get("msg") or "no message")
-
+# ---- the data checks (the call site steps_checks.data_checks, shared with the recovery) --------------------------
 
 def written_canaries(data):
     """The canaries this drill wrote to the source (before its backup, after it), as the modules returned them."""
@@ -555,42 +529,26 @@ def proven_reference_ms(context):
 
 
 def data_plane_checks(context, app):
-    """``canary_restored``, ``point_in_time_honoured`` and ``catalogue`` of a restored cluster, and the proven
-    restore point: ``(checks by id, proven figures)``."""
+    """``canary_restored``, ``point_in_time_honoured`` and ``catalogue`` of a restored cluster (through
+    ``steps_checks.data_checks``), and the proven restore point: ``(checks by id, proven figures)``."""
     settings = as_dict(context.get("settings"))
     data = as_dict(context.get("data"))
-    checks, proven = {}, {"proven_rpo_seconds": None, "proven_restore_point": None, "proven_restore_point_ms": None}
+    proven = {"proven_rpo_seconds": None, "proven_restore_point": None, "proven_restore_point_ms": None}
     if not settings.get("data_access_cidr"):
         why = ("backup_restore_drill_data_access_cidr is not set, so the drill opened no firewall rule on the restored cluster "
                "and read none of its data (set it to the runner's address, for instance 203.0.113.7/32)")
         proven["proven_rpo_reason"] = why + "."
-        return {check_id: make_check(check_id, NOT_VERIFIABLE, "Not verifiable: %s." % why) for check_id in DATA_CHECK_IDS}, proven
-    as_of = _as_of(context, app)
-    restored_canaries = _ok(data.get("restored_canaries"), "canaries")
-    restored_catalogue = _ok(data.get("restored_catalogue"), "catalogue")
-    source_canaries = _ok(data.get("source_canaries"), "canaries")
-    source_catalogue = _ok(data.get("source_catalogue"), "catalogue")
+        return steps_checks.not_configured(why), proven
     written = written_canaries(data)
-    partial = bool(as_list(settings.get("keyspace_tables")) or as_list(settings.get("index_names")))
-    note = (" The restore's selection included the canaries' own %s, so the canary checks apply to this partial restore." % (
-        "table" if as_list(settings.get("keyspace_tables")) else "index")) if partial else ""
-
-    if restored_canaries is None:
-        why = _why_not(data.get("restored_canaries"), "The restored cluster's canaries")
-        checks["canary_restored"] = make_check("canary_restored", NOT_VERIFIABLE, why + ".")
-        checks["point_in_time_honoured"] = make_check("point_in_time_honoured", NOT_VERIFIABLE, why + ".")
-        proven["proven_rpo_reason"] = why + "."
+    read_ms = max([value for value in [as_dict(context.get("preflight")).get("reference_ms")]
+                   + [as_dict(c).get("written_before_ms") for c in written[:1]] if is_number(value)] or [0])
+    judged = steps_checks.data_checks(dict(data, written=written), _as_of(context, app),
+                                      keyspace_tables=settings.get("keyspace_tables"), index_names=settings.get("index_names"),
+                                      read_ms=read_ms)
+    restored = judged["restored_canaries"]
+    if restored is None:
+        proven["proven_rpo_reason"] = judged["restored_unread"] + "."
     else:
-        restored = as_list(restored_canaries.get("canaries"))
-        if source_canaries is None and not written:
-            checks["canary_restored"] = make_check("canary_restored", NOT_VERIFIABLE, "%s, and the drill wrote none: no canary is known "
-                                                   "to look for." % _why_not(data.get("source_canaries"), "The source's canaries"))
-        else:
-            expected = as_list(as_dict(source_canaries).get("canaries")) + written
-            judged = drill_data_checks.canary_restored(expected, restored, as_of)
-            checks["canary_restored"] = make_check("canary_restored", judged["status"], judged["details"] + note, **judged["figures"])
-        judged = drill_data_checks.point_in_time_honoured(restored, as_of)
-        checks["point_in_time_honoured"] = make_check("point_in_time_honoured", judged["status"], judged["details"] + note, **judged["figures"])
         point_ms = drill_data_checks.proven_restore_point(restored)
         reference_ms = proven_reference_ms(context)
         proven.update(proven_restore_point_ms=point_ms, proven_restore_point=iso_utc(point_ms),
@@ -602,20 +560,7 @@ def data_plane_checks(context, app):
                                            "the drill (drill scheduled backups, backup_restore_drill_trigger_backup: false, for a proven RPO).")
         elif proven["proven_rpo_seconds"] is None:
             proven["proven_rpo_reason"] = "the proven restore point is after the drill's start."
-
-    if source_catalogue is None or restored_catalogue is None:
-        checks["catalogue"] = make_check("catalogue", NOT_VERIFIABLE, "%s." % (
-            _why_not(data.get("source_catalogue"), "The source's catalogue at the drill's start") if source_catalogue is None
-            else _why_not(data.get("restored_catalogue"), "The restored cluster's catalogue")))
-    else:
-        read_ms = max([value for value in [as_dict(context.get("preflight")).get("reference_ms")]
-                       + [as_dict(c).get("written_before_ms") for c in written[:1]] if is_number(value)] or [0])
-        may_postdate = as_of.get("as_of_ms") is None or as_of["as_of_ms"] < read_ms
-        judged = drill_data_checks.catalogue(as_list(source_catalogue.get("catalogue")), as_list(restored_catalogue.get("catalogue")),
-                                             tables=as_list(settings.get("keyspace_tables")), indices=as_list(settings.get("index_names")),
-                                             may_postdate=may_postdate)
-        checks["catalogue"] = make_check("catalogue", judged["status"], judged["details"], **judged["figures"])
-    return checks, proven
+    return judged["checks"], proven
 
 
 def proven_figures(context):

@@ -13,7 +13,6 @@ chooses the point in time and says why.
 from __future__ import annotations
 
 import datetime
-import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
@@ -23,7 +22,6 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
     check_cdc_infos,
     check_ipv4_cidr,
     check_keyspace_tables,
-    check_network,
     check_point_in_time,
     check_positive,
     check_restore_name,
@@ -38,6 +36,8 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_const
     RUNNING,
 )
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_names import RUN_ID_UNSAFE, check_prefix, restore_name
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.steps_checks import check_data_access_cidr
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.steps_checks import is_boolean as _boolean
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     EPOCH,
     all_nodes,
@@ -265,27 +265,6 @@ def _check_inputs(settings, source, reference_ms, errors, app):
     if point_ms is not None and attempt(check_point_in_time, point_ms, reference_ms, "backup_restore_drill_point_in_time") is None:
         return None
     return point_ms
-
-
-# The widest network the drill opens on a restored cluster unless backup_restore_drill_data_access_cidr_wide is true.
-WIDEST_DATA_ACCESS = {4: 24, 6: 64}
-BOOLEAN_WORDS = ("true", "false", "yes", "no", "on", "off", "1", "0", "y", "n")
-
-
-def _boolean(value):
-    return value is None or value == "" or isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS)
-
-
-def check_data_access_cidr(value, wide, option="backup_restore_drill_data_access_cidr"):
-    """The network the drill allows on the restored cluster, in normal form; refused wider than /24 (IPv4) or /64 (IPv6)
-    unless ``wide``."""
-    network = ipaddress.ip_network(check_network(value, option))
-    if not wide and network.prefixlen < WIDEST_DATA_ACCESS[network.version]:
-        raise OptionError(option, "%s is wider than /%d: the drill opens the restored cluster's data port to it; name the runner's "
-                          "own address (%s) or set backup_restore_drill_data_access_cidr_wide: true" % (
-                              network, WIDEST_DATA_ACCESS[network.version],
-                              "203.0.113.7/32" if network.version == 4 else "2001:db8::7/128"))
-    return str(network)
 
 
 def _check_data_inputs(settings, attempt, errors):

@@ -7,7 +7,7 @@
 """What a recovery takes when the source no longer answers: the newest drill report of that source.
 
 A drill report (``drill-*.json`` under the report folder, any depth) records the source's name, its
-firewall rules and (with data access) its catalogue at the time of the drill. The newest one by its
+firewall rules and (with data access) its catalogue and canaries at the time of the drill. The newest one by its
 reference time (API time) wins; the recovery says which report and of when.
 """
 
@@ -32,7 +32,7 @@ def _reports(folder):
 
 
 def newest_drill_report(folders, cluster_id):
-    """``{path, date, date_ms, run_id, status, name, firewall, catalogue}`` of the newest drill report of
+    """``{path, date, date_ms, run_id, status, name, firewall, catalogue, canaries}`` of the newest drill report of
     ``cluster_id`` under ``folders`` (a path or a list), or None when there is none."""
     if not cluster_id:
         return None
@@ -69,7 +69,8 @@ def newest_drill_report(folders, cluster_id):
         "status": report.get("status"),
         "name": as_dict(report.get("source")).get("name"),
         "firewall": as_dict(recorded.get("source_firewall")) or None,
-        "catalogue": recorded.get("source_catalogue"),
+        "catalogue": recorded.get("source_catalogue") if isinstance(recorded.get("source_catalogue"), list) else None,
+        "canaries": recorded.get("source_canaries") if isinstance(recorded.get("source_canaries"), list) else None,
     }
 
 

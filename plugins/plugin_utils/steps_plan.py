@@ -23,7 +23,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
     check_restore_name,
     check_uuid,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_firewall
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_checks, steps_firewall
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
@@ -179,6 +179,8 @@ def recovery_plan(context):
         name = check_restore_name(name, PREFIX + "name")
     except OptionError as error:
         errors.append(str(error) if name else "%sname is required: the new cluster's name (no generated name on the day it matters)." % PREFIX)
+    data_access, data_errors = steps_checks.data_access_settings(settings, PREFIX)
+    errors += data_errors
     point_ms, basis, how = _choose_point(app, settings, window, errors)
     data_loss = _data_loss(source, window, point_ms, basis)
     request = _request(app, settings, name, point_ms, errors)
@@ -218,6 +220,7 @@ def recovery_plan(context):
         "data_loss": data_loss,
         "request": request,
         "firewall": firewall,
+        "data_access": data_access,
         "memory": memory,
         "unread": unread,
         "errors": errors,
@@ -253,6 +256,11 @@ def plan_lines(plan):
                                                    "; ".join(rules) or "none"))
     lines += ["Not copied: %s %s (%s)" % (rule.get("network") or rule.get("security_group_id"), rule.get("type"), rule["reason"])
               for rule in firewall["not_copied"]]
+    access = plan.get("data_access") or {}
+    lines.append("Data checks: %s" % (
+        "the restored cluster allows %s (a firewall rule this recovery adds and keeps), then its canaries and catalogue are "
+        "checked against the source's" % access["cidr"] if access.get("cidr")
+        else "not verifiable: %sdata_access_cidr is not set (the runner's address, for instance 203.0.113.7/32)" % PREFIX))
     lines += ["Could not read: %s" % text for text in plan["unread"]]
     lines += ["Warning: %s" % text for text in plan["warnings"]]
     lines += ["Error: %s" % text for text in plan["errors"]]

@@ -17,6 +17,7 @@ import os
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import APPLICATION_PORTS
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.report_text import file_name_part
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.steps_checks import read_ok
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
     as_list,
@@ -29,6 +30,8 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
 FORMAT_VERSION = 1
 KIND = "recovery"
 STEPS = ("plan", "restore", "firewall", "checks", "report")
+# The cluster is restored and RUNNING (and kept) but a data check failed: the play fails at its end.
+RESTORED_CHECK_FAILED = "restored_check_failed"
 
 
 def report_files(report_dir, source, run_id):
@@ -74,7 +77,18 @@ def _firewall(plan, results):
             "not_copied": planned.get("not_copied") or [], "unread": planned.get("unread")}
 
 
-def _cutover(plan, restored, firewall, checks):
+def _data_access(plan, result):
+    """The firewall rule the recovery added on the restored cluster for its data checks, or None when it added none."""
+    cidr = as_dict(plan.get("data_access")).get("cidr")
+    result = as_dict(result)
+    if not cidr or not result or result.get("skipped"):
+        return None
+    return {"network": cidr, "rule_types": [rule.get("type") for rule in as_list(result.get("rules")) if isinstance(rule, dict)]
+            or as_list(result.get("rule_types")), "changed": bool(result.get("changed")), "failed": bool(result.get("failed")),
+            "message": result.get("msg") if result.get("failed") else None}
+
+
+def _cutover(plan, restored, firewall, checks, data_access=None):
     source = as_dict(plan.get("source"))
     items = []
     if restored:
@@ -85,8 +99,15 @@ def _cutover(plan, restored, firewall, checks):
         items.append("Add by hand the firewall rules listed as not copied, then check that each application connects.")
     elif restored:
         items.append("Check that each application connects: the firewall rules copied are listed above.")
-    if any(check.get("status") != "passed" for check in checks):
+    failed = [check.get("id") for check in checks if check.get("status") == "failed"]
+    if failed:
+        items.append("Do not cut over before the restored data is understood: the data check%s %s failed (see the checks); "
+                     "the restored cluster is kept." % ("" if len(failed) == 1 else "s", ", ".join(failed)))
+    elif any(check.get("status") not in ("passed", "not_applicable") for check in checks):
         items.append("Check the restored data before the cutover: not every data check passed (see the checks).")
+    if data_access and not data_access["failed"]:
+        items.append("Remove by hand the firewall rule %s that this recovery added on %s for its data checks, if it is not "
+                     "wanted: the recovery deletes nothing." % (data_access["network"], restored.get("name") if restored else "the restored cluster"))
     if plan.get("data_loss", {}).get("seconds") not in (None, 0):
         items.append("Replay or re-enter the writes of the data-loss window (%s .. %s) if the business needs them." % (
             plan["data_loss"].get("from"), plan["data_loss"].get("until")))
@@ -100,9 +121,13 @@ def _cutover(plan, restored, firewall, checks):
 
 def rehearsal(context):
     """What a drill records for a later recovery, and the recovery steps it exercised: the source's firewall
-    rules as read (``source_firewall``), the copy planned or done (``firewall``), the catalogue (none until
-    the data checks are here). ``context`` is the drill role's report context."""
+    rules as read (``source_firewall``), the copy planned or done (``firewall``), the source's catalogue and
+    canaries as the drill read them at its start (``source_catalogue``, ``source_canaries``: None when not read).
+    ``context`` is the drill role's report context."""
     context = as_dict(context)
+    data = as_dict(context.get("data"))
+    catalogue = read_ok(data.get("source_catalogue"), "catalogue")
+    canaries = read_ok(data.get("source_canaries"), "canaries")
     rules = as_dict(context.get("source_rules"))
     planned = as_dict(context.get("firewall_plan"))
     restore = as_dict(context.get("restore"))
@@ -118,14 +143,18 @@ def rehearsal(context):
         else {"rules": None, "read_error": str(rules.get("msg") or "not read")},
         "firewall": {"planned": planned.get("would_copy") or [], "copied": copied["copied"], "failed": copied["failed"],
                      "not_copied": planned.get("not_copied") or [], "enabled": bool(planned.get("enabled"))},
-        "source_catalogue": None,
+        "source_catalogue": [dict(entry) for entry in as_list(catalogue.get("catalogue")) if isinstance(entry, dict)]
+        if catalogue else None,
+        "source_canaries": [dict(canary) for canary in as_list(canaries.get("canaries")) if isinstance(canary, dict)]
+        if canaries else None,
     }
 
 
 def recovery_report(context):
     """The recovery report (a dict) from the role's context: ``settings``, ``run_id``, ``plan``, ``marks``
     (controller times per step), ``restore`` (cluster_restore), ``firewall`` (the loop of cluster_firewall_rule),
-    ``checks`` (``steps_checks.data_checks``), ``failure``."""
+    ``data_access`` (cluster_firewall_rule for the data checks' network), ``checks`` (``steps_checks.recovery_checks``),
+    ``failure``."""
     context = as_dict(context)
     settings = as_dict(context.get("settings"))
     plan = as_dict(context.get("plan"))
@@ -137,6 +166,8 @@ def recovery_report(context):
     restored = _restored(restore, port) if _ran(restore) else None
     firewall = _firewall(plan, context.get("firewall"))
     checks = [dict(check) for check in as_list(context.get("checks")) if isinstance(check, dict)]
+    failed_checks = [check["id"] for check in checks if check.get("status") == "failed"]
+    data_access = _data_access(plan, context.get("data_access"))
     requested_ms, running_ms = result_ms(restore, "requested_at"), result_ms(restore, "running_at")
 
     if failure:
@@ -151,6 +182,12 @@ def recovery_report(context):
     elif not plan.get("confirmed"):
         status = "refused" if plan.get("confirm_given") else "not_confirmed"
         message = "Nothing was sent: " + str(plan.get("confirmation"))
+    elif restored and restored.get("status") == "RUNNING" and not firewall["failed"] and failed_checks:
+        status = RESTORED_CHECK_FAILED
+        message = ("%s is RUNNING, restored from %s at %s, but the data check%s %s failed: the cluster is kept; do not cut over "
+                   "before the restored data is understood (see the checks); nothing was deleted." % (
+                       restored["name"], source.get("name") or source.get("id"), plan.get("point_in_time") or "its latest state",
+                       "" if len(failed_checks) == 1 else "s", ", ".join(failed_checks)))
     elif restored and restored.get("status") == "RUNNING" and not firewall["failed"]:
         status = "recovered"
         message = "%s is RUNNING, restored from %s at %s%s; nothing was deleted." % (
@@ -195,8 +232,9 @@ def recovery_report(context):
         "data_loss": plan.get("data_loss"),
         "restored": restored,
         "firewall": firewall,
+        "data_access": data_access,
         "checks": checks,
-        "cutover": _cutover(plan, restored, firewall, checks),
+        "cutover": _cutover(plan, restored, firewall, checks, data_access),
         "deleted": [],
         "failure": failure or None,
         "files": report_files(settings.get("report_dir"), source, context.get("run_id")),

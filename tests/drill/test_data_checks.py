@@ -106,6 +106,11 @@ def test_postgresql_drill_proves_its_canaries_and_catalogue_and_shows_no_passwor
     assert "drill-%s-before" % report["run_id"] in check_by_id(report, "canary_restored")["details"]
     assert check_by_id(report, "catalogue")["figures"]["objects"] >= 3 and "missing" not in check_by_id(report, "catalogue")["figures"]
     assert report["figures"]["proven_restore_point"] is not None and report["figures"]["proven_rpo_seconds"] is None
+    # Recorded for a later recovery of this source, should it no longer answer: its catalogue and canaries at the start.
+    recorded = report["recovery"]
+    assert {"kind": "table", "name": "postgres.public.orders"}.items() <= next(
+        entry for entry in recorded["source_catalogue"] if entry["name"] == "postgres.public.orders").items()
+    assert isinstance(recorded["source_canaries"], list)
     # The drill allowed the runner on the restored cluster only (the source's rules unchanged), and deleted that cluster.
     assert source_rules(emulator) == rules_before
     restored_id = report["restored"]["id"]

@@ -14,7 +14,8 @@ def test_every_recovery_filter_is_registered_and_documented():
         assert (folder / ("%s.yml" % name)).is_file(), "no documentation for %s" % name
 
 
-def test_the_data_checks_are_reported_not_run_never_passed():
-    checks = recovery.FilterModule().filters()["recovery_data_checks"]({}, None)
-    assert [check["id"] for check in checks] == ["catalogue", "canary_restored"]
-    assert {check["status"] for check in checks} == {"not_run"} and all(check["message"] for check in checks)
+def test_the_data_checks_without_data_access_are_not_verifiable_never_passed():
+    checks = recovery.FilterModule().filters()["recovery_data_checks"]({})
+    assert [check["id"] for check in checks] == ["catalogue", "canary_restored", "point_in_time_honoured"]
+    assert {check["status"] for check in checks} == {"not_verifiable"}
+    assert all("cluster_recovery_data_access_cidr" in check["details"] for check in checks)
