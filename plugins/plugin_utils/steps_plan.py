@@ -218,8 +218,8 @@ def _data_loss(source, window, point_ms, basis):
         until, how = window["checked_at_ms"], ("the API server's time of the backups read: the source still takes writes, "
                                                "so the window grows until the cutover")
     else:
-        until = max([value for value in (window["restorable_until_ms"], window["last_backup_completed_at_ms"]) if value is not None],
-                    default=None)
+        ends = (window["restorable_until_ms"], window["last_backup_completed_at_ms"], window["every_node_latest_ms"])
+        until = max([value for value in ends if value is not None], default=None)
         how = "the newest instant the source's backup events reach: writes after it were never backed up and are lost"
     if basis == "latest_state":
         return {"from": None, "from_ms": None, "until": iso_utc(until), "until_ms": until, "seconds": None,

@@ -73,6 +73,11 @@ def test_latest_without_the_restorable_range_is_the_instant_every_node_had_compl
     assert drill["point_in_time_ms"] == recovery["point_in_time_ms"] == NOW - 2 * HOUR
     assert drill["point_in_time_basis"] == "last_backup_completed" and recovery["point_in_time_basis"] == "latest"
     assert drill["request"] == recovery["request"]
+    # A FAILED source loses the writes after the newest instant its backup events reach, never before the point.
+    failed = steps_plan.recovery_plan({
+        "settings": {"cluster_id": SOURCE_ID, "name": NAME, "application": application, "api_version": "v2"},
+        "source": source_info(status="FAILED"), "backups": non_range_backups(application)})
+    assert failed["data_loss"]["until_ms"] == NOW - 2 * HOUR and failed["data_loss"]["seconds"] == 0.0
 
 
 def test_the_drill_s_own_backup_is_a_basis_only_a_drill_has_and_its_request_carries_it():
@@ -91,6 +96,9 @@ def test_a_drill_that_reads_data_restores_the_canaries_home_with_a_partial_resto
     assert plan["request"]["keyspace_tables"] == ["shop.orders", "restorekit_canary.canary"]
     without = drill_plan.restore_plan(preflight, backup_result(FULL_BACKUP_ENDS), dict(settings, data_on=False))
     assert without["request"]["keyspace_tables"] == ["shop.orders"]
+    named = dict(settings, keyspace_tables=["restorekit_canary.canary", "shop.orders"])
+    assert drill_plan.restore_plan(preflight, backup_result(FULL_BACKUP_ENDS), named)["request"]["keyspace_tables"] == [
+        "restorekit_canary.canary", "shop.orders"]  # never listed twice: cluster_restore refuses that
     whole = drill_plan.restore_plan(preflight, backup_result(FULL_BACKUP_ENDS), dict(SETTINGS, data_on=True))
     assert "keyspace_tables" not in whole["request"]  # a whole restore brings the canaries back anyway
 
