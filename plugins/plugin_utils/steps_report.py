@@ -59,9 +59,8 @@ def _restored(restore, port):
 def _firewall(plan, results):
     planned = as_dict(plan.get("firewall"))
     added = []
-    for item in as_list(as_dict(results).get("results")) if isinstance(results, dict) else as_list(results):
-        item = as_dict(item)
-        if item.get("skipped") or not item:
+    for item in _loop_items(results):
+        if item.get("skipped"):
             continue
         entry = as_dict(item.get("item"))
         added.append({"network": entry.get("network"), "rule_types": entry.get("rule_types"),
