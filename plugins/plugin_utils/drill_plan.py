@@ -3,11 +3,16 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Before the restore: the preflight verdict and the restore plan (name and point in time).
+"""Before the restore: the preflight verdict and the restore plan (name, point in time, request).
 
 The preflight reads the source and its backups, validates every role input and records the
 first checks (``inputs``, ``source_running``, ``backups_available``, ``backup_fresh``); the plan
-chooses the point in time and says why.
+chooses the point in time and says why, and builds the restore request the role sends.
+
+What the drill shares with a recovery (``dr_recover``) is not here but in ``steps_plan``, called from here:
+the restorable window read from the backups, the point in time (an explicit instant, ``latest``, or the
+completion of the drill's own backup, the one basis only a drill has) and the restore request with its
+checks. What only a drill does stays here: its preflight checks, following its own backup, its name.
 """
 
 from __future__ import annotations
@@ -16,17 +21,15 @@ import datetime
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc, parse_point_in_time
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._data_plane import CANARY_HOME_NAME, CANARY_TABLE, OPENSEARCH_CANARY_INDEX
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
-    check_cdc_infos,
-    check_ipv4_cidr,
-    check_keyspace_tables,
-    check_point_in_time,
     check_positive,
     check_restore_name,
 )
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import RESTORE_OPTIONS, drill_application
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_plan
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_checks import make_check, not_applicable
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_constants import (
     COMPLETED,
@@ -60,6 +63,9 @@ from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_value
 
 # The role's waits (settings keys; the role variable is backup_restore_drill_<key>), checked in the preflight.
 WAIT_OPTIONS = ("backup_wait_timeout", "restore_wait_timeout", "delete_wait_timeout", "wait_sleep")
+PREFIX = "backup_restore_drill_"
+# What a partial restore adds when the drill reads data, so that the canary checks still apply (the report says so).
+CANARY_HOMES = {"keyspace_tables": "%s.%s" % (CANARY_HOME_NAME, CANARY_TABLE), "index_names": OPENSEARCH_CANARY_INDEX}
 API_WINDOW_MS = 7 * 86400 * 1000  # the v1 API lists the events of the last 7 days
 EDGE_MARGIN_MS = 86400 * 1000  # warn when the point in time is within a day of falling out of it
 
@@ -92,9 +98,8 @@ def preflight_verdict(source_info, backup_info, settings=None):
         message = "%s. The source cluster %s was not drilled and nothing was changed." % (str(error).split("; nothing was sent", maxsplit=1)[0], named)
         checks.append(make_check("inputs", FAILED, message))
         errors.append(message)
-        summary = {key: None for key in ("restorable_from_ms", "restorable_from", "restorable_until_ms", "restorable_until",
-                                         "last_backup_age_seconds", "last_backup_completed_at_ms", "last_backup_completed_at")}
-        summary.update(nodes_without_backup=[], active_nodes=[], failed_nodes=[])
+        summary = dict(steps_plan.restorable_window(app, {}), last_backup_age_seconds=None, nodes_without_backup=[],
+                       active_nodes=[], failed_nodes=[])
         return {"reference_ms": reference_ms, "reference": iso_utc(reference_ms), "reference_clock": reference_clock,
                 "application": app.name, "source": trim_cluster(source), "summary": summary, "nodes": [],
                 "requested_point_in_time_ms": None, "checks": checks, "errors": errors, "warnings": warnings}
@@ -119,13 +124,14 @@ def preflight_verdict(source_info, backup_info, settings=None):
     dc_keys = {dc.get("id"): dc_key(dc) for dc in as_list(as_dict(source).get("data_centres")) if isinstance(dc, dict)}
     summary = as_dict(backup_info.get("summary"))
     node_until = {node.get("id"): result_ms(node, "restorable_until") for node in as_list(summary.get("nodes")) if isinstance(node, dict)}
-    restorable_until_ms = result_ms(summary, "restorable_until")
-    restorable_from_ms = result_ms(summary, "restorable_from")
+    window = steps_plan.restorable_window(app, backup_info)
+    restorable_until_ms = window["restorable_until_ms"]
+    restorable_from_ms = window["restorable_from_ms"]
     without_backup = [str(node) for node in as_list(summary.get("nodes_without_backup"))]
     age = summary.get("last_backup_age_seconds")
     figures = {"restorable_from": iso_utc(restorable_from_ms), "restorable_until": iso_utc(restorable_until_ms),
                "last_backup_age_seconds": age, "nodes_without_backup": without_backup or None}
-    last_completed_ms = result_ms(summary, "last_backup_completed_at")
+    last_completed_ms = window["last_backup_completed_at_ms"]
     figures = dict(figures, last_backup_completed_at=iso_utc(last_completed_ms))
     if not app.lists_backups:
         pass  # not applicable (below): nothing to read
@@ -186,18 +192,14 @@ def preflight_verdict(source_info, backup_info, settings=None):
         "reference_clock": reference_clock,
         "application": app.name,
         "source": trim_cluster(source),
-        "summary": {
-            "restorable_from_ms": restorable_from_ms,
-            "restorable_from": iso_utc(restorable_from_ms),
-            "restorable_until_ms": restorable_until_ms,
-            "restorable_until": iso_utc(restorable_until_ms),
-            "last_backup_age_seconds": age,
-            "last_backup_completed_at_ms": last_completed_ms,
-            "last_backup_completed_at": iso_utc(last_completed_ms),
-            "nodes_without_backup": without_backup,
-            "active_nodes": [str(node) for node in as_list(summary.get("active_nodes"))],
-            "failed_nodes": [str(node) for node in as_list(summary.get("failed_nodes"))],
-        },
+        # The restorable window (steps_plan.restorable_window) and what the preflight's checks add to it.
+        "summary": dict(
+            window,
+            last_backup_age_seconds=age,
+            nodes_without_backup=without_backup,
+            active_nodes=[str(node) for node in as_list(summary.get("active_nodes"))],
+            failed_nodes=[str(node) for node in as_list(summary.get("failed_nodes"))],
+        ),
         "nodes": [
             {"id": node.get("id"), "data_centre": dc_keys.get(dc.get("id")) or dc_key(dc), "snapshots": completed_snapshots(node, app.backup_event_types),
              "restorable_until_ms": node_until.get(node.get("id"))}
@@ -240,31 +242,18 @@ def _check_inputs(settings, source, reference_ms, errors, app):
     run_id = settings.get("run_id_input")
     if run_id not in (None, "") and not RUN_ID_UNSAFE.sub("", str(run_id).lower()):
         errors.append("backup_restore_drill_run_id: must contain at least one letter or digit (got %r)" % (run_id,))
-    for option in RESTORE_OPTIONS:
-        if settings.get(option) and option not in app.restore_options:
-            errors.append("backup_restore_drill_%s: a %s restore does not take it (backup_restore_drill_application %s)" % (
-                option, app.label, app.name))
+    # The restore request's options, checked by the code that builds the request (steps_plan, shared with a recovery).
+    source_dc_ids = None if source is None else [dc.get("id") for dc in as_list(source.get("data_centres")) if isinstance(dc, dict)]
+    steps_plan.restore_options(app, settings, PREFIX, errors, source_dc_ids)
     if settings.get("point_in_time") not in (None, "") and not app.point_in_time:
         errors.append("backup_restore_drill_point_in_time: a %s drill restores the latest state, never a point in time "
                       "(backup_restore_drill_application %s)" % (app.label, app.name))
         return None
-    if settings.get("index_names") and "index_names" in app.restore_options:
-        attempt(_check_index_names, settings["index_names"])
-    if settings.get("cluster_network"):
-        attempt(check_ipv4_cidr, settings["cluster_network"], "backup_restore_drill_cluster_network")
-    if settings.get("keyspace_tables"):
-        attempt(check_keyspace_tables, settings["keyspace_tables"], "backup_restore_drill_keyspace_tables")
     _check_data_inputs(settings, attempt, errors)
-    if settings.get("cdc_infos") and source is not None:
-        source_dc_ids = [dc.get("id") for dc in as_list(source.get("data_centres")) if isinstance(dc, dict)]
-        attempt(check_cdc_infos, settings["cdc_infos"], source_dc_ids, "backup_restore_drill_cdc_infos")
     raw_point = settings.get("point_in_time")
     if raw_point in (None, ""):
         return None
-    point_ms = attempt(parse_point_in_time, raw_point, "backup_restore_drill_point_in_time")
-    if point_ms is not None and attempt(check_point_in_time, point_ms, reference_ms, "backup_restore_drill_point_in_time") is None:
-        return None
-    return point_ms
+    return steps_plan.requested_point(app, raw_point, PREFIX + "point_in_time", errors, reference_ms=reference_ms)
 
 
 def _check_data_inputs(settings, attempt, errors):
@@ -299,12 +288,6 @@ def _check_wait(value, option):
     return check_positive(value, option)
 
 
-def _check_index_names(names):
-    bad = [name for name in as_list(names) if not isinstance(name, str) or not name.strip() or name != name.lower()]
-    if bad or not isinstance(names, list):
-        raise AnsibleFilterError("backup_restore_drill_index_names: a list of lower-case OpenSearch index names (got %r)" % (names,))
-
-
 def _edge_warnings(point_ms, reference_ms):
     window_start = reference_ms - API_WINDOW_MS
     if point_ms < window_start + EDGE_MARGIN_MS:
@@ -317,58 +300,41 @@ def _edge_warnings(point_ms, reference_ms):
 # ---- the restore plan ------------------------------------------------------------------------------
 
 def restore_plan(preflight, backup_result=None, settings=None):
-    """The restore's name and point in time, and why that point in time."""
+    """The restore's name and point in time, why that point in time, and the restore ``request`` the role passes
+    to ``cluster_restore`` (``steps_plan.restore_request``, as a recovery builds it)."""
     preflight = as_dict(preflight)
     settings = as_dict(settings)
     reference_ms = preflight.get("reference_ms")
-    summary = as_dict(preflight.get("summary"))
     backup_result = effective_backup(backup_result)
 
     app = drill_application(preflight.get("application") or settings.get("application"))
-    point_ms = preflight.get("requested_point_in_time_ms")
-    basis = "requested"
-    if not app.point_in_time:
-        point_ms, basis = None, "latest_state"
-    elif point_ms is None:
-        completed_ms = _backup_completion_ms(backup_result, preflight)
-        if completed_ms is not None:
-            point_ms, basis = completed_ms, "backup_completed"
-        elif summary.get("restorable_until_ms") is not None:
-            point_ms, basis = summary["restorable_until_ms"], "restorable_until"
-        elif _latest_backups_ms(preflight) is not None:
-            # Where the restorable range is not established: the instant every node had completed its latest backup.
-            point_ms, basis = _latest_backups_ms(preflight), "last_backup_completed"
-        else:
-            raise AnsibleFilterError(
-                "No point in time to restore to: the source has no completed backup and the drill took none"
-                + (" (check mode triggers nothing)" if settings.get("check_mode") else "") + "."
-            )
+    point_ms, basis = steps_plan.choose_point(app, preflight.get("summary"), preflight.get("requested_point_in_time_ms"),
+                                              own_backup_ms=_backup_completion_ms(backup_result, preflight))
+    if basis is None:
+        raise AnsibleFilterError(
+            "No point in time to restore to: the source has no completed backup and the drill took none"
+            + (" (check mode triggers nothing)" if settings.get("check_mode") else "") + "."
+        )
 
     name = settings.get("restore_name")
     if not name:
         source_name = as_dict(preflight.get("source")).get("name")
         name = restore_name(settings.get("name_prefix", "drill"), source_name, reference_ms, settings.get("run_id"))
+    # Checked in the preflight (its errors stop the drill before this): none are added here.
+    options = steps_plan.restore_options(app, settings, PREFIX, [])
+    if truthy(settings.get("data_on"), False):
+        for option, home in CANARY_HOMES.items():
+            if options.get(option) and home not in options[option]:
+                options[option] = list(options[option]) + [home]
     return {
         "name": name,
-        "point_in_time_ms": None if point_ms is None else int(point_ms),
+        "point_in_time_ms": point_ms,
         "point_in_time": iso_utc(point_ms),
         "point_in_time_basis": basis,
+        "request": steps_plan.restore_request(app, settings.get("cluster_id"), name, point_ms, options),
         "warnings": list(as_list(preflight.get("warnings"))) + (
             _edge_warnings(point_ms, reference_ms) if basis not in ("requested", "latest_state") else []),
     }
-
-
-def _latest_backups_ms(preflight):
-    """The instant by which every node had completed its latest listed backup (the latest of their ends), or
-    None when a node has none. What the events prove for any application: each node's data as of its
-    latest backup; the oldest of those (``summary.last_backup_completed_at``) bounds the RPO."""
-    if as_dict(preflight.get("summary")).get("last_backup_completed_at_ms") is None:
-        return None
-    ends = [max(end for _start, end in node["snapshots"]) if node.get("snapshots") else None
-            for node in as_list(preflight.get("nodes"))]
-    if not ends or None in ends:
-        return None
-    return max(ends)
 
 
 def _backup_completion_ms(backup_result, preflight=None):

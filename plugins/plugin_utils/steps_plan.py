@@ -4,12 +4,23 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 
-"""The recovery plan: what ``dr_recover`` will do, decided and shown before any request that changes anything.
+"""The plan step shared by the recovery and the drill, and the recovery plan built on it.
+
+One home for each part of a restore's plan, called by ``recovery_plan`` (``dr_recover``) and by the
+drill's ``drill_plan`` (``dr_drill``), so that a passing drill is evidence for the recovery's plan:
+
+- ``restorable_window``: the restorable window read from the backup listing (``cluster_backup_info``);
+- ``requested_point`` and ``choose_point``: the point in time, an explicit instant with its zone, ``latest``
+  (the newest instant the backups reach), the earlier run's point of a recovery, or the drill's own backup's
+  completion, and how it was chosen;
+- ``restore_options`` and ``restore_request``: the restore request that both roles pass to ``cluster_restore``
+  (name, point in time, ``keyspace_tables``, ``index_names``, ``cdc_infos``, ``cluster_network``), validated with
+  the ``_rules`` checks the module applies.
 
 From the reads of the source (each of which may have failed: a FAILED or deleted source) and the newest
-drill report of it, the plan gives the restorable window, the chosen point in time and how it was chosen,
-the writes that will be lost (from the point to the source's last known state), the exact restore request,
-the firewall rules to copy, and whether the typed confirmation allows anything to be sent.
+drill report of it, ``recovery_plan`` gives the restorable window, the chosen point in time and how it was
+chosen, the writes that will be lost (from the point to the source's last known state), the exact restore
+request, the firewall rules to copy, and whether the typed confirmation allows anything to be sent.
 """
 
 from __future__ import annotations
@@ -17,16 +28,20 @@ from __future__ import annotations
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc, parse_point_in_time
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
+    check_cdc_infos,
     check_index_names,
     check_ipv4_cidr,
     check_keyspace_tables,
+    check_point_in_time,
     check_restore_name,
     check_uuid,
 )
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils import steps_checks, steps_firewall
-from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import drill_application
+from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_applications import RESTORE_OPTIONS, drill_application
 from ansible_collections.restorekit.instaclustr.plugins.plugin_utils.drill_values import (
     as_dict,
+    completed_snapshots,
+    event_nodes,
     human_seconds,
     result_ms,
     server_now_ms,
@@ -65,19 +80,113 @@ def _source(settings, source_info, memory):
             "status": "UNREADABLE", "read": False, "read_error": error}
 
 
-def _window(app, backups):
-    """The restorable window from the backup events, and the instant the newest event shows."""
-    summary = as_dict(as_dict(backups).get("summary"))
+def restorable_window(app, backups):
+    """The restorable window read from a ``cluster_backup_info`` result (``{}`` when not read): ``restorable_from``,
+    ``restorable_until`` (where the restorable-range model applies), ``last_backup_completed_at`` (the oldest of the
+    nodes' latest completed backups), ``every_node_latest`` (the instant by which every node had completed its
+    latest listed backup: the newest of those ends; None when a node has none), and ``checked_at`` (the server's
+    time of the read), each with its ``_ms``."""
+    backups = as_dict(backups)
+    summary = as_dict(backups.get("summary"))
     window = {
         "restorable_from_ms": result_ms(summary, "restorable_from"),
         "restorable_until_ms": result_ms(summary, "restorable_until"),
         "last_backup_completed_at_ms": result_ms(summary, "last_backup_completed_at"),
+        "every_node_latest_ms": None,
         "restorable_range_known": bool(app.restorable_range and summary.get("restorable_range_known", True)),
         "checked_at_ms": server_now_ms(backups),
     }
-    for name in ("restorable_from", "restorable_until", "last_backup_completed_at", "checked_at"):
+    if window["last_backup_completed_at_ms"] is not None:
+        ends = [max(end for _start, end in snapshots) if snapshots else None
+                for snapshots in (completed_snapshots(node, app.backup_event_types) for _dc, node in event_nodes(backups))]
+        window["every_node_latest_ms"] = max(ends) if ends and None not in ends else None
+    for name in ("restorable_from", "restorable_until", "last_backup_completed_at", "every_node_latest", "checked_at"):
         window[name] = iso_utc(window[name + "_ms"])
     return window
+
+
+def newest_instant(app, window):
+    """(ms, basis): the newest instant the backups reach, what ``latest`` means. ``restorable_until`` where the
+    restorable-range model applies; else ``every_node_latest`` (basis ``last_backup_completed``). (None, None)."""
+    window = as_dict(window)
+    if app.restorable_range:
+        until = window.get("restorable_until_ms")
+        return (None, None) if until is None else (int(until), "restorable_until")
+    latest = window.get("every_node_latest_ms")
+    return (None, None) if latest is None else (int(latest), "last_backup_completed")
+
+
+def is_latest(value):
+    """Whether a requested point in time asks for ``latest`` (or is not given)."""
+    return value in (None, "") or str(value).strip().lower() == LATEST
+
+
+def requested_point(app, value, option, errors, reference_ms=None, window=None):
+    """An explicit point in time (an instant with its zone, or epoch ms) in epoch ms, or None with the reason
+    appended to ``errors``. With ``reference_ms`` (the API server's time): not in the future, not before the API's
+    earliest; with ``window``: inside the restorable window."""
+    try:
+        point = parse_point_in_time(value, option)
+        if reference_ms is not None:
+            point = check_point_in_time(point, reference_ms, option)
+    except OptionError as error:
+        errors.append(str(error))
+        return None
+    if window is not None:
+        low, high = as_dict(window).get("restorable_from_ms"), newest_instant(app, window)[0]
+        if high is None:
+            errors.append("%s: the source's backups show no restorable instant to check %s against." % (option, iso_utc(point)))
+        elif point > high or (low is not None and point < low):
+            errors.append("%s: %s is outside the restorable window %s .. %s." % (
+                option, iso_utc(point), iso_utc(low) if low is not None else "(start unknown)", iso_utc(high)))
+    return point
+
+
+def choose_point(app, window, requested_ms=None, own_backup_ms=None, earlier_ms=None):
+    """(point ms or None, basis), in this order: ``latest_state`` (an application restored to its latest state takes
+    no point), ``requested`` (``requested_point``), ``earlier_run`` (a recovery's rerun keeps its first point),
+    ``backup_completed`` (the drill's own backup, ``drill_plan``), else ``latest`` as ``newest_instant`` gives it
+    (``restorable_until`` or ``last_backup_completed``); (None, None) when the backups reach no instant."""
+    if not app.point_in_time:
+        return None, "latest_state"
+    for point, basis in ((requested_ms, "requested"), (earlier_ms, "earlier_run"), (own_backup_ms, "backup_completed")):
+        if point is not None:
+            return int(point), basis
+    return newest_instant(app, window)
+
+
+def restore_options(app, settings, prefix, errors, source_dc_ids=None):
+    """The restore options set in ``settings`` (each only when set), checked as ``cluster_restore`` checks them;
+    ``option: rule`` messages appended to ``errors``, named ``<prefix><option>``. ``cdc_infos`` is checked against
+    the source's data centres when ``source_dc_ids`` is given, else by ``cluster_restore`` with the API version's rules."""
+    settings = as_dict(settings)
+    checks = {"keyspace_tables": check_keyspace_tables, "index_names": check_index_names, "cluster_network": check_ipv4_cidr}
+    options = {}
+    for option in RESTORE_OPTIONS:
+        value = settings.get(option)
+        if value in (None, "", [], {}):
+            continue
+        if option not in app.restore_options:
+            errors.append("%s%s: a %s restore does not take it (%sapplication %s)" % (prefix, option, app.label, prefix, app.name))
+            continue
+        try:
+            if option in checks:
+                value = checks[option](value, prefix + option)
+            elif source_dc_ids is not None:
+                check_cdc_infos(value, source_dc_ids, prefix + option)
+        except OptionError as error:
+            errors.append(str(error))
+        options[option] = value
+    return options
+
+
+def restore_request(app, cluster_id, name, point_ms, options=None):
+    """The restore request both roles pass to ``cluster_restore``: the source, the application, the new cluster's
+    name, the point in time (None for an application restored to its latest state) and the options set."""
+    request = {"cluster_id": cluster_id, "application": app.name, "name": name,
+               "point_in_time": iso_utc(point_ms), "point_in_time_ms": None if point_ms is None else int(point_ms)}
+    request.update({option: value for option, value in as_dict(options).items() if option in RESTORE_OPTIONS})
+    return request
 
 
 def _choose_point(app, settings, window, errors):
@@ -85,31 +194,22 @@ def _choose_point(app, settings, window, errors):
     requested = settings.get("point_in_time")
     if not app.point_in_time:
         return None, "latest_state", "%s restores take no point in time: the restore brings back the latest state the service holds." % app.label
-    newest = window["restorable_until_ms"] if app.restorable_range else window["last_backup_completed_at_ms"]
+    if not is_latest(requested):
+        point = requested_point(app, requested, PREFIX + "point_in_time", errors, window=window)
+        if point is None:
+            return None, "requested", "refused"
+        return point, "requested", "requested: %s, inside the restorable window." % iso_utc(point)
     earlier = as_dict(settings.get("earlier"))
-    if (requested in (None, "") or str(requested).strip().lower() == LATEST) and earlier.get("point_in_time_ms") is not None:
-        point = int(earlier["point_in_time_ms"])
+    point, basis = choose_point(app, window, earlier_ms=earlier.get("point_in_time_ms"))
+    if basis == "earlier_run":
         return point, "earlier_run", "latest, as the earlier run of this recovery chose it: %s (%s, %s), so that its restore is found again." % (
             iso_utc(point), earlier.get("status"), earlier.get("path"))
-    if requested in (None, "") or str(requested).strip().lower() == LATEST:
-        if newest is None:
-            errors.append("%spoint_in_time: the source's backups show no restorable instant (no completed backup is listed)." % PREFIX)
-            return None, "latest", "no restorable instant"
-        what = "restorable_until, the newest instant every node's backups reach" if app.restorable_range \
-            else "the newest instant every node had completed a backup"
-        return newest, "latest", "latest: %s (%s), read from the backup events." % (iso_utc(newest), what)
-    try:
-        point = parse_point_in_time(requested, PREFIX + "point_in_time")
-    except OptionError as error:
-        errors.append(str(error))
-        return None, "requested", "refused"
-    low, high = window["restorable_from_ms"], newest
-    if high is None:
-        errors.append("%spoint_in_time: the source's backups show no restorable instant to check %s against." % (PREFIX, iso_utc(point)))
-    elif point > high or (low is not None and point < low):
-        errors.append("%spoint_in_time: %s is outside the restorable window %s .. %s." % (
-            PREFIX, iso_utc(point), iso_utc(low) if low is not None else "(start unknown)", iso_utc(high)))
-    return point, "requested", "requested: %s, inside the restorable window." % iso_utc(point)
+    if point is None:
+        errors.append("%spoint_in_time: the source's backups show no restorable instant (no completed backup is listed)." % PREFIX)
+        return None, "latest", "no restorable instant"
+    what = "restorable_until, the newest instant every node's backups reach" if basis == "restorable_until" \
+        else "the newest instant by which every node had completed its latest backup"
+    return point, "latest", "latest: %s (%s), read from the backup events." % (iso_utc(point), what)
 
 
 def _data_loss(source, window, point_ms, basis):
@@ -118,8 +218,8 @@ def _data_loss(source, window, point_ms, basis):
         until, how = window["checked_at_ms"], ("the API server's time of the backups read: the source still takes writes, "
                                                "so the window grows until the cutover")
     else:
-        until = max([value for value in (window["restorable_until_ms"], window["last_backup_completed_at_ms"]) if value is not None],
-                    default=None)
+        ends = (window["restorable_until_ms"], window["last_backup_completed_at_ms"], window["every_node_latest_ms"])
+        until = max([value for value in ends if value is not None], default=None)
         how = "the newest instant the source's backup events reach: writes after it were never backed up and are lost"
     if basis == "latest_state":
         return {"from": None, "from_ms": None, "until": iso_utc(until), "until_ms": until, "seconds": None,
@@ -127,28 +227,6 @@ def _data_loss(source, window, point_ms, basis):
     seconds = None if until is None or point_ms is None else max(0.0, round((until - point_ms) / 1000.0, 3))
     return {"from": iso_utc(point_ms), "from_ms": point_ms, "until": iso_utc(until), "until_ms": until,
             "seconds": seconds, "human": human_seconds(seconds), "basis": how}
-
-
-def _request(app, settings, name, point_ms, errors):
-    request = {"cluster_id": settings.get("cluster_id"), "application": app.name, "name": name,
-               "point_in_time": iso_utc(point_ms), "point_in_time_ms": point_ms}
-    checks = {"keyspace_tables": check_keyspace_tables, "index_names": check_index_names}
-    for option in ("keyspace_tables", "index_names", "cdc_infos", "cluster_network"):
-        value = settings.get(option)
-        if value in (None, "", [], {}):
-            continue
-        if option not in app.restore_options:
-            errors.append("%s%s: a %s restore does not take it." % (PREFIX, option, app.label))
-            continue
-        try:
-            if option in checks:
-                value = checks[option](value, PREFIX + option)
-            elif option == "cluster_network":
-                value = check_ipv4_cidr(value, PREFIX + option)
-        except OptionError as error:
-            errors.append(str(error))
-        request[option] = value
-    return request
 
 
 def recovery_plan(context):
@@ -172,7 +250,7 @@ def recovery_plan(context):
     backups = context.get("backups")
     if app.lists_backups and not _read_ok(backups):
         errors.append("The source's backups could not be read (%s): without them no point in time can be chosen." % _error_of(backups))
-    window = _window(app, backups if _read_ok(backups) else {})
+    window = restorable_window(app, backups if _read_ok(backups) else {})
 
     name = settings.get("name")
     try:
@@ -183,7 +261,7 @@ def recovery_plan(context):
     errors += data_errors
     point_ms, basis, how = _choose_point(app, settings, window, errors)
     data_loss = _data_loss(source, window, point_ms, basis)
-    request = _request(app, settings, name, point_ms, errors)
+    request = restore_request(app, settings.get("cluster_id"), name, point_ms, restore_options(app, settings, PREFIX, errors))
 
     read = steps_firewall.source_rules(context.get("firewall"), memory)
     firewall = steps_firewall.firewall_copy(read, truthy(settings.get("copy_firewall_rules"), True))

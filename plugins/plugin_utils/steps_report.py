@@ -62,9 +62,8 @@ def _restored(restore, port):
 def _firewall(plan, results):
     planned = as_dict(plan.get("firewall"))
     added = []
-    for item in as_list(as_dict(results).get("results")) if isinstance(results, dict) else as_list(results):
-        item = as_dict(item)
-        if item.get("skipped") or not item:
+    for item in _loop_items(results):
+        if item.get("skipped"):
             continue
         entry = as_dict(item.get("item"))
         added.append({"network": entry.get("network"), "rule_types": entry.get("rule_types"),
@@ -119,10 +118,41 @@ def _cutover(plan, restored, firewall, checks, data_access=None):
     return items
 
 
+# The recovery steps a drill can exercise, in the order they run (docs/recovery.md, "Rehearse it with the drill").
+REHEARSED_STEPS = ("read", "plan", "restore", "firewall_plan", "firewall_copy", "checks", "report")
+
+
+def steps_exercised(context):
+    """The recovery steps a drill ran, derived from what its context shows ran, in ``REHEARSED_STEPS`` order:
+    ``read`` (the source and its backups read: the preflight), ``plan`` (the shared plan made the restore request),
+    ``restore`` (``cluster_restore`` answered with a cluster), ``firewall_plan`` (the copy planned),
+    ``firewall_copy`` (at least one rule sent to the restored cluster), ``checks`` (the restored cluster's data
+    read), ``report`` (this report: its builder calls this)."""
+    context = as_dict(context)
+    data = as_dict(context.get("data"))
+    ran = {
+        "read": bool(as_dict(context.get("preflight"))),
+        "plan": bool(as_dict(as_dict(context.get("plan")).get("request"))),
+        "restore": bool(as_dict(context.get("restore")).get("restored_cluster_id")),
+        "firewall_plan": bool(as_dict(context.get("firewall_plan"))),
+        "firewall_copy": any(not entry.get("skipped") for entry in _loop_items(context.get("firewall_copied"))),
+        "checks": any(_ran(data.get(key)) for key in ("restored_canaries", "restored_catalogue")),
+        "report": True,
+    }
+    return [step for step in REHEARSED_STEPS if ran[step]]
+
+
+def _loop_items(results):
+    """The items of a registered loop (a dict with ``results``, or a list), each a dict."""
+    items = as_dict(results).get("results") if isinstance(results, dict) else results
+    return [as_dict(item) for item in as_list(items) if as_dict(item)]
+
+
 def rehearsal(context):
-    """What a drill records for a later recovery, and the recovery steps it exercised: the source's firewall
-    rules as read (``source_firewall``), the copy planned or done (``firewall``), the source's catalogue and
-    canaries as the drill read them at its start (``source_catalogue``, ``source_canaries``: None when not read).
+    """What a drill records for a later recovery, and the recovery steps it exercised (``steps_exercised``):
+    the restore request its plan made (``request``, ``steps_plan.restore_request``), the source's firewall rules
+    as read (``source_firewall``), the copy planned or done (``firewall``), the source's catalogue and canaries as
+    the drill read them at its start (``source_catalogue``, ``source_canaries``: None when not read).
     ``context`` is the drill role's report context."""
     context = as_dict(context)
     data = as_dict(context.get("data"))
@@ -130,15 +160,12 @@ def rehearsal(context):
     canaries = read_ok(data.get("source_canaries"), "canaries")
     rules = as_dict(context.get("source_rules"))
     planned = as_dict(context.get("firewall_plan"))
-    restore = as_dict(context.get("restore"))
     copied = _firewall({"firewall": planned}, context.get("firewall_copied"))
     read = bool(rules) and not rules.get("skipped") and "rules" in rules
-    exercised = ["read"] + (["restore"] if restore.get("restored_cluster_id") else [])
-    if planned:
-        exercised.append("firewall_copy" if copied["copied"] else "firewall_plan")
-    exercised += ["checks", "report"]
+    request = as_dict(as_dict(context.get("plan")).get("request"))
     return {
-        "steps_exercised": exercised,
+        "steps_exercised": steps_exercised(context),
+        "request": dict(request) or None,
         "source_firewall": {"rules": [dict(rule) for rule in as_list(rules.get("rules"))], "read_at": None} if read
         else {"rules": None, "read_error": str(rules.get("msg") or "not read")},
         "firewall": {"planned": planned.get("would_copy") or [], "copied": copied["copied"], "failed": copied["failed"],

@@ -48,6 +48,9 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path, api_version):
     }}
     if api_version == "v2":
         hosts["inventory-dev"]["instaclustr_api_version"] = "v2"
+        # The drill also exercises the recovery's firewall copy (onto its own copy of the data, deleted after).
+        hosts["inventory-dev"]["backup_restore_drill_copy_firewall_rules"] = True
+        emulator.add_firewall_rules(INVENTORY_DEV_ID, "198.51.100.0/24", duration_seconds=0)
 
     run = run_drill(emulator, tmp_path, hosts)
 
@@ -81,6 +84,21 @@ def test_passing_drill_writes_all_four_reports(emulator, tmp_path, api_version):
     assert received["cluster_network"] == "10.50.0.0/16"
     assert report["point_in_time_basis"] == "backup_completed"
     assert len(restore_posts(emulator)) == 1
+    # ... and the request the plan step shared with a recovery made (steps_plan): the role only passed it on.
+    planned = report["recovery"]["request"]
+    assert received["source_cluster_id"] == planned["cluster_id"] == INVENTORY_DEV_ID
+    assert {key: received[key] for key in ("name", "point_in_time_ms", "cluster_network")} == {
+        key: planned[key] for key in ("name", "point_in_time_ms", "cluster_network")}
+    assert received["keyspace_tables"] is None and "keyspace_tables" not in planned
+    copied = [(entry["network"], entry["changed"]) for entry in report["recovery"]["firewall"]["copied"]]
+    if api_version == "v2":
+        # Every network of the source's rules (the scenario's and the one added here), each sent to the restored cluster.
+        source_networks = {rule["network"] for rule in report["recovery"]["source_firewall"]["rules"]}
+        assert "198.51.100.0/24" in source_networks and sorted(copied) == sorted((network, True) for network in source_networks)
+        assert report["recovery"]["steps_exercised"] == ["read", "plan", "restore", "firewall_plan", "firewall_copy", "report"]
+    else:
+        assert copied == []
+        assert report["recovery"]["steps_exercised"] == ["read", "plan", "restore", "firewall_plan", "report"]
 
     # Figures: RTO from the restored nodes' cassandra-restore events (the emulator's restore takes
     # 1200 simulated seconds; the module's request time is its last read before the POST, within a
