@@ -18,8 +18,8 @@ Each module runs in its own process, so the budget is a small file in the accoun
   sleeps until its slot *without* holding the lock;
 * it counts requests when they really **leave** (``sent``), not only when they were booked: a request
   that had to wait looks again under the lock when it wakes (``depart``). It leaves when the requests
-  already sent leave room in every window around the real time (within ``LATE_SECONDS``: a sleep's usual
-  overshoot), and is written down at that time; otherwise it takes the first instant with room, sleeps and
+  already sent leave room in every window around the time it leaves (its slot when it woke within
+  ``LATE_SECONDS``, a sleep's usual overshoot, else the real time), and is written down at that time; otherwise it takes the first instant with room, sleeps and
   looks again. So a process scheduled long after its slot on a loaded controller, or many whose slots
   passed during a stall of the whole machine, cannot leave in a burst: they leave at the rate. Only
   requests really sent count for that look, so a late request is never queued behind the bookings made
@@ -27,7 +27,8 @@ Each module runs in its own process, so the budget is a small file in the accoun
 * it holds the **lowest rate** any process configured in the last ``FLOOR_HOLD_SECONDS``: every process
   budgets with the lowest of its own rate and that floor, so when rates differ the lowest holds;
 * nothing in it can wedge another process: the lock is an ``flock`` (the kernel releases it when its
-  holder dies, however it dies), a slot reserved by a process that died is simply not used, a file cut
+  holder dies, however it dies), a slot reserved by a process that died is simply not used (and, never
+  sent, takes no room from the requests that look again), a file cut
   short or unreadable is read as a full window (the next request waits one window, then the file
   heals), and a log written before the machine restarted (another boot id) or pointing absurdly far
   ahead is dropped.
@@ -60,7 +61,7 @@ WINDOW_SECONDS = 1.0
 # so two requests N slots apart must stay more than a second apart on the server's side too.
 MARGIN_SECONDS = 0.1
 # A request that waited is written down as sent at its slot when it wakes within this of it (a sleep's usual
-# overshoot), else at its real time less this; ``depart`` checks the windows around that instant.
+# overshoot), else at its real time; ``depart`` checks the windows around that instant.
 LATE_SECONDS = 0.02
 # How long a process's rate keeps holding for the others after its last request.
 FLOOR_HOLD_SECONDS = 60.0
@@ -179,8 +180,8 @@ def earliest_fit(times, earliest, requests, window):
 def depart(document, slot, rate, now, boot=""):
     """Pure arithmetic of a waiting request's second look: ``(instant, new_document, leaves)``.
 
-    The request booked ``slot`` and is ready at ``now``. Written down at its slot, or at ``now - LATE_SECONDS`` when
-    it woke later than that, it leaves (``leaves`` True, ``instant`` the time written in ``sent``) when every window
+    The request booked ``slot`` and is ready at ``now``. Written down at its slot when it woke within
+    ``LATE_SECONDS`` of it, else at ``now``, it leaves (``leaves`` True, ``instant`` the time written in ``sent``) when every window
     of the requests already sent still holds at most the rate's ``requests``; otherwise ``instant`` is the first
     later time with room, booked in its place, and the caller sleeps until it and looks again. Only requests sent
     count: bookings made after this one look again when they wake. A log unreadable or of another boot is read
@@ -193,7 +194,8 @@ def depart(document, slot, rate, now, boot=""):
     if usable is document and slot in slots:
         slots.remove(slot)
     sent = sorted(time_ for time_ in usable.get("sent", []) if time_ > ready - window - LATE_SECONDS)
-    instant = earliest_fit(sent, max(slot, ready - LATE_SECONDS), requests, window)
+    # On time (a sleep's usual overshoot): written at its slot; later: at the real time.
+    instant = earliest_fit(sent, slot if ready - slot <= LATE_SECONDS else ready, requests, window)
     leaves = instant <= ready
     bisect.insort(sent if leaves else slots, instant)
     return instant, _written(slots, sent, floor, rate, ready, boot), leaves
