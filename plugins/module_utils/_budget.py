@@ -19,8 +19,8 @@ Each module runs in its own process, so the budget is a small file in the accoun
 * it counts requests when they really **leave** (``sent``), not only when they were booked: a request
   that had to wait looks again under the lock when it wakes (``depart``). It leaves when the requests
   already sent leave room in every window around the time it leaves (its slot when it woke within
-  ``LATE_SECONDS``, a sleep's usual overshoot, else the real time), and is written down at that time; otherwise it takes the first instant with room, sleeps and
-  looks again. So a process scheduled long after its slot on a loaded controller, or many whose slots
+  ``LATE_SECONDS``, a sleep's usual overshoot, else the real time), and is written down at that time;
+  otherwise it takes the first instant with room, sleeps and looks again. So a process scheduled long after its slot on a loaded controller, or many whose slots
   passed during a stall of the whole machine, cannot leave in a burst: they leave at the rate. Only
   requests really sent count for that look, so a late request is never queued behind the bookings made
   after it (it goes as soon as the window has room; those bookings look again in their turn);
@@ -181,8 +181,8 @@ def depart(document, slot, rate, now, boot=""):
     """Pure arithmetic of a waiting request's second look: ``(instant, new_document, leaves)``.
 
     The request booked ``slot`` and is ready at ``now``. Written down at its slot when it woke within
-    ``LATE_SECONDS`` of it, else at ``now``, it leaves (``leaves`` True, ``instant`` the time written in ``sent``) when every window
-    of the requests already sent still holds at most the rate's ``requests``; otherwise ``instant`` is the first
+    ``LATE_SECONDS`` of it, else at ``now``, it leaves (``leaves`` True, ``instant`` the time written in
+    ``sent``) when every window of the requests already sent still holds at most the rate's ``requests``; otherwise ``instant`` is the first
     later time with room, booked in its place, and the caller sleeps until it and looks again. Only requests sent
     count: bookings made after this one look again when they wake. A log unreadable or of another boot is read
     as ``reserve`` reads it.
