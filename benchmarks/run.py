@@ -55,6 +55,11 @@ def parse_args(argv):
                         help="the drill play's strategy in parallel_drills (ANSIBLE_STRATEGY; default: the playbook's, linear)")
     parser.add_argument("--no-parallel-baseline", action="store_true",
                         help="skip the uri baseline of parallel_drills (saves a few minutes)")
+    parser.add_argument("--task-kinds", default=None,
+                        help="comma-separated kinds of task_overhead to run (default: all; e.g. module,module_v2,floor,floor_v2,uri,uri_v2)")
+    parser.add_argument("--task-count", type=int, default=None, help="tasks per playbook in task_overhead (default 50; smoke 3)")
+    parser.add_argument("--task-repetitions", type=int, default=None,
+                        help="alternating repetitions of every kind in task_overhead (default 5; smoke 1)")
     return parser.parse_args(argv)
 
 

@@ -1,7 +1,7 @@
 """The controller cost of one task execution: cluster_backup_info on a small cluster, the same
 GET with ansible.builtin.uri, and ansible.builtin.ping as the floor; on the Provisioning API v1 and
 again on the Cluster Management API v2 (``module_v2`` and ``uri_v2``: the v2 listing GET). Beside
-them ``floor``: the least a ``requests``-based module can do for the same v1 GET
+them ``floor`` and ``floor_v2``: the least a ``requests``-based module can do for the same v1 and v2 GETs
 (``floor_module.py``, in a throwaway collection), so each run shows how much of the module's cost
 is ``requests`` and how much the collection's own code. The modules run with the shared request
 budget on (``api_rate_limit`` 30, a state folder of the run's own), as users run them;
@@ -13,6 +13,10 @@ Each kind runs as one playbook looping N times, and again with N = 0; per-task c
 every repetition; medians and the spread (min-max of the per-repetition figures) are reported. The
 import time of each module at start is reported beside it, and what each module of the
 collection ships and imports out of its AnsiballZ payload (``module_payload.py``).
+
+``benchmarks/run.py --only task_overhead`` takes ``--task-kinds`` (a comma-separated subset of ``KINDS``),
+``--task-count`` (N) and ``--task-repetitions``, for a focused measurement beside the full one; rows whose
+kinds were not run are left out.
 """
 
 import json
@@ -24,9 +28,9 @@ from pathlib import Path
 from benchmarks import harness
 from benchmarks.report import row
 
-KINDS = ("module", "uri", "ping", "module_v2", "uri_v2", "floor", "module_nobudget")
+KINDS = ("module", "uri", "ping", "module_v2", "uri_v2", "floor", "floor_v2", "module_nobudget")
 PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.replace("_v2", "").replace("_nobudget", ""))
-             for kind in KINDS if kind != "floor"}
+             for kind in KINDS if not kind.startswith("floor")}
 # ``module`` and ``module_v2`` run as users run them, with the shared request budget on (api_rate_limit 30, in a
 # state folder of the run's own); ``module_nobudget`` is ``module`` with api_rate_limit 0: the budget's cost per task.
 RATE_LIMITS = {"module_nobudget": 0}
@@ -56,6 +60,7 @@ IMPORTS = {
 CLUSTER = "inventory-dev"
 FULL = {"count": 50, "repetitions": 5, "payload_repetitions": 7}
 SMOKE = {"count": 3, "repetitions": 1, "payload_repetitions": 1}
+SMOKE_SKIPS = ("floor_v2",)  # the smoke run keeps its length: the v1 floor runs the same module file
 PAYLOAD = harness.BENCH_DIR / "module_payload.py"
 TARGET = 0.9  # target: at most 0.9x uri per task, CPU and wall
 FLOOR_TARGET = 1.05  # the collection's own cost: at most 1.05x the requests floor module, CPU and wall, budget on
@@ -110,20 +115,40 @@ def median_of(pairs, index):
     return harness.median([pair[index] for pair in pairs])
 
 
+def chosen_settings(context):
+    """``(settings, kinds)``: the full or smoke settings, with ``--task-count``, ``--task-repetitions`` and ``--task-kinds``."""
+    settings = dict(SMOKE if context.smoke else FULL)
+    options = getattr(context, "options", None)
+    kinds = [kind for kind in KINDS if not (context.smoke and kind in SMOKE_SKIPS)]
+    if options is not None:
+        if getattr(options, "task_count", None):
+            settings["count"] = options.task_count
+        if getattr(options, "task_repetitions", None):
+            settings["repetitions"] = options.task_repetitions
+        if getattr(options, "task_kinds", None):
+            wanted = [kind.strip() for kind in options.task_kinds.split(",") if kind.strip()]
+            unknown = sorted(set(wanted) - set(KINDS))
+            if unknown:
+                raise ValueError("unknown task kinds %s; known: %s" % (", ".join(unknown), ", ".join(KINDS)))
+            kinds = [kind for kind in KINDS if kind in wanted]
+    return settings, kinds
+
+
 def run(context):
-    settings = SMOKE if context.smoke else FULL
+    settings, kinds = chosen_settings(context)
     count = settings["count"]
-    samples = {kind: {0: [], count: []} for kind in KINDS}
+    samples = {kind: {0: [], count: []} for kind in kinds}
     floor_root = tempfile.mkdtemp(prefix="restorekit-bench-floor-")
     state_dir = tempfile.mkdtemp(prefix="restorekit-bench-state-")  # the request budget's folder, this run's own
     try:
-        playbooks = dict(PLAYBOOKS, floor=write_floor_collection(floor_root))
+        floor_playbook = write_floor_collection(floor_root)
+        playbooks = dict(PLAYBOOKS, floor=floor_playbook, floor_v2=floor_playbook)
         # Every kind gets the same collections path, so only the module differs between them.
         collections_path = {"ANSIBLE_COLLECTIONS_PATH": "%s%s%s" % (harness.collections_root(), os.pathsep, floor_root)}
         collections_path["RESTOREKIT_STATE_DIR"] = state_dir
         with harness.start_emulator() as emulator:
             extra = {"bench_cluster_id": harness.cluster_id_by_name(emulator, CLUSTER)}
-            for repetition, kind in harness.alternating(list(KINDS), settings["repetitions"]):
+            for repetition, kind in harness.alternating(list(kinds), settings["repetitions"]):
                 for n in (count, 0) if repetition % 2 else (0, count):
                     env = dict(collections_path, IC_API_RATE_LIMIT=str(RATE_LIMITS.get(kind, 30)))
                     result = harness.run_playbook(playbooks[kind], emulator, env_extra=env,
@@ -137,7 +162,7 @@ def run(context):
         shutil.rmtree(state_dir, ignore_errors=True)
 
     per_task = {}
-    for kind in KINDS:
+    for kind in kinds:
         cpu = (median_of(samples[kind][count], 0) - median_of(samples[kind][0], 0)) / count
         wall = (median_of(samples[kind][count], 1) - median_of(samples[kind][0], 1)) / count
         # Spread: the per-task figure of each repetition (its N run minus its N = 0 run).
@@ -148,7 +173,6 @@ def run(context):
         context.log("per task %-9s cpu %.3fs wall %.3fs" % (kind, cpu, wall))
     imports = {kind: import_profile(name) for kind, name in IMPORTS.items()}
     payloads = payload_profile(settings["payload_repetitions"])
-    uri, ping = per_task["uri"], per_task["ping"]
 
     def spread(kind, baseline, index):
         """min-max over the repetitions of the ratio to ``baseline`` (uri on the same API) in the same repetition."""
@@ -161,13 +185,19 @@ def run(context):
         pairs = zip(per_task[kind]["per_repetition"], per_task[baseline]["per_repetition"])
         return harness.median([ours[index] / theirs[index] for ours, theirs in pairs if theirs[index] > 0])
 
+    def ran(*names):
+        return all(name in per_task for name in names)
+
     paired = {"%s/%s" % (kind, baseline): {"cpu": paired_median(kind, baseline, 0), "wall": paired_median(kind, baseline, 1)}
-              for kind, baseline in (("module", "floor"), ("module", "uri"), ("floor", "uri"), ("module", "module_nobudget"),
-                                     ("module_v2", "uri_v2"))}
+              for kind, baseline in (("module", "floor"), ("module_v2", "floor_v2"), ("module", "uri"), ("floor", "uri"),
+                                     ("module", "module_nobudget"), ("module_v2", "uri_v2"), ("floor_v2", "uri_v2"))
+              if ran(kind, baseline)}
     context.log("paired ratios (median over repetitions): %s" % ", ".join(
         "%s cpu %.2fx wall %.2fx" % (name, value["cpu"] or 0, value["wall"] or 0) for name, value in paired.items()))
     rows = []
     for kind, baseline, label in (("module", "uri", "v1"), ("module_v2", "uri_v2", "v2")):
+        if not ran(kind, baseline):
+            continue
         module, same_get = per_task[kind], per_task[baseline]
         rows += [
             row("task_overhead", "controller CPU per task (s): cluster_backup_info (%s) vs uri, same GET (ratio per repetition %s)" % (
@@ -177,27 +207,36 @@ def run(context):
                 label, spread(kind, baseline, 1)), module["wall_seconds"], same_get["wall_seconds"],
                 target="<= %.1fx" % TARGET, limit=TARGET),
         ]
-    floor = per_task["floor"]
-    rows += [
-        row("task_overhead", "controller CPU per task (s): requests floor module (AnsibleModule + requests.get, v1) vs uri, same GET "
-            "(ratio per repetition %s)" % spread("floor", "uri", 0), floor["cpu_seconds"], uri["cpu_seconds"]),
-        row("task_overhead", "controller CPU per task (s): cluster_backup_info (v1, request budget on) vs the requests floor module (the "
-            "collection's own code; ratio per repetition %s)" % spread("module", "floor", 0), per_task["module"]["cpu_seconds"],
-            floor["cpu_seconds"], target="<= %.2fx" % FLOOR_TARGET, limit=FLOOR_TARGET),
-        row("task_overhead", "wall time per task (s): cluster_backup_info (v1, request budget on) vs the requests floor module "
-            "(ratio per repetition %s)" % spread("module", "floor", 1), per_task["module"]["wall_seconds"],
-            floor["wall_seconds"], target="<= %.2fx" % FLOOR_TARGET, limit=FLOOR_TARGET),
-        row("task_overhead", "controller CPU per task (s): cluster_backup_info (v1) with the shared request budget vs without "
-            "(api_rate_limit 0; ratio per repetition %s)" % spread("module", "module_nobudget", 0),
-            per_task["module"]["cpu_seconds"], per_task["module_nobudget"]["cpu_seconds"]),
-        row("task_overhead", "wall time per task (s): cluster_backup_info (v1) with the shared request budget vs without "
-            "(api_rate_limit 0; ratio per repetition %s)" % spread("module", "module_nobudget", 1),
-            per_task["module"]["wall_seconds"], per_task["module_nobudget"]["wall_seconds"]),
-        row("task_overhead", "controller CPU per task (s): cluster_backup_info vs ping (margin over the floor)",
-            per_task["module"]["cpu_seconds"], ping["cpu_seconds"]),
-        row("task_overhead", "module import time at start (ms): cluster_backup_info vs uri", imports["module"]["import_ms"],
-            imports["uri"]["import_ms"]),
-    ]
+    for floor, uri, label in (("floor", "uri", "v1"), ("floor_v2", "uri_v2", "v2")):
+        if ran(floor, uri):
+            rows.append(row("task_overhead", "controller CPU per task (s): requests floor module (AnsibleModule + requests.get, %s) vs "
+                            "uri, same GET (ratio per repetition %s)" % (label, spread(floor, uri, 0)),
+                            per_task[floor]["cpu_seconds"], per_task[uri]["cpu_seconds"]))
+    for module, floor, label in (("module", "floor", "v1"), ("module_v2", "floor_v2", "v2")):
+        if not ran(module, floor):
+            continue
+        rows += [
+            row("task_overhead", "controller CPU per task (s): cluster_backup_info (%s, request budget on) vs the requests floor module "
+                "(the collection's own code; ratio per repetition %s)" % (label, spread(module, floor, 0)),
+                per_task[module]["cpu_seconds"], per_task[floor]["cpu_seconds"], target="<= %.2fx" % FLOOR_TARGET, limit=FLOOR_TARGET),
+            row("task_overhead", "wall time per task (s): cluster_backup_info (%s, request budget on) vs the requests floor module "
+                "(ratio per repetition %s)" % (label, spread(module, floor, 1)), per_task[module]["wall_seconds"],
+                per_task[floor]["wall_seconds"], target="<= %.2fx" % FLOOR_TARGET, limit=FLOOR_TARGET),
+        ]
+    if ran("module", "module_nobudget"):
+        rows += [
+            row("task_overhead", "controller CPU per task (s): cluster_backup_info (v1) with the shared request budget vs without "
+                "(api_rate_limit 0; ratio per repetition %s)" % spread("module", "module_nobudget", 0),
+                per_task["module"]["cpu_seconds"], per_task["module_nobudget"]["cpu_seconds"]),
+            row("task_overhead", "wall time per task (s): cluster_backup_info (v1) with the shared request budget vs without "
+                "(api_rate_limit 0; ratio per repetition %s)" % spread("module", "module_nobudget", 1),
+                per_task["module"]["wall_seconds"], per_task["module_nobudget"]["wall_seconds"]),
+        ]
+    if ran("module", "ping"):
+        rows.append(row("task_overhead", "controller CPU per task (s): cluster_backup_info vs ping (margin over the floor)",
+                        per_task["module"]["cpu_seconds"], per_task["ping"]["cpu_seconds"]))
+    rows.append(row("task_overhead", "module import time at start (ms): cluster_backup_info vs uri", imports["module"]["import_ms"],
+                    imports["uri"]["import_ms"]))
     for name, entry in payloads.items():
         if name in ("uri", "ping"):
             continue

@@ -38,7 +38,6 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._http impor
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_api_url, check_non_negative, check_positive
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._secrets import Secrets
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
 
 DEFAULT_API_URL = "https://api.instaclustr.com"
 API_VERSIONS = ("v1", "v2")
@@ -215,6 +214,9 @@ class RestorekitModule(AnsibleModule):
 
     def wait_until(self, fetch, done, timeout, waiting_for, failed=None, describe=repr):
         """``_waiter.wait_until`` polling every ``wait_sleep`` (floored for remote hosts) on this module's clock."""
+        # Imported here: a read-only task never waits (the file is shipped all the same, the finder sees this import).
+        from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import poll_interval, wait_until
+
         return wait_until(fetch, done, failed=failed, timeout=timeout,
                           sleep=poll_interval(self.params["wait_sleep"], self.session.is_loopback), describe=describe,
                           monotonic=self.monotonic, sleeper=self.sleep, waiting_for=waiting_for)

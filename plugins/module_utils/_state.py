@@ -32,7 +32,6 @@ import json
 import os
 import stat
 import tempfile
-import uuid
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
 
@@ -151,6 +150,8 @@ class StateFolder:
         Callers give what identifies the request (``operation``, ``source_cluster_id``, ``restored_name``,
         ``point_in_time_ms``, ``application``, ``api_version``, ``created_ms`` in server time, optionally ``run_id``).
         """
+        import uuid  # only a restore writes a record
+
         self.ensure()
         record = dict(fields)
         record.update(format=RECORD_FORMAT, nonce=uuid.uuid4().hex, restored_cluster_id=record.get("restored_cluster_id"))

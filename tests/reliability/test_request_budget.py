@@ -1,7 +1,9 @@
 """The shared request budget under load: several processes of one controller, one state folder, one
 account, against the emulator with its rate limit set to the budget's rate. Every sliding second of the
 emulator's request log stays within ``api_rate_limit``, no request is answered 429, and waiting is shared
-fairly (first come, first served: no process waits far longer than the others)."""
+fairly (first come, first served: no process waits far longer than the others). Also after the whole
+controller stalls past the booked slots: the budget counts when requests really leave, so they do not
+leave together."""
 
 import json
 import os
@@ -81,3 +83,68 @@ def test_processes_sharing_a_state_folder_stay_within_the_rate_in_every_sliding_
     print("budget load: busiest second %d of %d; waited %s; elapsed %s" % (
         busiest_window(api_times_ms(log)), RATE, ["%.2f" % value for value in waited], ["%.2f" % value for value in elapsed]))
     assert waited[-1] <= 2 * waited[len(waited) // 2] + 0.5, waited
+
+
+STALL_RATE = 4
+STALLED_WORKER = r"""
+import json, random, sys, time
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import budget_for
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._http import ApiSession
+
+url, user, key, state, rate, count, stall = sys.argv[1:8]
+
+
+def stalled_sleep(seconds):
+    # The whole controller stalls until stall_end: no sleep that would have ended before it ends before it.
+    end = max(time.monotonic() + seconds, stall_end + random.uniform(0.0, 0.02))
+    time.sleep(max(0.0, end - time.monotonic()))
+
+
+budget = budget_for(state, url, user, float(rate), sleep=stalled_sleep)
+session = ApiSession(url, user, key, budget=budget, retries=0)
+session._session.get(url + "/__emulator__/clock", timeout=30)  # connected before the start; the admin API is not counted
+print("ready", flush=True)
+start = float(sys.stdin.readline())
+stall_end = start + float(stall)
+time.sleep(max(0.0, start - time.monotonic()))
+for _repetition in range(int(count)):
+    session.get("/provisioning/v1", "list clusters")
+print(json.dumps({"retried": session.retry_count, "rebooked": budget.rebooked}))
+"""
+
+
+def test_requests_whose_slots_pass_during_a_stall_do_not_leave_together(emulator, tmp_path):
+    emulator.reset()
+    env = dict(os.environ, PYTHONPATH=str(collections_root()))
+    # Ten processes at 4 requests a second: four leave at once, the others book slots a window or two ahead; the
+    # controller then stalls past those slots. Counted when they really leave, they still leave four a second.
+    workers = [subprocess.Popen([sys.executable, "-c", STALLED_WORKER, emulator.url, emulator.username, emulator.api_key,
+                                 str(tmp_path), str(STALL_RATE), "2", "2.5"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+               for _worker in range(10)]
+    results = []
+    try:
+        for worker in workers:
+            assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+        start = repr(time.monotonic() + 0.2)
+        for worker in workers:
+            worker.stdin.write(start + "\n")
+            worker.stdin.close()
+        for worker in workers:
+            out = worker.stdout.read()
+            worker.wait(timeout=60)
+            assert worker.returncode == 0, worker.stderr.read()
+            results.append(json.loads(out))
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+            worker.stdout.close()
+            worker.stderr.close()
+    log = emulator.requests_log()
+    assert len(log) == 20 and [entry for entry in log if entry["status"] != 200] == []
+    busiest = busiest_window(api_times_ms(log))
+    print("after a stall: busiest second %d of %d; rebooked %d" % (busiest, STALL_RATE, sum(result["rebooked"] for result in results)))
+    assert busiest <= STALL_RATE
+    assert sum(result["rebooked"] for result in results) >= 4  # the late ones beyond the rate looked again and waited

@@ -15,10 +15,13 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils import _bud
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import (
     BUDGET_FILE,
     FLOOR_HOLD_SECONDS,
+    LATE_SECONDS,
     MARGIN_SECONDS,
     RequestBudget,
     allowance,
     budget_for,
+    depart,
+    earliest_fit,
     reserve,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError
@@ -85,7 +88,7 @@ def test_requests_take_slots_first_come_first_served_and_never_crowd_a_window():
 def test_slots_older_than_the_window_are_forgotten():
     document = {"format": 1, "slots": [0.0] * 30}
     slot, document = reserve(document, 30, 1.0 + WINDOW)
-    assert slot == 1.0 + WINDOW and document["slots"] == [slot]
+    assert slot == 1.0 + WINDOW and document["sent"] == [slot] and document["slots"] == []  # it leaves at once
 
 
 def test_a_budget_over_a_shared_file_sleeps_until_its_slot(tmp_path):
@@ -116,11 +119,93 @@ def test_a_request_that_wakes_late_spaces_the_next_ones_from_its_real_departure(
     budget.acquire()
     budget.acquire()  # its slot: start + WINDOW; it leaves at start + WINDOW + late
     assert budget.waited_seconds == pytest.approx(WINDOW + late)
-    assert json.loads((tmp_path / BUDGET_FILE).read_text())["slots"][-1] == start + WINDOW + late  # not its slot
+    written = json.loads((tmp_path / BUDGET_FILE).read_text())
+    assert written["sent"][-1] == pytest.approx(start + WINDOW + late)  # when it left, not its slot
+    assert written["slots"] == []  # nothing booked any more
     clock.sleeps.clear()
     budget.acquire()  # at its departure: the window holds one request, so the next goes at once ...
     budget.acquire()  # ... and the one after waits a whole window from the late departure (from the slot: 0.3 s less)
     assert clock.sleeps == [pytest.approx(WINDOW + late)]  # asked for WINDOW (from the slot: WINDOW - late), woke late
+
+
+def test_a_request_that_wakes_on_time_is_written_at_its_slot(tmp_path):
+    clock = Clock()
+
+    def overshooting(seconds):
+        clock.sleep(seconds + LATE_SECONDS / 2)  # a sleep's usual overshoot
+
+    budget = RequestBudget(str(tmp_path), 1, sleep=overshooting, monotonic=clock.monotonic)
+    start = clock.now
+    for _repetition in range(3):
+        budget.acquire()
+    # Each one a window after the one before: the overshoots do not add up.
+    assert json.loads((tmp_path / BUDGET_FILE).read_text())["sent"] == [pytest.approx(start + WINDOW), pytest.approx(start + 2 * WINDOW)]
+    assert budget.rebooked == 0
+
+
+def test_a_late_request_with_no_room_at_its_real_time_books_again_instead_of_sending(tmp_path):
+    clock = Clock()
+    late = 0.3
+    start = clock.now
+    others = []
+
+    def oversleeping(seconds):
+        if not others:
+            # While this process sleeps, two others send at once: they found room before its late wake.
+            for _other in range(2):
+                document = json.loads((tmp_path / BUDGET_FILE).read_text())
+                document["sent"].append(start + WINDOW + 0.1)
+                (tmp_path / BUDGET_FILE).write_text(json.dumps(document))
+                others.append(start + WINDOW + 0.1)
+            clock.sleep(seconds + late)
+        else:
+            clock.sleep(seconds)
+
+    budget = RequestBudget(str(tmp_path), 2, sleep=oversleeping, monotonic=clock.monotonic)
+    budget.acquire()
+    budget.acquire()
+    budget.acquire()  # slot start + WINDOW; wakes at + late: the window already holds the two others
+    assert budget.rebooked == 1
+    sent = json.loads((tmp_path / BUDGET_FILE).read_text())["sent"]
+    assert sent[-1] == pytest.approx(start + 2 * WINDOW + 0.1)  # the first instant with room
+    assert max_in_any_window([start, start] + others + [sent[-1]], WINDOW) == 2
+
+
+def test_no_burst_after_a_stall_of_the_whole_machine():
+    rate, document, booked = 30, {"format": 1, "slots": []}, []
+    for _request in range(90):  # 90 processes book at once: 30 leave now, 30 a window later, 30 two windows later
+        slot, document = reserve(document, rate, 0.0)
+        booked.append(slot)
+    waiting = [slot for slot in booked if slot > 0.0]
+    assert len(waiting) == 60
+    # The machine stalls for 5 s: the 60 waiting processes all wake late, together, and each looks again in turn.
+    now, left, rebooked = 5.0, [], []
+    for slot in waiting:
+        instant, document, leaves = depart(document, slot, rate, now)
+        (left if leaves else rebooked).append(instant)
+        now += 0.001
+    assert len(left) == 30 and max_in_any_window(left, WINDOW) == 30  # not 60 at once
+    assert len(rebooked) == 30 and min(rebooked) >= 5.0 + WINDOW  # the others a window later
+    assert document["slots"] == sorted(rebooked)
+
+
+def test_after_a_short_stall_the_requests_sent_before_it_still_count():
+    rate = 4
+    document = {"format": 1, "slots": [], "sent": [10.0, 10.2, 10.4]}
+    # A request booked for 10.5 wakes at 10.9 (late): three were sent within the last window, so it fits ...
+    instant, document, leaves = depart(dict(document, slots=[10.5]), 10.5, rate, 10.9)
+    assert leaves and instant == pytest.approx(10.9)  # written down when it really leaves
+    # ... and a second one late to the same window waits for the oldest to leave it.
+    instant, document, leaves = depart(dict(document, slots=document["slots"] + [10.6]), 10.6, rate, 10.95)
+    assert not leaves and instant == pytest.approx(10.0 + WINDOW)
+
+
+def test_the_first_instant_with_room_skips_every_crowded_run():
+    assert earliest_fit([], 3.0, 2, 1.0) == 3.0
+    assert earliest_fit([1.0, 1.5], 1.2, 2, 1.0) == 2.0  # two within a second: room once the first is a second old
+    assert earliest_fit([1.0, 2.0], 1.5, 2, 1.0) == 1.5  # a second apart: a third between them keeps every window at 2
+    assert earliest_fit([1.0, 1.1, 2.0, 2.05], 1.5, 2, 1.0) == 3.0  # no room between the pairs: after the second
+    assert earliest_fit([1.0, 1.1, 3.5, 3.55], 1.5, 2, 1.0) == 2.0  # room between them
 
 
 # --- different rates: the lowest holds ----------------------------------------------------------
@@ -185,7 +270,7 @@ def test_a_shorter_document_leaves_no_tail_of_the_longer_one(tmp_path):
         budget.acquire()
     clock.now += 10
     budget.acquire()
-    assert json.loads((tmp_path / BUDGET_FILE).read_text())["slots"] == [clock.now]
+    assert json.loads((tmp_path / BUDGET_FILE).read_text())["sent"] == [clock.now]
 
 
 HOLDER = """

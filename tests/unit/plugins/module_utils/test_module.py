@@ -355,3 +355,24 @@ def test_fragments_and_module_utils_carry_their_license_headers():
         assert "SPDX-License-Identifier: BSD-2-Clause" in text and "**PRIVATE**" in text, name
     for name in ("api.py", "wait.py", "attributes.py"):
         assert "SPDX-License-Identifier: GPL-3.0-or-later" in (root / "doc_fragments" / name).read_text(), name
+
+
+READ_ONLY_IMPORTS = """
+import sys, tempfile
+from ansible_collections.restorekit.instaclustr.plugins.modules import cluster_backup_info
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._budget import budget_for
+budget_for(tempfile.mkdtemp(), "https://api.instaclustr.com", "alice", 30).acquire()
+print(" ".join(name for name in ("uuid", "ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter") if name in sys.modules))
+"""
+
+
+def test_a_read_only_task_imports_neither_the_waiter_nor_what_only_a_restore_record_needs():
+    import os
+    import subprocess
+
+    from tests.support.collection import collections_root
+
+    env = dict(os.environ, PYTHONPATH=str(collections_root()))
+    result = subprocess.run([sys.executable, "-c", READ_ONLY_IMPORTS], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""  # each file a module imports out of its zip is compiled twice on every task
