@@ -19,8 +19,8 @@ description:
     clusters starts each operation in its own host's task (a short task, so the worker is free again) and waits for
     all of them in one C(run_once) task, instead of holding a worker process per waiting cluster.
   - Sends no request that changes anything: only the reads of the waits (C(GET) of the backups or of the cluster).
-  - Never fails as a whole because one operation failed or timed out: each item of RV(results) says whether its
-    operation ended (RV(results.failed), RV(results.msg)). The module fails only for options it cannot use.
+  - Never fails as a whole because one operation failed or timed out: each item of RV(outcomes) says whether its
+    operation ended (RV(outcomes.failed), RV(outcomes.msg)). The module fails only for options it cannot use.
   - Each item's result is the start task's result (O(waits[].started)) updated with what the wait saw, in the shape
     the starting module returns with O(restorekit.instaclustr.cluster_backup#module:wait=true), so that a playbook can
     use it in place of that result.
@@ -47,7 +47,7 @@ options:
     suboptions:
       key:
         description:
-          - The item's name in RV(results), unique among the items (for example the inventory host name).
+          - The item's name in RV(outcomes), unique among the items (for example the inventory host name).
         type: str
         required: true
       operation:
@@ -111,7 +111,7 @@ notes:
   - Every item is read with the task's O(api_url), O(api_username) and O(api_key): wait together only for clusters of one
     account.
   - In a play, run it once for all hosts (C(run_once) with the C(linear) strategy) and hand each host its own item of
-    RV(results). Under C(strategy=free) Ansible runs a C(run_once) task for every host, so do not wait together there.
+    RV(outcomes). Under C(strategy=free) Ansible runs a C(run_once) task for every host, so do not wait together there.
 seealso:
   - module: restorekit.instaclustr.cluster_backup
   - module: restorekit.instaclustr.cluster_restore
@@ -142,7 +142,7 @@ EXAMPLES = r"""
 
 - name: Each host takes its own result, in the shape cluster_restore returns with wait=true
   ansible.builtin.set_fact:
-    restore: "{{ restores.results[inventory_hostname] }}"
+    restore: "{{ restores.outcomes[inventory_hostname] }}"
 
 - name: Fail the hosts whose restore failed, and only those
   ansible.builtin.fail:
@@ -151,7 +151,7 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-results:
+outcomes:
   description:
     - One result per item of O(waits), keyed by O(waits[].key).
     - Each is the item's O(waits[].started) result (without C(invocation)) updated by the wait, in the shape the starting
@@ -332,9 +332,9 @@ def run(module):
     if waits:
         wait_many(waits, sleep=poll_interval(module.params["wait_sleep"], module.session.is_loopback),
                   monotonic=module.monotonic, sleeper=module.sleep)
-    results = {item.key: item.finish() for item in items}
-    failed_keys = [item.key for item in items if results[item.key]["failed"]]
-    return {"changed": False, "results": results, "failed_keys": failed_keys,
+    outcomes = {item.key: item.finish() for item in items}
+    failed_keys = [item.key for item in items if outcomes[item.key]["failed"]]
+    return {"changed": False, "outcomes": outcomes, "failed_keys": failed_keys,
             "msg": "waited for %d operations; %d ended, %d failed" % (len(items), len(items) - len(failed_keys), len(failed_keys))}
 
 

@@ -41,7 +41,7 @@ def test_three_restores_waited_for_together_one_failure_stays_with_its_cluster(r
     assert result["msg"] == "waited for 3 operations; 2 ended, 1 failed"
     assert fake_api.mutations() == mutations_before  # waiting sends nothing but reads
     for key in ("a", "c"):
-        item = result["results"][key]
+        item = result["outcomes"][key]
         assert item["failed"] is False and item["polls"] > 1
         # the shape cluster_restore returns with wait: true, the start's fields kept
         assert item["created"] is True and item["restored_cluster_id"] == started[key]["restored_cluster_id"]
@@ -49,7 +49,7 @@ def test_three_restores_waited_for_together_one_failure_stays_with_its_cluster(r
         assert item["running_at_ms"] >= item["last_not_running_at_ms"] >= item["requested_at_ms"]
         assert item["duration_seconds"] == (item["running_at_ms"] - item["requested_at_ms"]) / 1000.0
         assert "invocation" not in item
-    failed = result["results"]["b"]
+    failed = result["outcomes"]["b"]
     assert failed["failed"] is True and "is FAILED" in failed["msg"] and failed["rerun_safe"] is True
     assert failed["created"] is True and failed["restored_cluster_id"] == started["b"]["restored_cluster_id"]
     assert failed["cluster"]["status"] == "FAILED"
@@ -66,7 +66,7 @@ def test_the_same_result_as_waiting_in_the_module(run_module, module_args, fake_
     code, alone = run_module(cluster_restore.main, module_args(cluster_id=fake_api.SOURCE_ID, name="drill-shape",
                                                                 point_in_time=POINT_IN_TIME, wait=True, adopt_existing=True))
     assert code == 0, alone
-    assert set(alone) - {"adopted", "invocation", "rerun_safe", "warnings"} <= set(together["results"]["one"])
+    assert set(alone) - {"adopted", "invocation", "rerun_safe", "warnings"} <= set(together["outcomes"]["one"])
 
 
 def test_a_backup_started_without_waiting_is_followed_until_every_node_completed(run_module, module_args, fake_api):
@@ -76,7 +76,7 @@ def test_a_backup_started_without_waiting_is_followed_until_every_node_completed
     code, result = wait(run_module, module_args, [{"key": "src", "operation": "backup", "cluster_id": fake_api.SOURCE_ID,
                                                    "started": started}])
     assert code == 0, result
-    item = result["results"]["src"]
+    item = result["outcomes"]["src"]
     assert item["failed"] is False and item["backup"]["state"] == "COMPLETED" and item["triggered"] is True
     assert item["triggered_at_ms"] == started["triggered_at_ms"]
     assert item["msg"].endswith("; every node completed")
@@ -91,7 +91,7 @@ def test_a_failed_backup_node_fails_its_item_naming_the_node(run_module, module_
     code, result = wait(run_module, module_args, [{"key": "src", "operation": "backup", "cluster_id": fake_api.SOURCE_ID,
                                                    "started": started}])
     assert code == 0
-    item = result["results"]["src"]
+    item = result["outcomes"]["src"]
     assert item["failed"] is True and "FAILED on node(s) %s" % failing in item["msg"]
     assert item["backup"]["state"] == "FAILED" and result["failed_keys"] == ["src"]
 
@@ -104,8 +104,8 @@ def test_a_reused_backup_needs_no_wait_and_a_redis_backup_cannot_be_followed(run
         {"key": "redis", "operation": "backup", "cluster_id": fake_api.REDIS_ID, "application": "redis", "api_version": "v2",
          "started": {"triggered": True, "triggered_at_ms": fake_api.now_ms}}])
     assert code == 0, result
-    assert result["results"]["reused"] == dict(reused, failed=False, elapsed=None, polls=0)
-    assert result["results"]["redis"]["failed"] is True and "cannot be followed" in result["results"]["redis"]["msg"]
+    assert result["outcomes"]["reused"] == dict(reused, failed=False, elapsed=None, polls=0)
+    assert result["outcomes"]["redis"]["failed"] is True and "cannot be followed" in result["outcomes"]["redis"]["msg"]
     assert fake_api.requests == []
 
 
@@ -114,7 +114,7 @@ def test_each_item_has_its_own_timeout(run_module, module_args, fake_api, fake_t
     code, result = wait(run_module, module_args, [restore_item("short", started["short"], wait_timeout=60),
                                                   restore_item("long", started["long"])], wait_sleep=10)
     assert code == 0
-    short, long_ = result["results"]["short"], result["results"]["long"]
+    short, long_ = result["outcomes"]["short"], result["outcomes"]["long"]
     assert short["failed"] is True and "timed out after 60 s" in short["msg"] and short["elapsed"] == 60
     assert long_["failed"] is False and long_["cluster"]["status"] == "RUNNING"
 
@@ -133,14 +133,14 @@ def test_deletions_waited_for_together_and_a_two_factor_delete_named(run_module,
         {"key": key, "operation": "delete", "cluster_id": started[key]["restored_cluster_id"], "started": deletes[key]}
         for key in ("a", "b")], wait_sleep=30)
     assert code == 0
-    assert result["results"]["a"]["failed"] is False and result["results"]["a"]["msg"].endswith("; it is gone")
-    assert result["results"]["b"]["failed"] is True and "two-factor delete" in result["results"]["b"]["msg"]
+    assert result["outcomes"]["a"]["failed"] is False and result["outcomes"]["a"]["msg"].endswith("; it is gone")
+    assert result["outcomes"]["b"]["failed"] is True and "two-factor delete" in result["outcomes"]["b"]["msg"]
 
 
 def test_check_mode_polls_nothing_and_returns_the_started_results(run_module, module_args, fake_api):
     started = {"created": True, "restored_cluster_id": fake_api.SOURCE_ID, "msg": "check mode"}
     code, result = wait(run_module, module_args, [restore_item("a", started)], _ansible_check_mode=True)
-    assert code == 0 and result["results"]["a"] == dict(started, failed=False, elapsed=None, polls=0)
+    assert code == 0 and result["outcomes"]["a"] == dict(started, failed=False, elapsed=None, polls=0)
     assert fake_api.requests == []
 
 
@@ -149,7 +149,7 @@ def test_a_bad_item_fails_alone_and_repeated_keys_fail_the_task(run_module, modu
     code, result = wait(run_module, module_args, [restore_item("ok", started),
                                                   {"key": "bad", "operation": "restore", "cluster_id": "not-a-uuid"}])
     assert code == 0
-    assert result["failed_keys"] == ["bad"] and "waits[bad].cluster_id" in result["results"]["bad"]["msg"]
-    assert result["results"]["ok"]["failed"] is False
+    assert result["failed_keys"] == ["bad"] and "waits[bad].cluster_id" in result["outcomes"]["bad"]["msg"]
+    assert result["outcomes"]["ok"]["failed"] is False
     code, result = wait(run_module, module_args, [restore_item("ok", started), restore_item("ok", started)])
     assert code == 1 and "repeated: ok" in result["msg"]
