@@ -118,25 +118,25 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Start each host's restore without waiting (a short task per host)
+- name: Start each host's restore without waiting (a short task, its worker is free again at once)
   restorekit.instaclustr.cluster_restore:
-    cluster_id: "{{ source_cluster_id }}"
-    name: "drill-{{ inventory_hostname }}"
+    cluster_id: 77b5a4e1-c422-4a78-b551-d8fa5c42ad95
+    name: "orders-{{ inventory_hostname }}-wait"
     wait: false
   register: restore_started
 
-- name: Wait for every host's restored cluster at once, from one process
-  restorekit.instaclustr.cluster_wait:
-    waits: >-
-      {{ ansible_play_hosts | map('extract', hostvars) | map(attribute='restore_item') | list }}
-    wait_timeout: 5400
-    wait_sleep: 30
-  vars:
+- name: Hand each host's restore to the shared wait
+  ansible.builtin.set_fact:
     restore_item:
       key: "{{ inventory_hostname }}"
       operation: restore
       cluster_id: "{{ restore_started.restored_cluster_id }}"
       started: "{{ restore_started }}"
+
+- name: Wait for every host's restored cluster at once, from one process
+  restorekit.instaclustr.cluster_wait:
+    waits: "{{ ansible_play_batch | map('extract', hostvars) | map(attribute='restore_item') | list }}"
+    wait_timeout: 5400
   run_once: true
   register: restores
 
