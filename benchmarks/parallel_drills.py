@@ -173,5 +173,6 @@ def run(context):
                      ", ".join("%s %.0f s" % item for item in terms.items())))
     failures = {"%s/%d" % key: value["failed_hosts"] for key, value in results.items() if value["failed_hosts"]}
     return {"rows": rows, "notes": notes, "failures": failures,
-            "details": {"settings": settings, "forks": forks, "strategy": strategy or "linear", "wait_together": together, "floor": {"seconds": least, "bound": bound, "terms": terms},
+            "details": {"settings": settings, "forks": forks, "strategy": strategy or "linear", "wait_together": together,
+                        "floor": {"seconds": least, "bound": bound, "terms": terms},
                         "runs": {"%s/%d" % key: value for key, value in results.items()}}}

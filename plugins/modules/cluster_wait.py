@@ -12,14 +12,14 @@ short_description: Wait for many clusters' backups, restores and deletions at on
 version_added: 0.1.0
 description:
   - Waits until each of many operations that other tasks started with O(restorekit.instaclustr.cluster_backup#module:wait=false)
-    or O(restorekit.instaclustr.cluster_restore#module:wait=false) reaches its end: a backup every node completed, a
-    restored cluster and all its nodes RUNNING, a deleted cluster gone.
+    or O(restorekit.instaclustr.cluster_restore#module:wait=false) reaches its end (a backup every node completed, a
+    restored cluster and all its nodes RUNNING, a deleted cluster gone).
   - One process polls every cluster in turn, each every O(wait_sleep) seconds, through the account's shared request
     budget (O(api_rate_limit)), by the same rules and reads as those modules' own waits. A playbook that drills many
     clusters starts each operation in its own host's task (a short task, so the worker is free again) and waits for
     all of them in one C(run_once) task, instead of holding a worker process per waiting cluster.
-  - Sends no request that changes anything: only the reads of the waits (C(GET) of the backups or of the cluster).
-  - Never fails as a whole because one operation failed or timed out: each item of RV(outcomes) says whether its
+  - Sends no request that changes anything, only the reads of the waits (C(GET) of the backups or of the cluster).
+  - Never fails as a whole because one operation failed or timed out; each item of RV(outcomes) says whether its
     operation ended (RV(outcomes.failed), RV(outcomes.msg)). The module fails only for options it cannot use.
   - Each item's result is the start task's result (O(waits[].started)) updated with what the wait saw, in the shape
     the starting module returns with O(restorekit.instaclustr.cluster_backup#module:wait=true), so that a playbook can
@@ -54,19 +54,19 @@ options:
         description:
           - V(backup) - the backup that O(waits[].started) (a C(cluster_backup) result) triggered or followed, until every
             node completed it. A reused backup needs no wait. Not for an application whose backups the API does not list
-            (Redis): the item fails saying so.
+            (Redis); the item fails saying so.
           - V(restore) - the cluster that O(waits[].started) (a C(cluster_restore) result) restored, until it and all its
             nodes are RUNNING. FAILED, DEFERRED, DELETING or deleted fail the item.
           - V(delete) - the cluster whose deletion O(waits[].started) (a C(cluster_restore) result with C(state=absent))
             sent, until the API answers 404 or DELETED. When that task's deletion was accepted (C(changed)) and the
             cluster is neither DELETING nor gone after 2 minutes (or the item's O(waits[].wait_timeout), if shorter),
-            the item fails: two-factor delete is probably on.
+            the item fails; two-factor delete is probably on.
         type: str
         required: true
         choices: [backup, restore, delete]
       cluster_id:
         description:
-          - The cluster to poll (a UUID): the backed-up source for V(backup), the restored cluster for V(restore) and
+          - The cluster to poll (a UUID), the backed-up source for V(backup), the restored cluster for V(restore) and
             V(delete).
         type: str
         required: true
@@ -108,7 +108,7 @@ options:
     type: float
     default: 30
 notes:
-  - Every item is read with the task's O(api_url), O(api_username) and O(api_key): wait together only for clusters of one
+  - Every item is read with the task's O(api_url), O(api_username) and O(api_key); wait together only for clusters of one
     account.
   - In a play, run it once for all hosts (C(run_once) with the C(linear) strategy) and hand each host its own item of
     RV(outcomes). Under C(strategy=free) Ansible runs a C(run_once) task for every host, so do not wait together there.

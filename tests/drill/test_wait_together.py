@@ -62,4 +62,3 @@ def test_three_drills_wait_together_and_a_failed_restore_fails_only_its_own_dril
     # Each phase waited once for the play, from one host's task; the modules themselves did not wait.
     for task_name in SHARED_WAITS:
         assert [status for status, _host in task_lines(run.output, task_name)] == ["ok"], task_name
-

@@ -63,8 +63,8 @@ def test_the_same_result_as_waiting_in_the_module(run_module, module_args, fake_
     started = start_restore(run_module, module_args, fake_api, "drill-shape")
     code, together = wait(run_module, module_args, [restore_item("one", started)])
     assert code == 0
-    code, alone = run_module(cluster_restore.main, module_args(cluster_id=fake_api.SOURCE_ID, name="drill-shape",
-                                                                point_in_time=POINT_IN_TIME, wait=True, adopt_existing=True))
+    code, alone = run_module(cluster_restore.main, module_args(
+        cluster_id=fake_api.SOURCE_ID, name="drill-shape", point_in_time=POINT_IN_TIME, wait=True, adopt_existing=True))
     assert code == 0, alone
     assert set(alone) - {"adopted", "invocation", "rerun_safe", "warnings"} <= set(together["outcomes"]["one"])
 
