@@ -62,3 +62,15 @@ def test_three_drills_wait_together_and_a_failed_restore_fails_only_its_own_dril
     # Each phase waited once for the play, from one host's task; the modules themselves did not wait.
     for task_name in SHARED_WAITS:
         assert [status for status, _host in task_lines(run.output, task_name)] == ["ok"], task_name
+
+
+def test_under_the_free_strategy_the_drills_wait_by_themselves(emulator, tmp_path):
+    """Ansible runs a run_once task for every host under the free strategy, so the role does not wait together there."""
+    hosts = {name: HOSTS[name] for name in ("fleet-01", "fleet-02")}
+    run = run_drill(emulator, tmp_path, hosts, group_vars={"backup_restore_drill_wait_together": True},
+                    env={"ANSIBLE_STRATEGY": "free"})
+    assert run.rc == 0, run.output[-4000:]
+    assert [report["status"] for report in run.reports()] == ["passed", "passed"]
+    for task_name in SHARED_WAITS:
+        assert {status for status, _host in task_lines(run.output, task_name)} <= {"skipping"}, task_name
+    assert len(restore_posts(emulator)) == 2 and live_restored_clusters(emulator) == []
