@@ -60,9 +60,10 @@ def task_executions(stdout):
 
 
 def run_drill(side, emulator, clusters, poll_seconds, timeout=1800, use_plugin=False, forks=None, env_extra=None,
-              sample_memory=False):
+              sample_memory=False, role_vars=None):
     """Drill ``clusters`` (``{host: id}``) with forks = their number (or ``forks``); return the figures.
-    ``sample_memory`` samples the controller's memory while it runs (``harness.run_measured``).
+    ``sample_memory`` samples the controller's memory while it runs (``harness.run_measured``); ``role_vars`` are
+    more extra variables for the role's side (``backup_restore_drill_wait_together``).
 
     With ``use_plugin`` the inventory is the inventory plugin's (the emulator's account must then hold exactly
     ``clusters``); else a static inventory of ``clusters`` is written."""
@@ -70,6 +71,8 @@ def run_drill(side, emulator, clusters, poll_seconds, timeout=1800, use_plugin=F
     with tempfile.TemporaryDirectory(prefix="bench-drill-") as workdir:
         inventory = write_plugin_inventory(workdir) if use_plugin else write_inventory(workdir, clusters)
         playbook, extra_vars = playbook_args(side, poll_seconds, Path(workdir) / "reports")
+        if side == "role":
+            extra_vars.update(role_vars or {})
         run = harness.run_playbook(playbook, emulator, inventory=str(inventory), extra_vars=extra_vars,
                                    forks=forks or len(clusters), timeout=timeout, env_extra=env_extra,
                                    sample_memory=sample_memory)

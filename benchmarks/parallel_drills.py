@@ -1,5 +1,8 @@
 """Clusters drilled at once: 1, 50 and 200 clusters of scenario ``fleet:N`` (forks = clusters, or
-``--parallel-forks``) with playbooks/dr_drill.yml, at durations where one drill takes about 2 real minutes.
+``--parallel-forks``) with playbooks/dr_drill.yml, at durations where one drill takes about 2 real minutes. With
+``--parallel-wait-together`` the drills wait together (``backup_restore_drill_wait_together``: each drill starts its
+operations without waiting and one process per phase waits for every drill's cluster), so that a fork cap costs
+little wall time and the controller's memory is bounded by the forks, not by the drills waiting.
 
 The hosts come from the inventory plugin ``restorekit.instaclustr.clusters``: each size runs on an emulator of
 its own whose account holds exactly that many clusters, so the plugin's inventory is the fleet. The emulator's
@@ -50,7 +53,7 @@ def floor(one_drill_wall, requests, cpu_seconds, rate_limit, cores):
     return terms[bound], bound, terms
 
 
-def run_one(context, settings, label, side, size, half_poll, env_extra, forks=None):
+def run_one(context, settings, label, side, size, half_poll, env_extra, forks=None, together=False):
     """One fleet drill of ``size`` clusters on an emulator of its own, with a state folder of its own."""
     with harness.start_emulator(scenario="fleet:%d" % size, backup=settings["backup"] + half_poll,
                                 restore=settings["restore"] + half_poll,
@@ -59,7 +62,8 @@ def run_one(context, settings, label, side, size, half_poll, env_extra, forks=No
         env = {"RESTOREKIT_STATE_DIR": state_dir}
         env.update(env_extra or {})
         result = drills.run_drill(side, emulator, fleet(emulator, size), settings["poll_seconds"], timeout=3600,
-                                  use_plugin=True, sample_memory=True, env_extra=env, forks=forks)
+                                  use_plugin=True, sample_memory=True, env_extra=env, forks=forks,
+                                  role_vars={"backup_restore_drill_wait_together": True} if together else None)
         result["busiest_second"] = busiest_window(api_times_ms(harness.api_requests(emulator)))
     context.log("parallel %-10s %3d clusters: wall %.1fs, cpu %.1fs, failed %s, 429s %d, requests %d, busiest second %d, "
                 "peak PSS %s MiB" % (label, size, result["wall_seconds"], result["cpu_seconds"],
@@ -79,6 +83,8 @@ def run(context):
     forks = getattr(context.options, "parallel_forks", None)
     strategy = getattr(context.options, "parallel_strategy", None)
     strategy_env = {"ANSIBLE_STRATEGY": strategy} if strategy else {}
+    together = bool(getattr(context.options, "parallel_wait_together", False))
+    design = "waits together (one process)" if together else "a worker per waiting drill"
     sizes = settings["sizes"]
     compare = settings["compare_at"] if settings["compare_at"] in sizes else sizes[-1]
     plan = [("role", size) for size in sizes]
@@ -90,9 +96,9 @@ def run(context):
     results = {}
     half_poll = settings["poll_seconds"] / 2.0  # completions mid-cycle, as in drill_cost
     context.log("parallel drills: one drill = backup %ss + restore %ss + delete %ss (simulated = real, time scale 1), "
-                "polls every %ss, api_rate_limit %s, forks %s, strategy %s" % (
+                "polls every %ss, api_rate_limit %s, forks %s, strategy %s, %s" % (
                     settings["backup"], settings["restore"], settings["delete"], settings["poll_seconds"],
-                    API_RATE_LIMIT, forks or "= clusters", strategy or "linear"))
+                    API_RATE_LIMIT, forks or "= clusters", strategy or "linear", design))
     with tempfile.TemporaryDirectory(prefix="bench-fleet-cfg-") as workdir:
         config = Path(workdir) / "ansible.cfg"
         config.write_text("[defaults]\ninternal_poll_interval = %s\n" % TUNED_INTERNAL_POLL_INTERVAL)
@@ -100,7 +106,7 @@ def run(context):
             side = "role" if label == "role_tuned" else label
             env_extra = dict(strategy_env, **({"ANSIBLE_CONFIG": str(config)} if label == "role_tuned" else {}))
             results[label, size] = run_one(context, settings, label, side, size, half_poll, env_extra,
-                                           forks=min(forks, size) if forks else None)
+                                           forks=min(forks, size) if forks else None, together=together and side == "role")
 
     cores = os.cpu_count() or 1
     rows, notes = [], []
@@ -161,11 +167,12 @@ def run(context):
                         terms["controller CPU / cores"], bound),
                     largest["wall_seconds"], least, target="<= %.2fx" % FLOOR_LIMIT, limit=FLOOR_LIMIT))
     notes.append("parallel drills: one drill = backup %ss + restore %ss + delete %ss (simulated = real, time scale 1), "
-                 "polls every %ss, api_rate_limit %g, forks %s, strategy %s; at %d: floor %.0f s bound by %s (terms: %s)" % (
+                 "polls every %ss, api_rate_limit %g, forks %s, strategy %s, %s; at %d: floor %.0f s bound by %s (terms: %s)" % (
                      settings["backup"], settings["restore"], settings["delete"], settings["poll_seconds"],
-                     API_RATE_LIMIT, forks or "= clusters", strategy or "linear", sizes[-1], least, bound,
+                     API_RATE_LIMIT, forks or "= clusters", strategy or "linear", design, sizes[-1], least, bound,
                      ", ".join("%s %.0f s" % item for item in terms.items())))
     failures = {"%s/%d" % key: value["failed_hosts"] for key, value in results.items() if value["failed_hosts"]}
     return {"rows": rows, "notes": notes, "failures": failures,
-            "details": {"settings": settings, "forks": forks, "strategy": strategy or "linear", "floor": {"seconds": least, "bound": bound, "terms": terms},
+            "details": {"settings": settings, "forks": forks, "strategy": strategy or "linear", "wait_together": together,
+                        "floor": {"seconds": least, "bound": bound, "terms": terms},
                         "runs": {"%s/%d" % key: value for key, value in results.items()}}}

@@ -53,6 +53,9 @@ def parse_args(argv):
                         help="cap parallel_drills' forks at this number (default: forks = clusters)")
     parser.add_argument("--parallel-strategy", default=None, choices=("linear", "free"),
                         help="the drill play's strategy in parallel_drills (ANSIBLE_STRATEGY; default: the playbook's, linear)")
+    parser.add_argument("--parallel-wait-together", action="store_true",
+                        help="parallel_drills' drills wait together (backup_restore_drill_wait_together: one process waits "
+                             "for every drill's cluster; pair it with --parallel-forks)")
     parser.add_argument("--no-parallel-baseline", action="store_true",
                         help="skip the uri baseline of parallel_drills (saves a few minutes)")
     parser.add_argument("--task-kinds", default=None,

@@ -203,14 +203,18 @@ class RestorekitModule(AnsibleModule):
         per application is read from ``backend.app`` (a row of ``_applications.APPLICATIONS``).
         """
         if self._backend is None:
-            # Imported here so this base does not depend on the wire layer until a module needs it.
-            if self.params["api_version"] == "v2":
-                from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import ClusterManagementV2
-                self._backend = ClusterManagementV2(self.session, application=self.params["application"], state=self.state)
-            else:
-                from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
-                self._backend = ProvisioningV1(self.session)
+            self._backend = self.backend_for(self.params["api_version"], self.params["application"])
         return self._backend
+
+    def backend_for(self, api_version, application):
+        """A new backend of ``api_version`` and ``application`` around this run's ``session`` (``cluster_wait`` waits for
+        clusters of several applications and versions from one process; every other module uses ``backend``)."""
+        # Imported here so this base does not depend on the wire layer until a module needs it.
+        if api_version == "v2":
+            from ansible_collections.restorekit.instaclustr.plugins.module_utils._cluster_management_v2 import ClusterManagementV2
+            return ClusterManagementV2(self.session, application=application, state=self.state)
+        from ansible_collections.restorekit.instaclustr.plugins.module_utils._provisioning_v1 import ProvisioningV1
+        return ProvisioningV1(self.session)
 
     def wait_until(self, fetch, done, timeout, waiting_for, failed=None, describe=repr):
         """``_waiter.wait_until`` polling every ``wait_sleep`` (floored for remote hosts) on this module's clock."""

@@ -247,6 +247,7 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils import _cov
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import iso_utc, parse_duration, timestamp_pair
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import ApiError, OperationFailed, OptionError, WaitTimeout
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, wait_argument_spec
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._operation_waits import backup_completion
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_uuid
 
 # After an ambiguous trigger, how long new snapshot uploads may take to show (capped by wait_timeout).
@@ -360,11 +361,14 @@ class ClusterBackup:
             if backups is None:
                 return self.result(self._round(since_ms, every_node), note)
             return self.result(_coverage.BackupRound.started_since(backups, since_ms, every_node, self.types), note)
+        wait = backup_completion(self.backend, self.cluster_id, since_ms, self.params["wait_timeout"], every_node)
         try:
-            round_ = self._poll(lambda: self._round(since_ms, every_node), self._completed, self.params["wait_timeout"],
-                                "the backup of cluster %s" % self.cluster_id, failed=self._failed)
+            round_, _elapsed = self.module.wait_until(wait.fetch, wait.done, wait.timeout, wait.waiting_for, failed=wait.failed,
+                                                      describe=wait.describe)
         except WaitTimeout as timeout:
             raise OperationFailed(str(timeout), details=self._failure_details(timeout.last_seen, elapsed=timeout.elapsed))
+        except OperationFailed as failure:  # a node's snapshot FAILED
+            raise OperationFailed(str(failure), details=self._failure_details(failure.details.get("last_seen")))
         return self.result(round_, note + "; every node completed")
 
     def _round(self, since_ms, every_node):
@@ -375,17 +379,6 @@ class ClusterBackup:
         round_, _elapsed = self.module.wait_until(fetch, done, timeout, waiting_for, failed=failed,
                                                   describe=lambda round_: round_.describe())
         return round_
-
-    @staticmethod
-    def _completed(round_):
-        return round_.state == _coverage.COMPLETED
-
-    def _failed(self, round_):
-        if round_.failed_nodes:
-            raise OperationFailed("the backup of cluster %s FAILED on node(s) %s (last seen: %s)"
-                                  % (self.cluster_id, ", ".join(round_.failed_nodes), round_.describe()),
-                                  details=self._failure_details(round_))
-        return None
 
     def _failure_details(self, round_, elapsed=None):
         """What a failure after the decision returns: the same keys as a success, so the drill can report them."""

@@ -471,6 +471,11 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors imp
     WaitTimeout,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import RestorekitModule, failure_result, wait_argument_spec
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._operation_waits import (
+    GONE_OR_GOING,
+    Deletion,
+    restore_running,
+)
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
     check_index_names,
     check_ipv4_cidr,
@@ -480,19 +485,8 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules impo
     check_uuid,
 )
 
-RUNNING = "RUNNING"
-DEFERRED = "DEFERRED"
-DELETING = "DELETING"
-DELETED = "DELETED"
-# Clusters with these statuses are on their way out: they neither block a name nor need deleting.
-GONE_OR_GOING = (DELETING, DELETED)
-# A restored cluster in one of these will never become RUNNING by waiting.
-DEAD_END = ("FAILED", DELETING, DELETED)
 # After an ambiguous restore request, how long to look for the cluster by name (capped by wait_timeout).
 AMBIGUOUS_GRACE_SECONDS = 90
-# After an accepted DELETE, how long a cluster may stay neither DELETING nor gone before we call it a
-# two-factor delete waiting for its confirmation (capped by wait_timeout).
-TWO_FACTOR_GRACE_SECONDS = 120
 # Intent records (the state folder): the operation, and the outcomes a restore request's record goes through.
 RESTORE_OPERATION = "restore"
 PENDING = "pending"  # written, the request not answered yet (or the process died)
@@ -528,22 +522,6 @@ ARGUMENT_SPEC = dict(
 
 def _describe_point(ms):
     return "latest (not set)" if ms is None else iso_utc(ms)
-
-
-def node_statuses(cluster):
-    return [node.get("status") for data_centre in cluster["data_centres"] for node in data_centre["nodes"]]
-
-
-def describe_cluster(cluster):
-    """``status PROVISIONING; nodes: 2 RUNNING, 1 RESTORING`` (or ``not found``) for waits and failures."""
-    if cluster is None:
-        return "not found (HTTP 404)"
-    counts = {}
-    for status in node_statuses(cluster):
-        status = str(status)  # a malformed answer may carry any JSON value here
-        counts[status] = counts.get(status, 0) + 1
-    nodes = ", ".join("%d %s" % (count, status) for status, count in sorted(counts.items(), key=str)) or "none listed"
-    return "status %s; nodes: %s" % (cluster["status"], nodes)
 
 
 class ClusterRestore:
@@ -848,35 +826,15 @@ class ClusterRestore:
         return self.result
 
     def _wait_running(self, restored_id):
-        seen = []
-
-        def done(cluster):
-            return cluster is not None and cluster["status"] == RUNNING and all(status == RUNNING for status in node_statuses(cluster))
-
-        def fetch():
-            cluster = self.backend.get_cluster(restored_id)
-            self.result["cluster"] = cluster
-            if cluster is not None:
-                seen.append(True)
-                if not done(cluster):  # when it was last seen not RUNNING bounds when it became RUNNING
-                    self.result.update(timestamp_pair("last_not_running_at", self.module.session.clock.now_ms()))
-            return cluster
-
-        def failed(cluster):
-            if cluster is None:
-                return "the restored cluster %s was deleted while waiting (HTTP 404)" % restored_id if seen else None
-            statuses = [cluster["status"]] + [dc.get("status") for dc in cluster["data_centres"]] + node_statuses(cluster)
-            if DEFERRED in statuses:
-                return ("the restored cluster %s is DEFERRED: the provider could not provision it and Instaclustr support must act "
-                        "(contact support; waiting will not help; %s)" % (restored_id, describe_cluster(cluster)))
-            dead = [status for status in DEAD_END if status == cluster["status"] or status in node_statuses(cluster)]
-            if dead:
-                return "the restored cluster %s is %s (%s)" % (restored_id, dead[0], describe_cluster(cluster))
-            return None
-
-        cluster, _elapsed = self._wait(fetch, done, self.params["wait_timeout"],
-                                       "the restored cluster %s and all its nodes to be RUNNING" % restored_id,
-                                       failed=failed, describe=describe_cluster)
+        seen = {"cluster": None, "last_not_running_at_ms": None}
+        wait = restore_running(self.backend, restored_id, self.params["wait_timeout"], self.module.session.clock.now_ms, seen)
+        try:
+            cluster, _elapsed = self._wait(wait.fetch, wait.done, wait.timeout, wait.waiting_for, failed=wait.failed,
+                                           describe=wait.describe)
+        finally:
+            self.result["cluster"] = seen["cluster"]
+            if seen["last_not_running_at_ms"] is not None:  # when it was last seen not RUNNING bounds when it became RUNNING
+                self.result.update(timestamp_pair("last_not_running_at", seen["last_not_running_at_ms"]))
         return cluster
 
     # ---- state: absent ----
@@ -957,29 +915,12 @@ class ClusterRestore:
 
     def _wait_gone(self, restored_id, accepted_by_us):
         """Until GET answers 404 (or DELETED). A cluster that never starts DELETING waits for a two-factor confirmation."""
-        grace = self._grace(TWO_FACTOR_GRACE_SECONDS)
-        started = self.module.monotonic()
-
-        def two_factor_message(cluster):
-            return ("the API accepted the deletion of cluster %s but after %g s it is still %s, not DELETING: two-factor delete "
-                    "is probably enabled and the deletion waits for its confirmation (email or SMS to the account's contacts); "
-                    "confirm it, then run this task again" % (restored_id, self.module.monotonic() - started, cluster["status"]))
-
-        def failed(cluster):
-            if accepted_by_us and cluster is not None and cluster["status"] not in GONE_OR_GOING \
-                    and self.module.monotonic() - started >= grace:
-                return two_factor_message(cluster)
-            return None
-
+        deletion = Deletion(self.backend, restored_id, self.params["wait_timeout"], accepted_by_us, self.module.monotonic)
+        wait = deletion.wait
         try:
-            self._wait(lambda: self.backend.get_cluster(restored_id), lambda cluster: cluster is None or cluster["status"] == DELETED,
-                       self.params["wait_timeout"], "cluster %s to be deleted" % restored_id, failed=failed,
-                       describe=describe_cluster)
+            self._wait(wait.fetch, wait.done, wait.timeout, wait.waiting_for, failed=wait.failed, describe=wait.describe)
         except WaitTimeout as timeout:
-            cluster = timeout.last_seen
-            if accepted_by_us and cluster is not None and cluster["status"] not in GONE_OR_GOING:
-                raise OperationFailed(two_factor_message(cluster), details=self.result)
-            raise OperationFailed(str(timeout), details=self.result)
+            raise OperationFailed(deletion.timeout_message(timeout), details=self.result)
         except OperationFailed as failure:
             raise OperationFailed(str(failure), details=self.result)
 

@@ -161,3 +161,11 @@ def test_cluster_firewall_rule(emulator):
     assert sorted(status for method, path, status in sent if method == "POST" and path == add) == [accepted] * 3 + [409]
     assert [(method, status) for method, _path, status in sent if method != "POST"] == [("DELETE", removed)]
     assert len(emulator.firewall_rules(ORDERS_PROD_ID)) == 3
+
+
+def test_cluster_wait(emulator):
+    """One run on both versions at once: cluster_wait reads each item through its own api_version."""
+    output = run_playbook("cluster_wait.yml", emulator)
+    # the waits sent nothing: one trigger, two restores, two deletions, all from the starting tasks
+    assert sorted(method for method, _path, _status in mutations(emulator)) == ["DELETE", "DELETE", "POST", "POST", "POST"]
+    assert API_KEY not in output

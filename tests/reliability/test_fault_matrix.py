@@ -258,6 +258,41 @@ def test_request_under_fault(emulator, figures, point_in_time, target_label, fau
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("fault", SECONDARY_FAULTS, ids=[f[0] for f in SECONDARY_FAULTS])
+def test_waiting_together_under_fault(emulator, figures, point_in_time, fault):
+    """cluster_wait's reads (GET cluster of two restored clusters, waited for together) under each fault: both items end
+    RUNNING (the client retries the reads), nothing is sent but reads, no traceback."""
+    label, kind, status, count, _cause_regex = fault
+    started = {}
+    for key in ("first", "second"):
+        failed, started[key] = run_module("cluster_restore", common_args(
+            emulator, cluster_id=INVENTORY, name=unique_name("fm-together"), point_in_time=point_in_time, wait=False))
+        assert not failed, started[key]
+    emulator.clear_faults()
+    log_start = len(api_requests(emulator))
+    emulator.add_fault("GET", "/provisioning/v1/{clusterId}", kind, status=status,
+                       delay_seconds=SLOW_SECONDS if kind == "delay" else None, count=count)
+    waits = [{"key": key, "operation": "restore", "cluster_id": result["restored_cluster_id"], "started": result}
+             for key, result in started.items()]
+    failed, result = run_module("cluster_wait", common_args(emulator, api_timeout=API_TIMEOUT, waits=waits,
+                                                            wait_timeout=WAIT_TIMEOUT * 3, wait_sleep=0.2))
+    emulator.clear_faults()
+    problems = traceback_problems(result)
+    if failed:
+        problems.append("cluster_wait failed as a whole: %s" % result.get("msg"))
+    for key, item in (result.get("outcomes") or {}).items():
+        if item.get("failed") or (item.get("cluster") or {}).get("status") != "RUNNING":
+            problems.append("item %s did not end RUNNING under %s: %s" % (key, label, item.get("msg")))
+    sent = [e for e in api_requests(emulator)[log_start:] if e["method"] != "GET"]
+    if sent:
+        problems.append("waiting sent %s" % ["%s %s" % (e["method"], e["path"]) for e in sent])
+    figures.case("get cluster / cluster_wait (two restores) | %s" % label, "GET get cluster: %s" % label,
+                 held=not problems, outcome="failed" if failed else "succeeded", problems=problems)
+    figures.add("cases")
+    figures.add("succeeded" if not failed else "failed badly")
+    assert not problems, "\n".join(problems)
+
+
 # --------------------------------------------------------------------------- drills under faults (playbooks)
 
 DRILL_PLAYBOOK = """

@@ -64,7 +64,7 @@ DATE_OFFSET = timedelta(days=1)
 # Options whose presence makes an example a Cluster Management API v2 one: it runs on the ``mixed`` scenario.
 V2_PATTERN = re.compile(r"^\s*(?:api_version:\s*[\"']?v2\b|application:)", re.MULTILINE)
 # The modules that wait: the test gives them a short poll interval through module_defaults.
-WAITING_MODULES = ("cluster_backup", "cluster_restore", "cluster_firewall_rule")
+WAITING_MODULES = ("cluster_backup", "cluster_restore", "cluster_firewall_rule", "cluster_wait")
 
 
 class ExampleError(ValueError):

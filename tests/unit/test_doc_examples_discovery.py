@@ -134,7 +134,8 @@ def test_a_playbook_keeps_its_module_defaults_and_gets_the_short_poll_interval()
         "group/restorekit.instaclustr.all": {"api_version": "v2"},
         "restorekit.instaclustr.cluster_backup": {"wait_sleep": 5},
         "restorekit.instaclustr.cluster_restore": {"wait_sleep": 0.2},
-        "restorekit.instaclustr.cluster_firewall_rule": {"wait_sleep": 0.2}}
+        "restorekit.instaclustr.cluster_firewall_rule": {"wait_sleep": 0.2},
+        "restorekit.instaclustr.cluster_wait": {"wait_sleep": 0.2}}
     assert plays[1] == {"ansible.builtin.import_playbook": "restorekit.instaclustr.dr_drill"}
 
 

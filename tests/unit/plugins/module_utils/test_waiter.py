@@ -149,3 +149,47 @@ def test_an_error_followed_by_a_state_forgets_the_error():
 def test_poll_interval_has_a_floor_for_remote_hosts_only(wait_sleep, loopback, expected):
     assert poll_interval(wait_sleep, loopback) == expected
     assert POLL_FLOOR_SECONDS == 2.5
+
+
+def test_many_waits_advance_round_robin_and_one_ending_never_ends_another():
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import Wait, wait_many
+    clock = FakeClock()
+    order = []
+
+    def counting(name, states):
+        states = list(states)
+
+        def fetch():
+            order.append(name)
+            return states.pop(0) if len(states) > 1 else states[0]
+        return fetch
+
+    quick = Wait(counting("quick", ["busy", "ok"]), lambda state: state == "ok", timeout=100)
+    broken = Wait(counting("broken", ["busy", "bad"]), lambda state: state == "ok",
+                  failed=lambda state: "went bad" if state == "bad" else None, timeout=100)
+    slow = Wait(counting("slow", ["busy"]), lambda state: state == "ok", timeout=25, waiting_for="the slow one")
+    assert wait_many([quick, broken, slow], sleep=10, monotonic=clock.monotonic, sleeper=clock.sleep) == [quick, broken, slow]
+    # each polled in turn, the same interval apart, from one loop
+    assert order[:6] == ["quick", "broken", "slow", "quick", "broken", "slow"]
+    assert quick.outcome() == ("ok", 10.0) and quick.polls == 2
+    with pytest.raises(OperationFailed, match="went bad"):
+        broken.outcome()
+    with pytest.raises(WaitTimeout, match="timed out after 25 s waiting for the slow one"):
+        slow.outcome()
+    # the slow one kept its own interval and its last poll at its own deadline: 0, 10, 20, 25
+    assert slow.polls == 4 and slow.elapsed == 25.0
+    assert clock.sleeps == [10.0, 10.0, 5.0]
+
+
+def test_many_waits_keep_the_rules_of_one_wait_a_transient_error_is_tolerated_another_ends_only_its_wait():
+    from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import Wait, wait_many
+    clock = FakeClock()
+    busy = Script(clock, transient(503), "ok")
+    final = Script(clock, transient(403))
+    tolerant = Wait(busy, lambda state: state == "ok", timeout=60)
+    refused = Wait(final, lambda state: state == "ok", timeout=60)
+    wait_many([tolerant, refused], sleep=5, monotonic=clock.monotonic, sleeper=clock.sleep)
+    assert tolerant.outcome()[0] == "ok"
+    with pytest.raises(ApiError) as error:
+        refused.outcome()
+    assert error.value.status == 403 and refused.polls == 1
