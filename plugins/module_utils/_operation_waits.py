@@ -17,6 +17,7 @@ many clusters' operations from one process (``_waiter.wait_many``), wait by the 
 from __future__ import annotations
 
 from ansible_collections.restorekit.instaclustr.plugins.module_utils import _coverage
+from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import timestamp_pair
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._waiter import Wait
 
 RUNNING = "RUNNING"
@@ -149,3 +150,18 @@ class Deletion:
         if self._waits_for_confirmation(timeout.last_seen):
             return self.two_factor_message(timeout.last_seen)
         return str(timeout)
+
+
+def record_restore_seen(result, seen):
+    """Into a restore's ``result``: the cluster its wait last read and, when known, when it was last seen not RUNNING
+    (which bounds when it became RUNNING)."""
+    result["cluster"] = seen["cluster"]
+    if seen["last_not_running_at_ms"] is not None:
+        result.update(timestamp_pair("last_not_running_at", seen["last_not_running_at_ms"]))
+
+
+def record_restore_running(result, running_at_ms):
+    """Into a restore's ``result``: when it was seen RUNNING, and the restore's duration from its request."""
+    result.update(timestamp_pair("running_at", running_at_ms))
+    if result.get("requested_at_ms") is not None:
+        result["duration_seconds"] = (running_at_ms - result["requested_at_ms"]) / 1000.0

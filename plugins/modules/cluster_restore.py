@@ -474,6 +474,8 @@ from ansible_collections.restorekit.instaclustr.plugins.module_utils._module imp
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._operation_waits import (
     GONE_OR_GOING,
     Deletion,
+    record_restore_running,
+    record_restore_seen,
     restore_running,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import (
@@ -815,10 +817,7 @@ class ClusterRestore:
         """Read (or, with wait, wait for) the restored cluster."""
         if self.params["wait"] and not self.module.check_mode:
             cluster = self._wait_running(restored_id)
-            running_at_ms = self.module.session.clock.now_ms()
-            self.result.update(timestamp_pair("running_at", running_at_ms))
-            if self.result["requested_at_ms"] is not None:
-                self.result["duration_seconds"] = (running_at_ms - self.result["requested_at_ms"]) / 1000.0
+            record_restore_running(self.result, self.module.session.clock.now_ms())
             self.result["msg"] += "; it is RUNNING"
         else:
             cluster = self.backend.get_cluster(restored_id)
@@ -832,9 +831,7 @@ class ClusterRestore:
             cluster, _elapsed = self._wait(wait.fetch, wait.done, wait.timeout, wait.waiting_for, failed=wait.failed,
                                            describe=wait.describe)
         finally:
-            self.result["cluster"] = seen["cluster"]
-            if seen["last_not_running_at_ms"] is not None:  # when it was last seen not RUNNING bounds when it became RUNNING
-                self.result.update(timestamp_pair("last_not_running_at", seen["last_not_running_at_ms"]))
+            record_restore_seen(self.result, seen)
         return cluster
 
     # ---- state: absent ----

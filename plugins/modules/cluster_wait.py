@@ -189,13 +189,14 @@ msg:
   sample: waited for 200 operations; 199 ended, 1 failed
 """
 
-from ansible_collections.restorekit.instaclustr.plugins.module_utils._clock import timestamp_pair
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._errors import OptionError, RestorekitError, WaitTimeout
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._module import APPLICATION_NAMES, RestorekitModule, failure_result
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._operation_waits import (
     Deletion,
     backup_completion,
     backup_since_ms,
+    record_restore_running,
+    record_restore_seen,
     restore_running,
 )
 from ansible_collections.restorekit.instaclustr.plugins.module_utils._rules import check_positive, check_uuid
@@ -280,9 +281,7 @@ class Item:
         self.result.update(elapsed=self.wait.elapsed, polls=self.wait.polls)
         operation = self.spec["operation"]
         if operation == "restore":
-            self.result["cluster"] = self._seen["cluster"]
-            if self._seen["last_not_running_at_ms"] is not None:
-                self.result.update(timestamp_pair("last_not_running_at", self._seen["last_not_running_at_ms"]))
+            record_restore_seen(self.result, self._seen)
         try:
             state, _elapsed = self.wait.outcome()
         except WaitTimeout as timeout:
@@ -296,10 +295,7 @@ class Item:
             self.result["backup"] = state.as_result()
             self.result["msg"] = message + "; every node completed"
         elif operation == "restore":
-            running_at_ms = self.module.session.clock.now_ms()
-            self.result.update(timestamp_pair("running_at", running_at_ms))
-            if self.result.get("requested_at_ms") is not None:
-                self.result["duration_seconds"] = (running_at_ms - self.result["requested_at_ms"]) / 1000.0
+            record_restore_running(self.result, self.module.session.clock.now_ms())
             self.result["msg"] = message + "; it is RUNNING"
         else:
             self.result["msg"] = message + "; it is gone"
