@@ -50,12 +50,14 @@ def parse_args(argv):
     parser.add_argument("--parallel-sizes", default=None,
                         help="comma-separated cluster counts for parallel_drills (default 1,50,200; smoke 1,5)")
     parser.add_argument("--parallel-forks", type=int, default=None,
-                        help="cap parallel_drills' forks at this number (default: forks = clusters)")
+                        help="cap parallel_drills' forks at this number (default 50)")
     parser.add_argument("--parallel-strategy", default=None, choices=("linear", "free"),
                         help="the drill play's strategy in parallel_drills (ANSIBLE_STRATEGY; default: the playbook's, linear)")
-    parser.add_argument("--parallel-wait-together", action="store_true",
+    parser.add_argument("--parallel-wait-together", action=argparse.BooleanOptionalAction, default=None,
                         help="parallel_drills' drills wait together (backup_restore_drill_wait_together: one process waits "
-                             "for every drill's cluster; pair it with --parallel-forks)")
+                             "for every drill's cluster; the default); --no-parallel-wait-together: a worker per waiting drill")
+    parser.add_argument("--parallel-tuned", action="store_true",
+                        help="parallel_drills also drills 50 at once with internal_poll_interval = 0.05 (full run)")
     parser.add_argument("--no-parallel-baseline", action="store_true",
                         help="skip the uri baseline of parallel_drills (saves a few minutes)")
     parser.add_argument("--task-kinds", default=None,
