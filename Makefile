@@ -199,7 +199,7 @@ drill-newest: $(STAMP) $(STAMP_NEWEST)
 molecule: $(STAMP)
 	$(BIN)/python -m pytest $(MOLECULE_TEST) $(PYTEST_ARGS)
 
-bench-smoke: $(STAMP)
+bench-smoke: $(STAMP) engines
 	$(BIN)/python benchmarks/run.py --smoke
 
 # ansible-test runs on a copy (tracked files plus untracked, not ignored ones) with --local:
@@ -252,7 +252,7 @@ docs: $(STAMP)
 demo: $(STAMP) engines
 	$(BIN)/python tools/run_demo.py --data-plane
 
-bench: $(STAMP)
+bench: $(STAMP) engines
 	$(BIN)/python benchmarks/run.py
 
 # Removes what the targets made; keeps the environments (`rm -rf .venv .venv-2.16 .venv-newest

@@ -284,11 +284,11 @@ def tail(text, lines=25):
 
 # --- the emulator --------------------------------------------------------------------------
 
-def start_emulator(scenario="default", time_scale=1.0, backup=None, restore=None, delete=None):
-    """``running_emulator`` with durations in simulated seconds (None keeps the emulator's)."""
+def start_emulator(scenario="default", time_scale=1.0, backup=None, restore=None, delete=None, extra_args=()):
+    """``running_emulator`` with durations in simulated seconds (None keeps the emulator's) and ``extra_args``."""
     from tests.support.emulator import running_emulator
 
-    extra = []
+    extra = list(extra_args)
     for flag, value in (("--backup-duration", backup), ("--restore-duration", restore), ("--delete-duration", delete)):
         if value is not None:
             extra += [flag, str(value)]

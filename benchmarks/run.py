@@ -33,6 +33,7 @@ BENCHMARKS = {
     "inventory_listing": "the inventory plugin on a 200-cluster account",
     "v2_fleet_restore": "a v2 restore by name in an account of 50 clusters",
     "request_budget": "the shared request budget: one acquire's cost, 4 job slices sharing the limit",
+    "data_plane_write": "a canary write on PostgreSQL, cluster_canary vs a minimal psycopg module",
 }
 
 
