@@ -33,9 +33,9 @@ NUMBERED_BENCHMARK = {"2": "drill_cost", "3": "task_overhead", "4": "large_listi
                       "6": "parallel_drills", "10": "v2_fleet_restore", "12": "inventory_listing", "16": "evidence",
                       "budget": "request_budget"}
 # Parts of a figure's name that carry that run's own numbers: the spread of its repetitions, the
-# import time of each backend. Left out of the key that lines the runs up.
+# import time of each backend, the terms of a floor and what bound it. Left out of the key that lines the runs up.
 _RUN_NUMBERS = (re.compile(r"\s*\(ratio per repetition [^)]*\)"), re.compile(r";\s*ratio per repetition [^)]*"),
-                re.compile(r" \+ v\d backend [0-9.]+"))
+                re.compile(r" \+ v\d backend [0-9.]+"), re.compile(r", max\(one drill [^)]*\), bound by .*$"))
 
 
 def benchmark(row):
