@@ -50,8 +50,8 @@ def main():
     addresses = [node["publicAddress"] for centre in cluster["dataCentres"] for node in centre["nodes"]]
     canary_id = uuid.uuid4().hex
     with psycopg.connect(host=",".join(addresses), port=",".join(["5432"] * len(addresses)), dbname="postgres",
-                         user="icpostgresql", password=cluster["defaultUserPassword"], target_session_attrs="read-write", sslmode="verify-full", sslrootcert=params["data_ca_path"],
-                         autocommit=True) as connection:
+                         user="icpostgresql", password=cluster["defaultUserPassword"], target_session_attrs="read-write",
+                         sslmode="verify-full", sslrootcert=params["data_ca_path"], autocommit=True) as connection:
         connection.execute('CREATE SCHEMA IF NOT EXISTS "%s"' % HOME)
         connection.execute('CREATE TABLE IF NOT EXISTS "%s".canary (id text PRIMARY KEY, run_id text, written_after_ms bigint NOT NULL, '
                            'written_before_ms bigint)' % HOME)
