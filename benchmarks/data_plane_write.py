@@ -21,7 +21,6 @@ from benchmarks.report import row
 FULL = {"count": 20, "repetitions": 3}
 SMOKE = {"count": 1, "repetitions": 1}
 FLOOR_MODULE = harness.BENCH_DIR / "floor_canary_module.py"
-FLOOR_COLLECTION = ("restorekit_bench", "floor")
 # Written next to the throwaway collection, not kept in playbooks/: ansible-lint could not resolve its module.
 FLOOR_PLAYBOOK = """---
 - name: Write canaries with the psycopg floor module bench_count times
@@ -42,16 +41,6 @@ CANARY_PLAYBOOK = harness.PLAYBOOK_DIR / "data_plane_write_canary.yml"
 DB_PASSWORD = "bench-data-pw-3c5e7a"
 
 
-def write_floor_collection(root):
-    """``floor_canary_module.py`` as ``restorekit_bench.floor.psycopg_canary`` under ``root``; returns its playbook."""
-    modules = Path(root, "ansible_collections", *FLOOR_COLLECTION, "plugins", "modules")
-    modules.mkdir(parents=True)
-    modules.joinpath("psycopg_canary.py").write_text("#!/usr/bin/python\n" + FLOOR_MODULE.read_text())
-    playbook = Path(root, "data_plane_write_floor.yml")
-    playbook.write_text(FLOOR_PLAYBOOK)
-    return playbook
-
-
 def per_task(samples, count):
     """Per-task (CPU, wall) of each repetition: its N run minus its N = 0 run, over N."""
     return [((full[0] - empty[0]) / count, (full[1] - empty[1]) / count) for full, empty in zip(samples[count], samples[0])]
@@ -66,7 +55,9 @@ def run(context):
     samples = {kind: {0: [], count: []} for kind in kinds}
     workdir = tempfile.mkdtemp(prefix="restorekit-bench-data-")
     try:
-        playbooks = {"canary": CANARY_PLAYBOOK, "floor": write_floor_collection(workdir)}
+        floor_playbook = harness.write_floor_collection(workdir, FLOOR_MODULE, "psycopg_canary", "data_plane_write_floor.yml",
+                                                        FLOOR_PLAYBOOK)
+        playbooks = {"canary": CANARY_PLAYBOOK, "floor": floor_playbook}
         env = {"ANSIBLE_COLLECTIONS_PATH": "%s%s%s" % (harness.collections_root(), os.pathsep, workdir),
                "RESTOREKIT_STATE_DIR": tempfile.mkdtemp(prefix="state-", dir=workdir)}
         with harness.start_emulator(scenario="mixed", extra_args=("--data-plane", "--db-password", DB_PASSWORD)) as emulator:

@@ -284,6 +284,21 @@ def tail(text, lines=25):
 
 # --- the emulator --------------------------------------------------------------------------
 
+FLOOR_COLLECTION = ("restorekit_bench", "floor")  # the throwaway collection of the floor modules, never shipped
+
+
+def write_floor_collection(root, module_source, module_name, playbook_name, playbook_text):
+    """``module_source`` (a file in benchmarks/) as module ``restorekit_bench.floor.<module_name>`` under ``root`` (a
+    collections root), and ``playbook_text`` beside it as ``playbook_name``; returns the playbook's path."""
+    modules = Path(root, "ansible_collections", *FLOOR_COLLECTION, "plugins", "modules")
+    modules.mkdir(parents=True, exist_ok=True)
+    # A module starts with its interpreter line, as modules do; the files in benchmarks/ have none (sanity's shebang rule).
+    modules.joinpath(module_name + ".py").write_text("#!/usr/bin/python\n" + Path(module_source).read_text())
+    playbook = Path(root, playbook_name)
+    playbook.write_text(playbook_text)
+    return playbook
+
+
 def start_emulator(scenario="default", time_scale=1.0, backup=None, restore=None, delete=None, extra_args=()):
     """``running_emulator`` with durations in simulated seconds (None keeps the emulator's) and ``extra_args``."""
     from tests.support.emulator import running_emulator

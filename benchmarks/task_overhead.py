@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import tempfile
-from pathlib import Path
 
 from benchmarks import harness
 from benchmarks.report import row
@@ -36,7 +35,6 @@ PLAYBOOKS = {kind: harness.PLAYBOOK_DIR / ("task_overhead_%s.yml" % kind.replace
 RATE_LIMITS = {"module_nobudget": 0}
 API_VERSIONS = {kind: "v2" if kind.endswith("_v2") else "v1" for kind in KINDS}
 FLOOR_MODULE = harness.BENCH_DIR / "floor_module.py"
-FLOOR_COLLECTION = ("restorekit_bench", "floor")
 # Written next to the throwaway collection, not kept in playbooks/: ansible-lint could not resolve its module.
 FLOOR_PLAYBOOK = """---
 - name: Read backups with the requests floor module bench_count times
@@ -102,18 +100,6 @@ def import_profile(name, top=6):
     }
 
 
-def write_floor_collection(root):
-    """``floor_module.py`` as module ``restorekit_bench.floor.requests_get`` under ``root`` (a collections
-    root), and the playbook that loops it; returns the playbook's path."""
-    modules = Path(root, "ansible_collections", *FLOOR_COLLECTION, "plugins", "modules")
-    modules.mkdir(parents=True)
-    # A module starts with its interpreter line, as modules do; the file in benchmarks/ has none (sanity's shebang rule).
-    modules.joinpath("requests_get.py").write_text("#!/usr/bin/python\n" + FLOOR_MODULE.read_text())
-    playbook = Path(root, "task_overhead_floor.yml")
-    playbook.write_text(FLOOR_PLAYBOOK)
-    return playbook
-
-
 def median_of(pairs, index):
     """Median of the ``index``-th figure of ``(cpu, wall)`` pairs."""
     return harness.median([pair[index] for pair in pairs])
@@ -145,7 +131,7 @@ def run(context):
     floor_root = tempfile.mkdtemp(prefix="restorekit-bench-floor-")
     state_dir = tempfile.mkdtemp(prefix="restorekit-bench-state-")  # the request budget's folder, this run's own
     try:
-        floor_playbook = write_floor_collection(floor_root)
+        floor_playbook = harness.write_floor_collection(floor_root, FLOOR_MODULE, "requests_get", "task_overhead_floor.yml", FLOOR_PLAYBOOK)
         playbooks = dict(PLAYBOOKS, floor=floor_playbook, floor_v2=floor_playbook)
         # Every kind gets the same collections path, so only the module differs between them.
         collections_path = {"ANSIBLE_COLLECTIONS_PATH": "%s%s%s" % (harness.collections_root(), os.pathsep, floor_root)}
